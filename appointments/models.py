@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self):
+        """Appointments that hold their time: everything but cancelled ones."""
+        return self.exclude(status=Appointment.Status.CANCELLED)
+
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, end__gt=start)
+
+    def upcoming(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            end__gt=now, status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN]
+        ).order_by("start")
+
+    def past(self, now=None):
+        now = now or timezone.now()
+        return self.exclude(
+            end__gt=now, status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN]
+        ).order_by("-start")
+
+    def for_patient(self, patient):
+        return self.filter(patient=patient).select_related(
+            "doctor__user", "doctor__specialty", "cancelled_by"
+        )
+
+    def for_doctor(self, doctor):
+        return self.filter(doctor=doctor).select_related("patient__user", "cancelled_by")
+
+    def visible_to(self, user):
+        """What a user may see: own appointments, own schedule, or all for staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_clinic_staff:
+            return self.all()
+        if user.is_doctor and hasattr(user, "doctor"):
+            return self.filter(doctor=user.doctor)
+        if user.is_patient and hasattr(user, "patient"):
+            return self.filter(patient=user.patient)
+        return self.none()
+
+
+class Appointment(models.Model):
+    """A patient's visit to a doctor. Status names follow HL7 FHIR Appointment.status."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CHECKED_IN = "checked-in", _("Checked in")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        CANCELLED = "cancelled", _("Cancelled")
+        NOSHOW = "noshow", _("No-show")
+
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("patient"),
+    )
+    doctor = models.ForeignKey(
+        "doctors.Doctor",
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("doctor"),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    reason = models.TextField(_("reason for the visit"), max_length=1000, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.BOOKED)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("booked by"),
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancellation_reason = models.TextField(_("cancellation reason"), max_length=1000, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(
+        _("revision"), default=0, help_text=_("Grows with every change of time or status.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["-start"]
+        indexes = [
+            models.Index(fields=["doctor", "start"], name="appt_doctor_start_idx"),
+            models.Index(fields=["patient", "start"], name="appt_patient_start_idx"),
+            models.Index(fields=["start"], name="appt_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")),
+                name="appointments_appointment_end_after_start",
+            ),
+            # The no-overlap guarantee itself is an exclusion constraint added by
+            # migration 0002 on PostgreSQL (SQLite serializes writers instead).
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.start)
+        return f"{local:%Y-%m-%d %H:%M} {self.patient} with {self.doctor} ({self.get_status_display()})"
+
+    @property
+    def is_active(self):
+        return self.status != self.Status.CANCELLED
+
+    @property
+    def is_open(self):
+        """Booked or checked in: the visit has not been closed yet."""
+        return self.status in (self.Status.BOOKED, self.Status.CHECKED_IN)

@@ -1,0 +1,142 @@
+"""Reads of the scheduling model: which slots of a doctor's calendar are free.
+
+Slots are laid out in the clinic's local wall-clock time (a 09:00 start stays 09:00 on
+both sides of a DST change) and compared in UTC. The whole search costs three queries
+whatever the range: working hours, time off and appointments of the doctor.
+"""
+
+import bisect
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from appointments.models import Appointment
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    """A bookable interval, with aware datetimes in the clinic's time zone."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def local_date(self):
+        return self.start.date()
+
+
+def booking_window(now=None):
+    """The earliest and latest start a booking may have now (minimum notice, horizon)."""
+    now = now or timezone.now()
+    return now + settings.CLINIC_MIN_NOTICE, now + settings.CLINIC_BOOKING_HORIZON
+
+
+def bookable_dates(now=None):
+    """The local dates on which a slot may currently be booked, first to last."""
+    earliest, latest = booking_window(now)
+    return timezone.localdate(earliest), timezone.localdate(latest)
+
+
+def _local(day, at, tz):
+    """The aware datetime for a wall-clock time, or None if DST skips that time."""
+    naive = datetime.combine(day, at)
+    aware = naive.replace(tzinfo=tz)
+    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        return None
+    return aware
+
+
+class _Busy:
+    """Sorted, merged busy intervals with an overlap test in O(log n)."""
+
+    def __init__(self, intervals):
+        merged = []
+        for start, end in sorted(intervals):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def overlaps(self, start, end):
+        i = bisect.bisect_left(self.starts, end)  # intervals starting before `end`
+        return i > 0 and self.ends[i - 1] > start
+
+
+def free_slots(doctor, start_date: date, end_date: date, *, now=None, exclude=None):
+    """The doctor's free slots from `start_date` to `end_date` (local dates, inclusive).
+
+    Free = working intervals − time off − appointments that are not cancelled − the past
+    − the minimum notice, up to the booking horizon. `exclude` leaves one appointment out
+    of the busy time (the one being rescheduled).
+    """
+    now = now or timezone.now()
+    earliest, latest = booking_window(now)
+    start_date = max(start_date, timezone.localdate(earliest))
+    end_date = min(end_date, timezone.localdate(latest))
+    if end_date < start_date or not doctor.user.is_active:
+        return []
+
+    tz = timezone.get_current_timezone()
+    window_start = datetime.combine(start_date, time.min, tzinfo=tz)
+    window_end = datetime.combine(end_date + timedelta(days=1), time.min, tzinfo=tz)
+
+    hours_by_weekday = {}
+    for interval in doctor.working_hours.all():
+        hours_by_weekday.setdefault(interval.weekday, []).append(interval)
+
+    busy = list(doctor.time_off.overlapping(window_start, window_end).values_list("start", "end"))
+    appointments = (
+        Appointment.objects.filter(doctor=doctor).active().overlapping(window_start, window_end)
+    )
+    if exclude is not None:
+        appointments = appointments.exclude(pk=exclude.pk)
+    busy += appointments.values_list("start", "end")
+    busy = _Busy(busy)
+
+    length = timedelta(minutes=doctor.slot_minutes)
+    slots = []
+    day = start_date
+    while day <= end_date:
+        for interval in sorted(hours_by_weekday.get(day.weekday(), []), key=lambda i: i.start_time):
+            wall = datetime.combine(day, interval.start_time)
+            wall_end = datetime.combine(day, interval.end_time)
+            while wall + length <= wall_end:
+                # Working hours end before midnight, so a slot never crosses into the next day.
+                start = _local(day, wall.time(), tz)
+                end = _local(day, (wall + length).time(), tz)
+                wall += length
+                if start is None or end is None:  # inside a DST gap
+                    continue
+                if start < earliest or start > latest or busy.overlaps(start, end):
+                    continue
+                slots.append(Slot(start, end))
+        day += timedelta(days=1)
+    return slots
+
+
+def next_free_slots(doctor, *, days=14, limit=None, now=None):
+    """The doctor's free slots over the coming `days`, for the doctor's page."""
+    first, _ = bookable_dates(now)
+    slots = free_slots(doctor, first, first + timedelta(days=days - 1), now=now)
+    return slots[:limit] if limit else slots
+
+
+def slots_by_day(slots):
+    """Group slots into (local date, [slots]) pairs, in order."""
+    days = {}
+    for slot in slots:
+        days.setdefault(slot.local_date, []).append(slot)
+    return list(days.items())
+
+
+def find_free_slot(doctor, start, *, now=None, exclude=None):
+    """The free slot that starts exactly at `start`, or None."""
+    start = timezone.localtime(start)
+    for slot in free_slots(doctor, start.date(), start.date(), now=now, exclude=exclude):
+        if slot.start == start:
+            return slot
+    return None

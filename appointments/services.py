@@ -1,0 +1,253 @@
+"""Every write to an appointment: booking, rescheduling and status changes.
+
+HTML views, the admin and the API call these functions and nothing else, so each rule
+(who may do what, when, to which appointment) is written once, here.
+
+Concurrency: a write locks the patient's and then the doctor's row (always in that
+order, so two writers cannot deadlock) and re-checks the calendar inside the same
+transaction. On PostgreSQL the exclusion constraints of migration 0002 are the final
+guard; on SQLite every transaction is IMMEDIATE, so writers are serialized.
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from appointments.models import Appointment
+from appointments.selectors import find_free_slot
+from doctors.models import Doctor
+from healthcare.errors import DomainError, PermissionDenied
+from patients.models import Patient
+
+Status = Appointment.Status
+
+REASON_MAX_LENGTH = 1000
+
+
+class SlotUnavailable(DomainError):
+    code = "slot_unavailable"
+    default_message = gettext_lazy("That time is no longer available. Please choose another slot.")
+
+
+class NotAcceptingPatients(DomainError):
+    code = "not_accepting_patients"
+    default_message = gettext_lazy("This doctor is not accepting new patients.")
+
+
+class CutoffPassed(DomainError):
+    code = "cutoff_passed"
+    default_message = gettext_lazy(
+        "It is too late to change this appointment online. Please call the clinic."
+    )
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    default_message = gettext_lazy("This appointment cannot be changed that way now.")
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    default_message = gettext_lazy("Please give a reason.")
+
+
+def _role(user, appointment):
+    """The part `user` plays for this appointment, or raise PermissionDenied (a 404)."""
+    if user.is_clinic_staff:
+        return "staff"
+    if user.is_doctor and appointment.doctor.user_id == user.pk:
+        return "doctor"
+    if user.is_patient and appointment.patient.user_id == user.pk:
+        return "patient"
+    raise PermissionDenied()
+
+
+def _lock(patient_id, doctor_id):
+    """Lock the patient, then the doctor: serializes writers to either calendar."""
+    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient_id)
+    doctor = Doctor.objects.select_for_update().select_related("user").get(pk=doctor_id)
+    return patient, doctor
+
+
+def _patient_is_busy(patient, start, end, exclude=None):
+    qs = Appointment.objects.filter(patient=patient).active().overlapping(start, end)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.exists()
+
+
+def _clean_reason(reason):
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(
+            _("Please keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH},
+            code="invalid",
+        )
+    return reason
+
+
+def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appointment:
+    """Book `start` with `doctor` for `patient`, if it is one of the doctor's free slots now.
+
+    `booked_by` is the patient themself or clinic staff. Raises SlotUnavailable when the
+    slot is taken (also by a concurrent request) or is not a free slot at all.
+    """
+    if not (booked_by.is_clinic_staff or patient.user_id == booked_by.pk):
+        raise PermissionDenied()
+    reason = _clean_reason(reason)
+    try:
+        with transaction.atomic():
+            patient, doctor = _lock(patient.pk, doctor.pk)
+            if not patient.user.is_active:
+                raise PermissionDenied()
+            slot = find_free_slot(doctor, start)
+            if slot is None:
+                raise SlotUnavailable()
+            if (
+                not doctor.accepting_new_patients
+                and not Appointment.objects.filter(patient=patient, doctor=doctor).active().exists()
+            ):
+                raise NotAcceptingPatients()
+            if _patient_is_busy(patient, slot.start, slot.end):
+                raise SlotUnavailable(_("You already have an appointment at that time."))
+            return Appointment.objects.create(
+                patient=patient,
+                doctor=doctor,
+                start=slot.start,
+                end=slot.end,
+                reason=reason,
+                booked_by=booked_by,
+            )
+    except IntegrityError as exc:
+        # Only the exclusion constraints can fail here: someone else won the race.
+        raise SlotUnavailable() from exc
+
+
+def _check_patient_cutoff(appointment, role, now):
+    if role == "patient" and appointment.start - now < settings.CLINIC_CANCELLATION_CUTOFF:
+        hours = int(settings.CLINIC_CANCELLATION_CUTOFF.total_seconds() // 3600)
+        raise CutoffPassed(
+            _(
+                "Appointments can be changed online until %(hours)d hours before they start. "
+                "Please call the clinic."
+            )
+            % {"hours": hours}
+        )
+
+
+def reschedule_appointment(*, appointment, start, actor) -> Appointment:
+    """Move a booked appointment to another free slot of the same doctor, atomically.
+
+    The new slot is taken and the old one freed in one transaction: if the new slot is
+    gone, the appointment keeps its old time.
+    """
+    role = _role(actor, appointment)
+    if role == "doctor":
+        raise InvalidTransition(_("Only the patient or the clinic can move an appointment."))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            _lock(appointment.patient_id, appointment.doctor_id)
+            current = (
+                Appointment.objects.select_for_update()
+                .select_related("doctor__user", "patient__user")
+                .get(pk=appointment.pk)
+            )
+            if current.status != Status.BOOKED:
+                raise InvalidTransition(_("Only a booked appointment can be moved."))
+            _check_patient_cutoff(current, role, now)
+            slot = find_free_slot(current.doctor, start, now=now, exclude=current)
+            if slot is None:
+                raise SlotUnavailable()
+            if slot.start == current.start:
+                raise SlotUnavailable(_("The appointment is already at that time."))
+            if _patient_is_busy(current.patient, slot.start, slot.end, exclude=current):
+                raise SlotUnavailable(_("You already have an appointment at that time."))
+            current.start, current.end = slot.start, slot.end
+            current.sequence += 1
+            current.save(update_fields=["start", "end", "sequence", "updated_at"])
+    except IntegrityError as exc:
+        raise SlotUnavailable() from exc
+    appointment.refresh_from_db()
+    return appointment
+
+
+# Which roles may move an appointment from one status to another.
+TRANSITIONS = {
+    (Status.BOOKED, Status.CHECKED_IN): {"doctor", "staff"},
+    (Status.CHECKED_IN, Status.FULFILLED): {"doctor", "staff"},
+    (Status.BOOKED, Status.CANCELLED): {"patient", "doctor", "staff"},
+    (Status.BOOKED, Status.NOSHOW): {"doctor", "staff"},
+    (Status.CHECKED_IN, Status.NOSHOW): {"doctor", "staff"},
+}
+
+
+def allowed_transitions(appointment, actor, now=None):
+    """The statuses `actor` could move this appointment to now (for showing buttons)."""
+    allowed = []
+    for (source, target), _roles in TRANSITIONS.items():
+        if source != appointment.status:
+            continue
+        try:
+            _check_transition(appointment, target, actor, reason="-", now=now)
+        except DomainError:
+            continue
+        allowed.append(target)
+    return allowed
+
+
+def _check_transition(appointment, to, actor, *, reason, now=None):
+    now = now or timezone.now()
+    role = _role(actor, appointment)
+    roles = TRANSITIONS.get((appointment.status, to))
+    if roles is None:
+        raise InvalidTransition(
+            _("A %(current)s appointment cannot become %(new)s.")
+            % {
+                "current": appointment.get_status_display().lower(),
+                "new": Status(to).label.lower() if to in Status.values else to,
+            }
+        )
+    if role not in roles:
+        raise InvalidTransition(_("You cannot make this change to the appointment."))
+    if to == Status.CHECKED_IN and timezone.localdate(now) < timezone.localdate(appointment.start):
+        raise InvalidTransition(_("A patient can be checked in on the day of the appointment."))
+    if to == Status.NOSHOW and now < appointment.start:
+        raise InvalidTransition(_("A no-show can only be recorded after the start time."))
+    if to == Status.CANCELLED:
+        if now >= appointment.start:
+            raise InvalidTransition(
+                _("This appointment has already started; record a no-show instead.")
+            )
+        _check_patient_cutoff(appointment, role, now)
+        if role != "patient" and not reason:
+            raise ReasonRequired(_("Please tell the patient why the appointment is cancelled."))
+    return role
+
+
+def change_status(*, appointment, to, actor, reason="") -> Appointment:
+    """Move an appointment to status `to`, if `actor` may do so now. The one way to do it."""
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        current = (
+            Appointment.objects.select_for_update()
+            .select_related("doctor__user", "patient__user")
+            .get(pk=appointment.pk)
+        )
+        _check_transition(current, to, actor, reason=reason)
+        current.status = to
+        current.sequence += 1
+        fields = ["status", "sequence", "updated_at"]
+        if to == Status.CANCELLED:
+            current.cancelled_by = actor
+            current.cancellation_reason = reason
+            current.cancelled_at = timezone.now()
+            fields += ["cancelled_by", "cancellation_reason", "cancelled_at"]
+        current.save(update_fields=fields)
+    return current
+
+
+def cancel_appointment(*, appointment, actor, reason="") -> Appointment:
+    return change_status(appointment=appointment, to=Status.CANCELLED, actor=actor, reason=reason)

@@ -1,0 +1,64 @@
+"""Writes to doctors' profiles and calendars that carry a rule."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from doctors.models import Doctor, WorkingHours
+
+
+@transaction.atomic
+def create_doctor(
+    *,
+    email,
+    password,
+    first_name,
+    last_name,
+    specialty,
+    license_number,
+    phone="",
+    years_of_experience=0,
+    bio="",
+    slot_minutes=30,
+    accepting_new_patients=True,
+) -> Doctor:
+    """Create a doctor's login and profile together (clinic staff only do this)."""
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        phone=phone.strip(),
+        role=User.Role.DOCTOR,
+    )
+    return Doctor.objects.create(
+        user=user,
+        specialty=specialty,
+        license_number=license_number.strip(),
+        years_of_experience=years_of_experience,
+        bio=bio,
+        slot_minutes=slot_minutes,
+        accepting_new_patients=accepting_new_patients,
+    )
+
+
+def validate_working_hours(intervals):
+    """Check a doctor's weekly intervals: each ends after it starts, none overlap.
+
+    `intervals` are (weekday, start_time, end_time) triples. Raises a ValidationError
+    naming the first clash, so forms and formsets can show it.
+    """
+    by_day = {}
+    for weekday, start, end in intervals:
+        if end <= start:
+            raise ValidationError(_("Working hours must end after they start."))
+        by_day.setdefault(weekday, []).append((start, end))
+    for weekday, day_intervals in by_day.items():
+        day_intervals.sort()
+        for (_s1, end1), (start2, _e2) in zip(day_intervals, day_intervals[1:], strict=False):
+            if start2 < end1:
+                raise ValidationError(
+                    _("Working hours on %(day)s overlap.")
+                    % {"day": WorkingHours.Weekday(weekday).label}
+                )

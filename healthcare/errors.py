@@ -1,0 +1,26 @@
+"""The base of every domain error the services raise.
+
+Views turn a DomainError into a form error or message (HTML) or a JSON error with
+its `code` (API); nothing else needs to know which rule was broken.
+"""
+
+
+class DomainError(Exception):
+    code = "invalid"
+    default_message = "The request could not be completed."
+
+    def __init__(self, message=None, *, code=None):
+        self.message = str(message or self.default_message)
+        if code:
+            self.code = code
+        super().__init__(self.message)
+
+    def __str__(self):
+        return self.message
+
+
+class PermissionDenied(DomainError):
+    """The actor may not do this to this object (answered as 404 by the views)."""
+
+    code = "not_found"
+    default_message = "Not found."

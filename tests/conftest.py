@@ -1,0 +1,88 @@
+"""Shared fixtures: the clinic's clock, people in each role, and a logged-in client."""
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from tests.accounts.factories import PASSWORD, StaffFactory
+from tests.doctors.factories import DoctorFactory
+from tests.patients.factories import PatientFactory
+
+CLINIC_TZ = zoneinfo.ZoneInfo("Europe/London")
+# A Monday morning in the clinic, well clear of any DST change.
+NOW = datetime.datetime(2030, 1, 7, 8, 0, tzinfo=CLINIC_TZ)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TIME_ZONE = "Europe/London"
+    settings.CLINIC_MIN_NOTICE = datetime.timedelta(hours=2)
+    settings.CLINIC_BOOKING_HORIZON = datetime.timedelta(days=60)
+    settings.CLINIC_CANCELLATION_CUTOFF = datetime.timedelta(hours=24)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def now():
+    """Pin the clock to Monday 7 January 2030, 08:00 in the clinic; yields the time."""
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory()
+
+
+@pytest.fixture
+def other_patient(db):
+    return PatientFactory()
+
+
+@pytest.fixture
+def doctor(db):
+    return DoctorFactory()
+
+
+@pytest.fixture
+def other_doctor(db):
+    return DoctorFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()
+
+
+def login(user):
+    client = Client()
+    assert client.login(email=user.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def patient_client(patient):
+    return login(patient.user)
+
+
+@pytest.fixture
+def doctor_client(doctor):
+    return login(doctor.user)
+
+
+@pytest.fixture
+def staff_client(staff):
+    return login(staff)
