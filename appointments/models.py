@@ -118,7 +118,8 @@ class Appointment(models.Model):
 
     def __str__(self):
         local = timezone.localtime(self.start)
-        return f"{local:%Y-%m-%d %H:%M} {self.patient} with {self.doctor} ({self.get_status_display()})"
+        status = self.get_status_display()
+        return f"{local:%Y-%m-%d %H:%M} {self.patient} with {self.doctor} ({status})"
 
     @property
     def is_active(self):

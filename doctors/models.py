@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Concat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -157,4 +158,5 @@ class TimeOff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.doctor}: {self.start:%Y-%m-%d %H:%M} – {self.end:%Y-%m-%d %H:%M}"
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+        return f"{self.doctor}: {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"

@@ -1,5 +1,7 @@
 """Writes to doctors' profiles and calendars that carry a rule."""
 
+import itertools
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -56,7 +58,7 @@ def validate_working_hours(intervals):
         by_day.setdefault(weekday, []).append((start, end))
     for weekday, day_intervals in by_day.items():
         day_intervals.sort()
-        for (_s1, end1), (start2, _e2) in zip(day_intervals, day_intervals[1:], strict=False):
+        for (_s1, end1), (start2, _e2) in itertools.pairwise(day_intervals):
             if start2 < end1:
                 raise ValidationError(
                     _("Working hours on %(day)s overlap.")
