@@ -102,4 +102,5 @@ class User(AbstractUser):
 
     @property
     def is_clinic_staff(self):
-        return self.is_staff or self.role == self.Role.ADMIN
+        """Staff work in the admin; Django's is_staff is what lets them in."""
+        return self.is_staff

@@ -5,9 +5,11 @@ import itertools
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
-from doctors.models import Doctor, WorkingHours
+from doctors.models import Doctor, TimeOff, WorkingHours
+from healthcare.errors import DomainError, PermissionDenied
 
 
 @transaction.atomic
@@ -64,3 +66,88 @@ def validate_working_hours(intervals):
                     _("Working hours on %(day)s overlap.")
                     % {"day": WorkingHours.Weekday(weekday).label}
                 )
+
+
+@transaction.atomic
+def set_working_hours(*, doctor, intervals):
+    """Replace a doctor's weekly hours with `intervals` ((weekday, start, end) triples).
+
+    Validated as a whole first (end after start, no overlaps on a day); booked
+    appointments are kept even if they now fall outside the hours.
+    """
+    intervals = list(intervals)
+    validate_working_hours(intervals)
+    doctor.working_hours.all().delete()
+    WorkingHours.objects.bulk_create(
+        WorkingHours(doctor=doctor, weekday=day, start_time=start, end_time=end)
+        for day, start, end in intervals
+    )
+    return list(doctor.working_hours.all())
+
+
+def appointments_during(doctor, start, end):
+    """The doctor's open appointments that a time off from `start` to `end` would hit."""
+    from appointments.models import Appointment
+
+    return list(
+        Appointment.objects.filter(
+            doctor=doctor,
+            status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN],
+        )
+        .overlapping(start, end)
+        .select_related("patient__user")
+        .order_by("start")
+    )
+
+
+class TimeOffConflict(DomainError):
+    """The time off overlaps booked appointments and was not confirmed."""
+
+    code = "time_off_conflict"
+
+    def __init__(self, appointments):
+        self.appointments = appointments
+        super().__init__(
+            ngettext(
+                "%(count)d booked appointment falls in this time off.",
+                "%(count)d booked appointments fall in this time off.",
+                len(appointments),
+            )
+            % {"count": len(appointments)}
+        )
+
+
+def add_time_off(*, doctor, start, end, reason="", actor, cancel_appointments=False):
+    """Add time off for a doctor (the doctor themself or staff).
+
+    If booked appointments fall inside it, nothing is saved and TimeOffConflict lists
+    them, unless `cancel_appointments` is set: then they are cancelled, with the time
+    off's reason shown to the patients, in the same transaction.
+    """
+    from appointments.services import cancel_appointment
+
+    if not (actor.is_clinic_staff or doctor.user_id == actor.pk):
+        raise PermissionDenied()
+    if end <= start:
+        raise DomainError(_("The time off must end after it starts."), code="invalid")
+    reason = (reason or "").strip()[:200]
+    with transaction.atomic():
+        Doctor.objects.select_for_update().get(pk=doctor.pk)
+        affected = appointments_during(doctor, start, end)
+        if affected and not cancel_appointments:
+            raise TimeOffConflict(affected)
+        time_off = TimeOff.objects.create(doctor=doctor, start=start, end=end, reason=reason)
+        why = reason or _("The doctor is unavailable")
+        for appointment in affected:
+            cancel_appointment(
+                appointment=appointment,
+                actor=actor,
+                reason=_("%(why)s. Please book another time.") % {"why": why},
+            )
+    return time_off
+
+
+def remove_time_off(*, time_off, actor):
+    if not (actor.is_clinic_staff or time_off.doctor.user_id == actor.pk):
+        raise PermissionDenied()
+    time_off.delete()

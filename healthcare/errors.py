@@ -9,10 +9,12 @@ class DomainError(Exception):
     code = "invalid"
     default_message = "The request could not be completed."
 
-    def __init__(self, message=None, *, code=None):
+    def __init__(self, message=None, *, code=None, fields=None):
         self.message = str(message or self.default_message)
         if code:
             self.code = code
+        # Per-field messages ({"diagnosis": "..."}), for forms and the API's `fields`.
+        self.fields = fields or {}
         super().__init__(self.message)
 
     def __str__(self):

@@ -5,6 +5,31 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class PatientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Who a user may see: themself (patient), their patients (doctor), all (staff).
+
+        A doctor's patients are those with an appointment with them that was not cancelled.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_clinic_staff:
+            return self.all()
+        if user.is_doctor and hasattr(user, "doctor"):
+            from appointments.models import Appointment
+
+            return self.filter(
+                models.Exists(
+                    Appointment.objects.active().filter(
+                        patient=models.OuterRef("pk"), doctor=user.doctor
+                    )
+                )
+            )
+        if user.is_patient:
+            return self.filter(user=user)
+        return self.none()
+
+
 class Patient(models.Model):
     """The medical side of a patient's account: what a doctor needs to know before a visit."""
 
@@ -39,6 +64,8 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("patient")

@@ -1,19 +1,14 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from patients.models import Patient
 
 
 class MedicalRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_clinic_staff:
-            return self.all()
-        if user.is_doctor and hasattr(user, "doctor"):
-            # A doctor reads the records of patients they have seen or will see.
-            return self.filter(patient__appointments__doctor=user.doctor).distinct()
-        if user.is_patient and hasattr(user, "patient"):
-            return self.filter(patient=user.patient)
-        return self.none()
+        """Own records for a patient; their patients' records for a doctor; all for staff."""
+        return self.filter(patient__in=Patient.objects.visible_to(user))
 
 
 class MedicalRecord(models.Model):
@@ -42,6 +37,7 @@ class MedicalRecord(models.Model):
     diagnosis = models.TextField(_("diagnosis"), max_length=5000)
     prescription = models.TextField(_("prescription"), max_length=5000, blank=True)
     notes = models.TextField(_("notes"), max_length=10000, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -57,3 +53,107 @@ class MedicalRecord(models.Model):
 
     def __str__(self):
         return f"{self.patient} — {self.created_at:%Y-%m-%d}: {self.diagnosis[:60]}"
+
+
+class MedicalRecordVersion(models.Model):
+    """One kept state of a record: the original and every amendment, never changed."""
+
+    record = models.ForeignKey(
+        MedicalRecord, on_delete=models.PROTECT, related_name="versions", verbose_name=_("record")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    diagnosis = models.TextField(_("diagnosis"))
+    prescription = models.TextField(_("prescription"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    reason = models.CharField(
+        _("reason for the change"), max_length=500, blank=True, help_text=_("Why it was amended.")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("record version")
+        verbose_name_plural = _("record versions")
+        ordering = ["record", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "version"], name="record_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.record} (v{self.version})"
+
+    FIELDS = ("diagnosis", "prescription", "notes")
+
+    def changed_fields(self, previous):
+        """The names of the fields that differ from the previous version."""
+        if previous is None:
+            return list(self.FIELDS)
+        return [f for f in self.FIELDS if getattr(self, f) != getattr(previous, f)]
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient).select_related("actor")
+
+
+class AccessLog(models.Model):
+    """Append-only: who viewed or changed a patient's data, when and from where.
+
+    Rows are written by records.services.log_access and never updated or deleted.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Created")
+        AMEND = "amend", _("Amended")
+        UPDATE = "update", _("Changed")
+
+    class Target(models.TextChoices):
+        RECORD = "record", _("Medical record")
+        PATIENT = "patient", _("Patient profile")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action)
+    target = models.CharField(_("what"), max_length=16, choices=Target)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.PROTECT,
+        related_name="access_log",
+        verbose_name=_("patient"),
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="accesslog_patient_idx")]
+
+    def __str__(self):
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} "
+            f"{self.get_action_display().lower()} {self.get_target_display().lower()} "
+            f"#{self.object_id}"
+        )
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Access log entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Access log entries are never deleted.")

@@ -1,0 +1,261 @@
+"""Forms for signing up, logging in and keeping one's own profile up to date."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+from accounts.models import User, UserManager
+from doctors.models import Doctor
+from patients.models import Patient
+
+# Pillow format name -> the extension the stored file gets.
+PROFILE_PICTURE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# A small file can still decode into a huge bitmap ("decompression bomb"); refuse before decoding.
+PROFILE_PICTURE_MAX_PIXELS = 50_000_000
+
+EARLIEST_DATE_OF_BIRTH = datetime.date(1900, 1, 2)
+
+
+def validate_profile_picture(upload):
+    """Accept only a real JPEG, PNG or WebP picture no bigger than the clinic allows.
+
+    The file is fully decoded with Pillow, so a text file named `.jpg`, a damaged image
+    or another format is refused. On success the upload is renamed after the format
+    that was decoded, so the stored file's extension (and the content type it is served
+    with) never comes from the uploader. Returns the upload; raises ValidationError.
+    """
+    limit = settings.PROFILE_PICTURE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("This picture is %(size)s; pictures can be at most %(limit)s."),
+            code="file_too_large",
+            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+        )
+    upload.seek(0)
+    try:
+        with Image.open(upload, formats=list(PROFILE_PICTURE_FORMATS)) as image:
+            too_many_pixels = image.width * image.height > PROFILE_PICTURE_MAX_PIXELS
+            if not too_many_pixels:
+                image.load()
+            image_format = image.format
+    except Exception as exc:  # Pillow reports hostile or broken input through many types.
+        raise ValidationError(
+            _("Upload a JPEG, PNG or WebP picture. This file is not one, or it is damaged."),
+            code="invalid_image",
+        ) from exc
+    finally:
+        upload.seek(0)
+    if too_many_pixels:
+        raise ValidationError(
+            _("This picture's dimensions are too large. Please upload a smaller picture."),
+            code="image_too_large",
+        )
+    upload.name = f"picture.{PROFILE_PICTURE_FORMATS[image_format]}"
+    return upload
+
+
+def _picture_help_text():
+    return _("A JPEG, PNG or WebP picture of at most %(limit)s.") % {
+        "limit": filesizeformat(settings.PROFILE_PICTURE_MAX_BYTES)
+    }
+
+
+# Read when the page is drawn, so it follows the active language and the current limit.
+picture_help_text = lazy(_picture_help_text, str)
+
+
+class ProfilePictureField(forms.FileField):
+    """A file field that only lets through what `validate_profile_picture` accepts."""
+
+    widget = forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Profile picture"))
+        kwargs.setdefault("help_text", picture_help_text())
+        super().__init__(**kwargs)
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        return validate_profile_picture(upload)
+
+
+def validate_date_of_birth(value):
+    """A date of birth must be in the past and plausible (the database refuses 1900 and before)."""
+    if value is None:
+        return
+    if value > timezone.localdate():
+        raise ValidationError(_("The date of birth cannot be in the future."), code="future")
+    if value < EARLIEST_DATE_OF_BIRTH:
+        raise ValidationError(_("Please check the date of birth."), code="implausible")
+
+
+def date_input():
+    # An ISO value is what <input type="date"> understands in every browser.
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "autocomplete": "bday"})
+
+
+class RegistrationForm(SetPasswordMixin, forms.Form):
+    """A patient signing themselves up. There is deliberately no way to choose a role."""
+
+    error_messages = {
+        **SetPasswordMixin.error_messages,
+        "email_unavailable": _(
+            "We could not register you with this email address. If you already have an "
+            "account, log in or reset your password."
+        ),
+    }
+
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=date_input(),
+        validators=[validate_date_of_birth],
+    )
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    def clean_email(self):
+        email = UserManager.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise self.email_unavailable_error()
+        return email
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.validate_passwords("password1", "password2")
+        # Checked against the would-be user, so a password like one's own name is refused.
+        would_be_user = User(
+            email=cleaned_data.get("email", ""),
+            first_name=cleaned_data.get("first_name", ""),
+            last_name=cleaned_data.get("last_name", ""),
+        )
+        self.validate_password_for_user(would_be_user, "password2")
+        return cleaned_data
+
+    def email_unavailable_error(self):
+        return ValidationError(self.error_messages["email_unavailable"], code="email_unavailable")
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Log in with an email address; one message for every kind of failure."""
+
+    username = forms.EmailField(
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The email address or password is not right. Please try again."),
+    }
+
+
+class AccountForm(forms.ModelForm):
+    """The parts of a login everyone may change about themselves."""
+
+    picture = ProfilePictureField(required=False)
+    remove_picture = forms.BooleanField(label=_("Remove my current picture"), required=False)
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "phone", "picture"]
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        self._previous_picture = self.instance.picture.name
+        if not self._previous_picture:
+            del self.fields["remove_picture"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("remove_picture"):
+            if "picture" in self.changed_data:
+                self.add_error(
+                    "remove_picture",
+                    _("Either upload a new picture or remove the current one, not both."),
+                )
+            else:
+                # False tells the model field to clear the picture.
+                cleaned_data["picture"] = False
+        return cleaned_data
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        previous = self._previous_picture
+        if commit and previous and previous != user.picture.name:
+            # Pictures are personal data: do not keep a replaced or removed one around.
+            storage = user.picture.storage
+            transaction.on_commit(lambda: storage.delete(previous))
+        return user
+
+
+class PatientDetailsForm(forms.ModelForm):
+    """What a patient tells the clinic about their health and who to call."""
+
+    class Meta:
+        model = Patient
+        fields = [
+            "date_of_birth",
+            "blood_type",
+            "allergies",
+            "medical_history",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+        ]
+        widgets = {
+            "date_of_birth": date_input(),
+            "allergies": forms.Textarea(attrs={"rows": 3}),
+            "medical_history": forms.Textarea(attrs={"rows": 5}),
+            "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"].validators.append(validate_date_of_birth)
+
+
+class DoctorBioForm(forms.ModelForm):
+    """A doctor's own words on their public profile; the rest is the clinic's to set."""
+
+    class Meta:
+        model = Doctor
+        fields = ["bio"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 6})}

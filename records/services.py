@@ -1,0 +1,137 @@
+"""Writes to medical records and the access log.
+
+A record is written once per appointment by that appointment's doctor, which fulfils
+the appointment in the same transaction. After that it is only ever amended: each
+amendment adds a version, so every earlier state stays readable. Every view and change
+of a record or a patient's profile by someone other than the patient is logged.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from appointments.models import Appointment
+from appointments.services import change_status
+from healthcare.errors import DomainError, PermissionDenied
+from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
+
+Status = Appointment.Status
+LIMITS = {"diagnosis": 5000, "prescription": 5000, "notes": 10000}
+
+
+class RecordError(DomainError):
+    code = "invalid_record"
+    default_message = gettext_lazy("The record could not be saved.")
+
+
+class RecordExists(RecordError):
+    code = "record_exists"
+    default_message = gettext_lazy(
+        "This appointment already has a record. Amend it instead of writing a new one."
+    )
+
+
+class NothingChanged(RecordError):
+    code = "nothing_changed"
+    default_message = gettext_lazy("The amendment changes nothing.")
+
+
+def client_ip(request):
+    """The address the request came from, for the access log."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def log_access(*, actor, action, target, object_id, patient, ip=None):
+    """Append an access-log row, unless the patient is looking at their own data."""
+    if actor.pk == patient.user_id:
+        return None
+    return AccessLog.objects.create(
+        actor=actor,
+        action=action,
+        target=target,
+        object_id=object_id,
+        patient=patient,
+        ip_address=ip,
+    )
+
+
+def _clean(fields):
+    cleaned = {name: (fields.get(name) or "").strip() for name in LIMITS}
+    errors = {}
+    if not cleaned["diagnosis"]:
+        errors["diagnosis"] = _("Please enter a diagnosis.")
+    for name, limit in LIMITS.items():
+        if len(cleaned[name]) > limit:
+            errors[name] = _("Please keep this under %(limit)d characters.") % {"limit": limit}
+    if errors:
+        raise RecordError(next(iter(errors.values())), fields=errors)
+    return cleaned
+
+
+def _require_author(user, appointment):
+    if not (user.is_doctor and hasattr(user, "doctor") and appointment.doctor_id == user.doctor.pk):
+        raise PermissionDenied()
+
+
+def write_record(*, appointment, author, diagnosis, prescription="", notes="", ip=None):
+    """Write the record of an appointment and fulfil it, in one transaction.
+
+    Only the appointment's doctor writes it, once. A booked appointment is checked in
+    on the way (status rules apply: on the day, not cancelled, not a no-show).
+    """
+    _require_author(author, appointment)
+    fields = _clean({"diagnosis": diagnosis, "prescription": prescription, "notes": notes})
+    with transaction.atomic():
+        current = (
+            Appointment.objects.select_for_update().select_related("patient").get(pk=appointment.pk)
+        )
+        if MedicalRecord.objects.filter(appointment=current).exists():
+            raise RecordExists()
+        if current.status == Status.BOOKED:
+            current = change_status(appointment=current, to=Status.CHECKED_IN, actor=author)
+        change_status(appointment=current, to=Status.FULFILLED, actor=author)
+        record = MedicalRecord.objects.create(
+            appointment=current, patient=current.patient, doctor=author.doctor, **fields
+        )
+        MedicalRecordVersion.objects.create(record=record, version=1, author=author, **fields)
+        log_access(
+            actor=author,
+            action=AccessLog.Action.CREATE,
+            target=AccessLog.Target.RECORD,
+            object_id=record.pk,
+            patient=current.patient,
+            ip=ip,
+        )
+    return record
+
+
+def amend_record(*, record, author, diagnosis, prescription="", notes="", reason="", ip=None):
+    """Amend a record: its author adds a new version; earlier versions stay as they were."""
+    if not (
+        author.is_doctor and hasattr(author, "doctor") and record.doctor_id == author.doctor.pk
+    ):
+        raise PermissionDenied()
+    fields = _clean({"diagnosis": diagnosis, "prescription": prescription, "notes": notes})
+    reason = (reason or "").strip()[:500]
+    with transaction.atomic():
+        current = MedicalRecord.objects.select_for_update().get(pk=record.pk)
+        if all(getattr(current, name) == value for name, value in fields.items()):
+            raise NothingChanged()
+        current.version += 1
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.save()
+        MedicalRecordVersion.objects.create(
+            record=current, version=current.version, author=author, reason=reason, **fields
+        )
+        log_access(
+            actor=author,
+            action=AccessLog.Action.AMEND,
+            target=AccessLog.Target.RECORD,
+            object_id=current.pk,
+            patient=current.patient,
+            ip=ip,
+        )
+    return current
