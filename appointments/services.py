@@ -137,6 +137,23 @@ def _check_patient_cutoff(appointment, role, now):
         )
 
 
+def _check_reschedule(appointment, role, now):
+    if role == "doctor":
+        raise InvalidTransition(_("Only the patient or the clinic can move an appointment."))
+    if appointment.status != Status.BOOKED or appointment.start <= now:
+        raise InvalidTransition(_("Only a booked appointment that has not started can be moved."))
+    _check_patient_cutoff(appointment, role, now)
+
+
+def can_reschedule(appointment, actor, now=None):
+    """Whether `actor` may move this appointment now (for showing the link)."""
+    try:
+        _check_reschedule(appointment, _role(actor, appointment), now or timezone.now())
+    except DomainError:
+        return False
+    return True
+
+
 def reschedule_appointment(*, appointment, start, actor) -> Appointment:
     """Move a booked appointment to another free slot of the same doctor, atomically.
 
@@ -144,8 +161,6 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
     gone, the appointment keeps its old time.
     """
     role = _role(actor, appointment)
-    if role == "doctor":
-        raise InvalidTransition(_("Only the patient or the clinic can move an appointment."))
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -155,9 +170,7 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
                 .select_related("doctor__user", "patient__user")
                 .get(pk=appointment.pk)
             )
-            if current.status != Status.BOOKED:
-                raise InvalidTransition(_("Only a booked appointment can be moved."))
-            _check_patient_cutoff(current, role, now)
+            _check_reschedule(current, role, now)
             slot = find_free_slot(current.doctor, start, now=now, exclude=current)
             if slot is None:
                 raise SlotUnavailable()

@@ -1,11 +1,327 @@
-"""Placeholder: being written."""
+"""Appointments as HTML pages: the patient's booking flow and visits, the doctor's schedule.
 
-from django.http import HttpResponse
+Every change goes through appointments.services; these views parse input, call one
+service or selector and turn a DomainError into a message or a form error. An
+appointment the user may not see is a 404.
+"""
+
+import functools
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from appointments import services
+from appointments.forms import BookingForm, CancelForm, DayForm, SlotForm, StatusForm
+from appointments.models import Appointment
+from appointments.selectors import bookable_dates, find_free_slot, free_slots, slots_by_day
+from doctors.models import Doctor
+from healthcare.errors import DomainError, PermissionDenied
+
+Status = Appointment.Status
+PER_PAGE = 20
+WHEN = "D j M Y, H:i"
+
+# The doctor's status buttons (cancelling has its own page, to ask for a reason).
+STATUS_ACTIONS = {
+    Status.CHECKED_IN: gettext_lazy("Check in"),
+    Status.FULFILLED: gettext_lazy("Mark as fulfilled"),
+    Status.NOSHOW: gettext_lazy("Record a no-show"),
+}
 
 
-def _todo(request, *args, **kwargs):
-    return HttpResponse("")
+def _when(moment):
+    return date_format(timezone.localtime(moment), WHEN)
 
 
-my_appointments = doctor_schedule = book_pick_slot = book_confirm = _todo
-detail = cancel = reschedule = change_status = _todo
+def patient_required(view):
+    """Logged-in patients only (passed on as `patient`); others get a friendly refusal."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        patient = getattr(request.user, "patient", None) if request.user.is_patient else None
+        if patient is None:
+            return render(request, "appointments/patients_only.html", status=403)
+        return view(request, *args, patient=patient, **kwargs)
+
+    return wrapper
+
+
+def doctor_required(view):
+    """Logged-in doctors only (passed on as `doctor`); for anyone else the page does not exist."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        doctor = getattr(request.user, "doctor", None) if request.user.is_doctor else None
+        if doctor is None:
+            raise Http404
+        return view(request, *args, doctor=doctor, **kwargs)
+
+    return wrapper
+
+
+def _bookable_doctor(pk):
+    return get_object_or_404(Doctor.objects.directory(), pk=pk)
+
+
+def _appointment_for(user, pk):
+    """The appointment if `user` may see it (own visit, own schedule, staff), else 404."""
+    appointments = Appointment.objects.visible_to(user).select_related(
+        "doctor__user", "doctor__specialty", "patient__user", "cancelled_by"
+    )
+    return get_object_or_404(appointments, pk=pk)
+
+
+def _with_day(url, day):
+    return f"{url}?{urlencode({'day': day.isoformat()})}"
+
+
+def _day_picker(request, doctor, *, day=None, exclude=None):
+    """The days with free slots in the booking window, the chosen day and its slots.
+
+    Without `day`, the day comes from `?day=YYYY-MM-DD`, falling back to the first day
+    with free slots (a malformed value says so in a message).
+    """
+    if day is None:
+        form = DayForm(request.GET)
+        if form.is_valid():
+            day = form.cleaned_data["day"]
+        else:
+            messages.error(
+                request,
+                _("That is not a valid date. Showing the first day with free times instead."),
+            )
+    first, last = bookable_dates()
+    days = slots_by_day(free_slots(doctor, first, last, exclude=exclude))
+    if day is None and days:
+        day = days[0][0]
+    return {"days": [d for d, _slots in days], "day": day, "slots": dict(days).get(day, [])}
+
+
+def _render_book(request, doctor, *, day=None, status=200):
+    context = {"doctor": doctor, **_day_picker(request, doctor, day=day)}
+    return render(request, "appointments/book.html", context, status=status)
+
+
+@patient_required
+def book_pick_slot(request, doctor_pk, *, patient):
+    """Booking, steps 1 and 2: pick a day that has free slots, then one of its slots."""
+    return _render_book(request, _bookable_doctor(doctor_pk))
+
+
+@require_http_methods(["GET", "POST"])
+@patient_required
+def book_confirm(request, doctor_pk, *, patient):
+    """Booking, step 3: give a reason and confirm; a lost slot shows that day's fresh slots."""
+    doctor = _bookable_doctor(doctor_pk)
+    book_url = reverse("appointments:book", args=[doctor.pk])
+    slot_form = SlotForm(request.POST if request.method == "POST" else request.GET)
+    if not slot_form.is_valid():
+        messages.error(request, slot_form.errors["start"][0])
+        return redirect(book_url)
+    start = slot_form.cleaned_data["start"]
+
+    if request.method == "GET":
+        slot = find_free_slot(doctor, start)
+        if slot is None:
+            messages.error(request, services.SlotUnavailable.default_message)
+            return redirect(_with_day(book_url, timezone.localdate(start)))
+        form = BookingForm(initial={"start": slot.start.isoformat()})
+    else:
+        form = BookingForm(request.POST)
+        if form.is_valid():
+            try:
+                appointment = services.book_appointment(
+                    patient=patient,
+                    doctor=doctor,
+                    start=start,
+                    reason=form.cleaned_data["reason"],
+                    booked_by=request.user,
+                )
+            except PermissionDenied:
+                raise Http404 from None
+            except DomainError as error:
+                messages.error(request, error.message)
+                return _render_book(request, doctor, day=timezone.localdate(start), status=409)
+            messages.success(
+                request,
+                _("You are booked with %(doctor)s on %(when)s.")
+                % {"doctor": doctor, "when": _when(appointment.start)},
+            )
+            return redirect("appointments:detail", pk=appointment.pk)
+    return render(
+        request,
+        "appointments/book_confirm.html",
+        {
+            "doctor": doctor,
+            "start": start,
+            "form": form,
+            "back_url": _with_day(book_url, timezone.localdate(start)),
+        },
+    )
+
+
+@patient_required
+def my_appointments(request, *, patient):
+    """The patient's upcoming visits (with cancel and reschedule) and past ones, paginated."""
+    appointments = Appointment.objects.for_patient(patient)
+    past = Paginator(appointments.past(), PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "appointments/mine.html",
+        {"upcoming": appointments.upcoming(), "past_page": past},
+    )
+
+
+@login_required
+def detail(request, pk):
+    """One appointment for its patient, its doctor or staff, with the actions allowed now."""
+    appointment = _appointment_for(request.user, pk)
+    transitions = services.allowed_transitions(appointment, request.user)
+    return render(
+        request,
+        "appointments/detail.html",
+        {
+            "appointment": appointment,
+            "status_actions": [
+                (status, STATUS_ACTIONS[status])
+                for status in transitions
+                if status in STATUS_ACTIONS
+            ],
+            "can_cancel": Status.CANCELLED in transitions,
+            "can_reschedule": services.can_reschedule(appointment, request.user),
+            "is_patient": appointment.patient.user_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request, pk):
+    """Confirm a cancellation, with a reason (which doctors and staff must give)."""
+    appointment = _appointment_for(request.user, pk)
+    is_patient = appointment.patient.user_id == request.user.pk
+    form = CancelForm(request.POST or None, reason_expected=not is_patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_appointment(
+                appointment=appointment, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except services.ReasonRequired as error:
+            form.add_error("reason", error.message)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("appointments:detail", pk=appointment.pk)
+        else:
+            messages.success(
+                request,
+                _("The appointment on %(when)s is cancelled.") % {"when": _when(appointment.start)},
+            )
+            return redirect("appointments:detail", pk=appointment.pk)
+    can_cancel = request.method == "POST" or Status.CANCELLED in services.allowed_transitions(
+        appointment, request.user
+    )
+    return render(
+        request,
+        "appointments/cancel.html",
+        {"appointment": appointment, "form": form, "can_cancel": can_cancel},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reschedule(request, pk):
+    """Move an appointment to another free slot of the same doctor (old one freed atomically)."""
+    appointment = _appointment_for(request.user, pk)
+    url = reverse("appointments:reschedule", args=[appointment.pk])
+    if request.method == "POST":
+        form = SlotForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form.errors["start"][0])
+            return redirect(url)
+        start = form.cleaned_data["start"]
+        try:
+            services.reschedule_appointment(
+                appointment=appointment, start=start, actor=request.user
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(_with_day(url, timezone.localdate(start)))
+        messages.success(
+            request,
+            _("Your appointment is moved to %(when)s.") % {"when": _when(appointment.start)},
+        )
+        return redirect("appointments:detail", pk=appointment.pk)
+
+    context = {"appointment": appointment, "doctor": appointment.doctor, "action": url}
+    if services.can_reschedule(appointment, request.user):
+        context.update(_day_picker(request, appointment.doctor, exclude=appointment))
+        context["can_reschedule"] = True
+    return render(request, "appointments/reschedule.html", context)
+
+
+@login_required
+@require_POST
+def change_status(request, pk):
+    """The doctor's (and staff's) status buttons: check in, fulfil, no-show, cancel."""
+    appointment = _appointment_for(request.user, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose one of the offered actions."))
+        return redirect("appointments:detail", pk=appointment.pk)
+    try:
+        updated = services.change_status(
+            appointment=appointment,
+            to=form.cleaned_data["status"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The appointment is now marked “%(status)s”.")
+            % {"status": updated.get_status_display()},
+        )
+    return redirect("appointments:detail", pk=appointment.pk)
+
+
+@doctor_required
+def doctor_schedule(request, *, doctor):
+    """The doctor's day and what comes after it, with a link to each appointment."""
+    today = timezone.localdate()
+    zone = timezone.get_current_timezone()
+    day_start = datetime.combine(today, time.min, tzinfo=zone)
+    tomorrow = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
+    appointments = Appointment.objects.for_doctor(doctor)
+    todays = appointments.filter(start__gte=day_start, start__lt=tomorrow).order_by("start")
+    later = appointments.upcoming().filter(start__gte=tomorrow)
+    return render(
+        request,
+        "appointments/schedule.html",
+        {
+            "doctor": doctor,
+            "today": today,
+            "todays": todays,
+            "later_page": Paginator(later, PER_PAGE).get_page(request.GET.get("page")),
+        },
+    )

@@ -16,6 +16,7 @@ from appointments.services import (
     SlotUnavailable,
     allowed_transitions,
     book_appointment,
+    can_reschedule,
     cancel_appointment,
     change_status,
     reschedule_appointment,
@@ -352,3 +353,23 @@ class TestRescheduling:
             )
 
         assert free_slots(doctor, at(2, "00:00").date(), at(3, "00:00").date()) == before
+
+
+class TestCanReschedule:
+    def test_patient_may_move_until_the_cutoff_and_doctor_never(self, now, patient, doctor, staff):
+        soon = AppointmentFactory(patient=patient, doctor=doctor, start=at(0, "16:00"))
+        later = AppointmentFactory(patient=patient, doctor=doctor, start=at(3, "09:00"))
+
+        assert can_reschedule(later, patient.user)
+        assert not can_reschedule(soon, patient.user)
+        assert can_reschedule(soon, staff)
+        assert not can_reschedule(later, doctor.user)
+
+    def test_nobody_moves_a_closed_or_someone_elses_appointment(self, now, patient, other_patient):
+        cancelled = AppointmentFactory(
+            patient=patient, start=at(3, "09:00"), status=Status.CANCELLED
+        )
+        mine = AppointmentFactory(patient=patient, start=at(4, "09:00"))
+
+        assert not can_reschedule(cancelled, patient.user)
+        assert not can_reschedule(mine, other_patient.user)

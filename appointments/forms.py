@@ -1,0 +1,73 @@
+"""Input parsing for the booking pages. The rules themselves live in appointments.services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from appointments.models import Appointment
+from appointments.services import REASON_MAX_LENGTH
+
+
+class SlotStartField(forms.DateTimeField):
+    """A slot's start as an ISO 8601 date-time; a naive one is read in the clinic's zone."""
+
+    default_error_messages = {
+        "required": _("Please pick a time from the list."),
+        "invalid": _("That time could not be understood. Please pick a time from the list."),
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str) and "T" in value:
+            # An unencoded "+01:00" in a query string arrives as " 01:00".
+            value = value.strip().replace(" ", "+")
+        result = super().to_python(value)
+        if result is not None:
+            try:
+                timezone.localtime(result)
+            except (OverflowError, ValueError):  # e.g. year 1 with a positive offset
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return result
+
+
+class DayForm(forms.Form):
+    """`?day=YYYY-MM-DD` on the day pickers."""
+
+    day = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("That is not a valid date.")},
+    )
+
+
+class SlotForm(forms.Form):
+    start = SlotStartField(widget=forms.HiddenInput)
+
+
+class BookingForm(SlotForm):
+    reason = forms.CharField(
+        label=_("Reason for the visit"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Optional. A few words help the doctor prepare."),
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, reason_expected=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reason_expected:
+            self.fields["reason"].help_text = _("The patient will see this reason.")
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Appointment.Status.choices)
+    reason = forms.CharField(required=False, max_length=REASON_MAX_LENGTH)
