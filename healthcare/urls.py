@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("doctors/", include("doctors.urls")),
     path("appointments/", include("appointments.urls")),
+    path("records/", include("records.urls")),
+    path("patients/", include("patients.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,20 +1,51 @@
+"""Medical records and their access log, for clinic staff to read.
+
+Records are written and amended only by the visit's doctor (records.services), each
+amendment kept as a version, so nobody edits one here, superusers included. Opening a
+record is a view of a patient's data and goes into the access log; the list names the
+visit, not the diagnosis, so that reading one is always logged.
+"""
+
 from django.contrib import admin
-from django.utils.text import Truncator
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from doctors.admin import DoctorListFilter, local_datetime
-from records.models import MedicalRecord
+from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
+from records.services import client_ip, log_access
+
+
+class ReadOnlyAdminMixin:
+    """Staff may look, nobody may add, change or delete here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VersionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = MedicalRecordVersion
+    fields = ("version", "written", "author", "reason", "diagnosis", "prescription", "notes")
+    readonly_fields = fields
+    ordering = ("-version",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    @admin.display(description=_("written at"))
+    def written(self, obj):
+        return local_datetime(obj.created_at)
 
 
 @admin.register(MedicalRecord)
-class MedicalRecordAdmin(admin.ModelAdmin):
-    """Staff read records here; doctors write them from their own pages.
-
-    Records are never silently edited or deleted, so only superusers may change one
-    here (a later change keeps every version).
-    """
-
-    list_display = ("created_at", "patient_name", "doctor_name", "visit", "short_diagnosis")
+class MedicalRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("visit", "patient_name", "doctor_name", "version", "created")
     list_select_related = ("patient__user", "doctor__user", "appointment")
     list_filter = (DoctorListFilter, "doctor__specialty", "created_at")
     search_fields = (
@@ -23,7 +54,6 @@ class MedicalRecordAdmin(admin.ModelAdmin):
         "patient__user__email",
         "doctor__user__first_name",
         "doctor__user__last_name",
-        "diagnosis",
     )
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
@@ -34,11 +64,11 @@ class MedicalRecordAdmin(admin.ModelAdmin):
         "diagnosis",
         "prescription",
         "notes",
+        "version",
         "created_at",
         "updated_at",
     )
-    readonly_fields = ("created_at", "updated_at")
-    raw_id_fields = ("patient", "doctor", "appointment")
+    inlines = (VersionInline,)
 
     def get_queryset(self, request):
         return (
@@ -46,6 +76,10 @@ class MedicalRecordAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .select_related("patient__user", "doctor__user", "appointment")
         )
+
+    @admin.display(description=_("visit"), ordering="appointment__start")
+    def visit(self, obj):
+        return local_datetime(obj.appointment.start) if obj.appointment else "—"
 
     @admin.display(description=_("patient"), ordering="patient__user__last_name")
     def patient_name(self, obj):
@@ -55,19 +89,44 @@ class MedicalRecordAdmin(admin.ModelAdmin):
     def doctor_name(self, obj):
         return str(obj.doctor)
 
-    @admin.display(description=_("visit"), ordering="appointment__start")
-    def visit(self, obj):
-        return local_datetime(obj.appointment.start) if obj.appointment else "—"
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj):
+        return local_datetime(obj.created_at)
 
-    @admin.display(description=_("diagnosis"))
-    def short_diagnosis(self, obj):
-        return Truncator(obj.diagnosis).chars(80)
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if isinstance(response, TemplateResponse) and (
+            record := response.context_data.get("original")
+        ):
+            log_access(
+                actor=request.user,
+                action=AccessLog.Action.VIEW,
+                target=AccessLog.Target.RECORD,
+                object_id=record.pk,
+                patient=record.patient,
+                ip=client_ip(request),
+            )
+        return response
 
-    def has_add_permission(self, request):
-        return request.user.is_superuser and super().has_add_permission(request)
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_change_permission(request, obj)
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who looked at or changed whose data, and when. Rows are only ever appended."""
 
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
+    list_display = ("when", "actor", "action", "target", "object_id", "patient", "ip_address")
+    list_select_related = ("actor", "patient__user")
+    list_filter = ("action", "target")
+    search_fields = (
+        "actor__email",
+        "actor__first_name",
+        "actor__last_name",
+        "patient__user__email",
+        "patient__user__first_name",
+        "patient__user__last_name",
+    )
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-pk")
+
+    @admin.display(description=_("when"), ordering="created_at")
+    def when(self, obj):
+        return local_datetime(obj.created_at)

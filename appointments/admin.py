@@ -1,0 +1,349 @@
+"""The clinic's back office for appointments.
+
+Every write goes through appointments.services, exactly as for patients and doctors:
+adding books (book_appointment), changing the time reschedules, and status changes
+are admin actions calling change_status / cancel_appointment. So staff cannot create
+an overlapping or off-hours appointment either, and the status only moves along the
+allowed transitions.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation, helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from accounts.admin import ServiceFormMixin
+from appointments.admin_forms import (
+    AppointmentAddForm,
+    AppointmentChangeForm,
+    CancelAppointmentsForm,
+)
+from appointments.models import Appointment
+from appointments.selectors import free_slots
+from appointments.services import (
+    SlotUnavailable,
+    allowed_transitions,
+    book_appointment,
+    cancel_appointment,
+    change_status,
+    reschedule_appointment,
+)
+from doctors.admin import DoctorListFilter, local_datetime
+from healthcare.errors import DomainError
+from healthcare.errors import PermissionDenied as DomainPermissionDenied
+
+Status = Appointment.Status
+BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+
+
+def free_times_hint(doctor, start):
+    """A line naming the doctor's free times on that day, to pick another slot from."""
+    day = timezone.localdate(start)
+    times = [f"{timezone.localtime(slot.start):%H:%M}" for slot in free_slots(doctor, day, day)]
+    if not times:
+        return _("%(doctor)s has no free time that day.") % {"doctor": doctor}
+    return _("Free times that day: %(times)s.") % {"times": ", ".join(times)}
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ServiceFormMixin, admin.ModelAdmin):
+    list_display = ("when", "patient_name", "doctor_name", "specialty", "status", "short_reason")
+    list_select_related = ("patient__user", "doctor__user", "doctor__specialty")
+    list_filter = ("status", DoctorListFilter, "doctor__specialty")
+    search_fields = (
+        "patient__user__first_name",
+        "patient__user__last_name",
+        "patient__user__email",
+        "doctor__user__first_name",
+        "doctor__user__last_name",
+        "doctor__user__email",
+    )
+    date_hierarchy = "start"
+    ordering = ("-start",)
+    actions = ("cancel_selected", "check_in", "mark_fulfilled", "mark_noshow")
+    fieldsets = (
+        (None, {"fields": ("patient", "doctor", "start", "end", "status", "reason")}),
+        (
+            gettext_lazy("Cancellation"),
+            {"fields": ("cancelled_by", "cancelled_at", "cancellation_reason")},
+        ),
+        (
+            gettext_lazy("History"),
+            {"fields": ("booked_by", "sequence", "created_at", "updated_at")},
+        ),
+    )
+
+    add_form = AppointmentAddForm
+    add_fieldsets = ((None, {"fields": ("patient", "doctor", "start", "reason")}),)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "patient__user", "doctor__user", "doctor__specialty", "booked_by", "cancelled_by"
+            )
+        )
+
+    # -- the list -------------------------------------------------------------------------
+
+    @admin.display(description=gettext_lazy("when"), ordering="start")
+    def when(self, obj):
+        return local_datetime(obj.start)
+
+    @admin.display(description=gettext_lazy("patient"), ordering="patient__user__last_name")
+    def patient_name(self, obj):
+        return obj.patient.user.display_name
+
+    @admin.display(description=gettext_lazy("doctor"), ordering="doctor__user__last_name")
+    def doctor_name(self, obj):
+        return str(obj.doctor)
+
+    @admin.display(description=gettext_lazy("specialty"), ordering="doctor__specialty__name")
+    def specialty(self, obj):
+        return obj.doctor.specialty.name
+
+    @admin.display(description=gettext_lazy("reason"))
+    def short_reason(self, obj):
+        return Truncator(obj.reason).chars(60)
+
+    # -- permissions ----------------------------------------------------------------------
+
+    def has_delete_permission(self, request, obj=None):
+        # Appointments are cancelled, not deleted: the history stays.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+        if obj is not None and obj.status == Status.BOOKED:
+            readonly.remove("start")  # only a booked appointment can be moved
+        return readonly
+
+    # -- adding: book_appointment ---------------------------------------------------------
+
+    def get_add_form(self, request, **kwargs):
+        return self.add_form(admin_site=self.admin_site, **kwargs)
+
+    def perform_add(self, request, form):
+        data = form.cleaned_data
+        try:
+            return book_appointment(
+                patient=data["patient"],
+                doctor=data["doctor"],
+                start=data["start"],
+                reason=data["reason"],
+                booked_by=request.user,
+            )
+        except SlotUnavailable as error:
+            hint = free_times_hint(data["doctor"], data["start"])
+            raise ValidationError({"start": f"{error.message} {hint}"}) from error
+        except DomainPermissionDenied as error:
+            # Staff may book for anyone, so the patient's account is what stands in the way.
+            raise ValidationError(
+                {"patient": _("This patient's account is not active, so they cannot be booked.")}
+            ) from error
+
+    # -- changing: reschedule_appointment -------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            # Not through modelform_factory: that would copy the new time onto the
+            # appointment while validating; only the service may move it.
+            return AppointmentChangeForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def _is_action(self, request):
+        """Whether this POST to the change page runs an admin action (as Django decides)."""
+        action_field = self.action_form(prefix=ActionLocation.CHANGE_FORM.value)["action"]
+        return action_field.html_name in request.POST and not any(
+            button in request.POST for button in ("_save", "_continue", "_addanother")
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method != "POST" or self._is_action(request):
+            return super().change_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        readonly_fields = self.get_readonly_fields(request, obj)
+        if "start" in readonly_fields:
+            return HttpResponseRedirect(request.path)  # nothing on this page can change
+        form = AppointmentChangeForm(request.POST, instance=obj)
+        if form.is_valid():
+            if not form.has_changed():
+                return self.response_change(request, obj)
+            try:
+                obj = reschedule_appointment(
+                    appointment=obj, start=form.cleaned_data["start"], actor=request.user
+                )
+            except DomainError as error:
+                message = error.message
+                if isinstance(error, SlotUnavailable):
+                    message = f"{message} {free_times_hint(obj.doctor, form.cleaned_data['start'])}"
+                form.add_error("start", message)
+            else:
+                self.log_change(request, obj, self.construct_change_message(request, form, []))
+                return self.response_change(request, obj)
+        return self.render_service_form(
+            request,
+            form,
+            obj=obj,
+            fieldsets=self.get_fieldsets(request, obj),
+            readonly_fields=readonly_fields,
+            form_url=form_url,
+            extra_context=extra_context,
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and obj.status != Status.BOOKED:
+            # Nothing to save on a closed appointment; its status moves through actions.
+            context.update(
+                show_save=False, show_save_and_continue=False, show_save_and_add_another=False
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        # Every save path of this admin calls a service; refuse any that would not.
+        raise NotImplementedError("Appointments are written through appointments.services.")
+
+    # -- status actions: change_status / cancel_appointment --------------------------------
+
+    def _change_status(self, request, queryset, to, done_message):
+        done = 0
+        for appointment in queryset:
+            try:
+                updated = change_status(appointment=appointment, to=to, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{appointment}: {error.message}", messages.ERROR)
+            else:
+                done += 1
+                self.log_change(request, updated, [{"changed": {"fields": ["status"]}}])
+        if done:
+            self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
+
+    @admin.action(
+        description=gettext_lazy("Check the patient in"),
+        description_plural=gettext_lazy("Check in the selected patients"),
+        permissions=["change"],
+        location=BOTH_LOCATIONS,
+    )
+    def check_in(self, request, queryset):
+        self._change_status(
+            request,
+            queryset,
+            Status.CHECKED_IN,
+            lambda n: ngettext(
+                "Checked in %(count)d appointment.", "Checked in %(count)d appointments.", n
+            ),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Mark the visit as fulfilled"),
+        description_plural=gettext_lazy("Mark the selected visits as fulfilled"),
+        permissions=["change"],
+        location=BOTH_LOCATIONS,
+    )
+    def mark_fulfilled(self, request, queryset):
+        self._change_status(
+            request,
+            queryset,
+            Status.FULFILLED,
+            lambda n: ngettext(
+                "Marked %(count)d appointment as fulfilled.",
+                "Marked %(count)d appointments as fulfilled.",
+                n,
+            ),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Record a no-show"),
+        description_plural=gettext_lazy("Record a no-show for the selected appointments"),
+        permissions=["change"],
+        location=BOTH_LOCATIONS,
+    )
+    def mark_noshow(self, request, queryset):
+        self._change_status(
+            request,
+            queryset,
+            Status.NOSHOW,
+            lambda n: ngettext("Recorded %(count)d no-show.", "Recorded %(count)d no-shows.", n),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Cancel this appointment"),
+        description_plural=gettext_lazy("Cancel selected appointments"),
+        permissions=["change"],
+        location=BOTH_LOCATIONS,
+    )
+    def cancel_selected(self, request, queryset):
+        """Ask for the reason the patient will see, then cancel each appointment."""
+        appointments = list(queryset.order_by("start"))
+        form = CancelAppointmentsForm(request.POST if "post" in request.POST else None)
+        if form.is_valid():
+            cancelled = 0
+            for appointment in appointments:
+                try:
+                    updated = cancel_appointment(
+                        appointment=appointment,
+                        actor=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                except DomainError as error:
+                    self.message_user(
+                        request,
+                        _("Not cancelled: %(appointment)s. %(error)s")
+                        % {"appointment": appointment, "error": error.message},
+                        messages.ERROR,
+                    )
+                else:
+                    cancelled += 1
+                    self.log_change(request, updated, [{"changed": {"fields": ["status"]}}])
+            if cancelled:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "Cancelled %(count)d appointment.",
+                        "Cancelled %(count)d appointments.",
+                        cancelled,
+                    )
+                    % {"count": cancelled},
+                    messages.SUCCESS,
+                )
+            return None
+
+        # Which form posted here: the list's action menu or the one on a change page.
+        change_form_action = self.action_form(prefix=ActionLocation.CHANGE_FORM.value)["action"]
+        action_field_name = (
+            change_form_action.html_name
+            if change_form_action.html_name in request.POST
+            else "action"
+        )
+        rows = [
+            (appointment, Status.CANCELLED in allowed_transitions(appointment, request.user))
+            for appointment in appointments
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Cancel appointments"),
+            "subtitle": None,
+            "opts": self.opts,
+            "form": form,
+            "rows": rows,
+            "any_cancellable": any(cancellable for _appointment, cancellable in rows),
+            "action_field_name": action_field_name,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "back_url": request.get_full_path(),
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/appointments/appointment/cancel_selected.html", context
+        )

@@ -1,0 +1,307 @@
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.admin import ServiceFormMixin
+from doctors.admin_forms import DoctorAddForm, TimeOffAddForm, WorkingHoursFormSet
+from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
+from doctors.services import (
+    TimeOffConflict,
+    add_time_off,
+    create_doctor,
+    remove_time_off,
+    set_working_hours,
+)
+
+DATETIME_FORMAT = "D j M Y, H:i"
+
+
+def local_datetime(value):
+    """A datetime as staff read it: in the clinic's zone, e.g. "Tue 8 Jan 2030, 09:30"."""
+    return date_format(timezone.localtime(value), DATETIME_FORMAT) if value else "—"
+
+
+class DoctorListFilter(admin.SimpleListFilter):
+    """Filter by doctor. Unlike the related-field filter, names every doctor in one query."""
+
+    title = _("doctor")
+    parameter_name = "doctor"
+
+    def lookups(self, request, model_admin):
+        return [(doctor.pk, str(doctor)) for doctor in Doctor.objects.select_related("user")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(doctor_id=self.value())
+        return queryset
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "doctor_count")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_doctor_count=Count("doctors"))
+
+    @admin.display(description=_("doctors"), ordering="_doctor_count")
+    def doctor_count(self, obj):
+        return obj._doctor_count
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    formset = WorkingHoursFormSet
+    extra = 1
+
+
+class TimeOffInline(admin.TabularInline):
+    """The doctor's time off, to read. It is added on its own page, which first shows
+    the appointments it would cancel (doctors.services.add_time_off)."""
+
+    model = TimeOff
+    fields = ("starts", "ends", "reason")
+    readonly_fields = fields
+    ordering = ("-start",)
+    extra = 0
+
+    @admin.display(description=_("from"))
+    def starts(self, obj):
+        return local_datetime(obj.start)
+
+    @admin.display(description=_("until"))
+    def ends(self, obj):
+        return local_datetime(obj.end)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Doctor)
+class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "email",
+        "specialty",
+        "license_number",
+        "years_of_experience",
+        "slot_minutes",
+        "accepting_new_patients",
+        "is_active",
+    )
+    list_select_related = ("user", "specialty")
+    list_filter = ("specialty", "accepting_new_patients", "user__is_active")
+    search_fields = ("user__first_name", "user__last_name", "user__email", "license_number")
+    ordering = ("user__last_name", "user__first_name")
+    fieldsets = (
+        (None, {"fields": ("user", "shortcuts")}),
+        (_("Profile"), {"fields": ("specialty", "license_number", "years_of_experience", "bio")}),
+        (_("Calendar"), {"fields": ("slot_minutes", "accepting_new_patients")}),
+    )
+    readonly_fields = ("user", "shortcuts")
+    inlines = (WorkingHoursInline, TimeOffInline)
+
+    add_form = DoctorAddForm
+    add_fieldsets = (
+        (_("Login"), {"fields": ("email", "password1", "password2")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "phone")}),
+        (_("Profile"), {"fields": ("specialty", "license_number", "years_of_experience", "bio")}),
+        (_("Calendar"), {"fields": ("slot_minutes", "accepting_new_patients")}),
+    )
+
+    def get_queryset(self, request):
+        # The user is in every label (lists, autocomplete, the change page).
+        return super().get_queryset(request).select_related("user", "specialty")
+
+    @admin.display(description=_("name"), ordering="user__last_name")
+    def name(self, obj):
+        return obj.user.display_name
+
+    @admin.display(description=_("email address"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description=_("active"), boolean=True, ordering="user__is_active")
+    def is_active(self, obj):
+        return obj.user.is_active
+
+    @admin.display(description=_("shortcuts"))
+    def shortcuts(self, obj):
+        return format_html(
+            '<a href="{}?{}">{}</a> · <a href="{}?{}">{}</a> · <a href="{}?{}">{}</a>',
+            reverse("admin:appointments_appointment_changelist"),
+            urlencode({DoctorListFilter.parameter_name: obj.pk}),
+            _("Appointments"),
+            reverse("admin:appointments_appointment_add"),
+            urlencode({"doctor": obj.pk}),
+            _("Book an appointment"),
+            reverse("admin:doctors_timeoff_add"),
+            urlencode({"doctor": obj.pk}),
+            _("Add time off"),
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # The profile goes with its login: deleting the user (in Users) removes both,
+        # so no doctor login is ever left without a profile.
+        return False
+
+    def get_inline_instances(self, request, obj=None):
+        # Working hours and time off are entered once the doctor exists.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not WorkingHours:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # writes nothing; notes the changes for the history
+        if formset.has_changed():
+            set_working_hours(doctor=form.instance, intervals=formset.intervals())
+        return None
+
+    def perform_add(self, request, form):
+        data = form.cleaned_data
+        try:
+            return create_doctor(
+                email=data["email"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                specialty=data["specialty"],
+                license_number=data["license_number"],
+                years_of_experience=data["years_of_experience"],
+                bio=data["bio"],
+                slot_minutes=data["slot_minutes"],
+                accepting_new_patients=data["accepting_new_patients"],
+            )
+        except IntegrityError as error:
+            # Another request took the email or licence number since the form checked it.
+            raise ValidationError(
+                _("A user with this email or a doctor with this licence number already exists.")
+            ) from error
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Straight on to the new doctor's page: their working hours are entered there.
+        if "_addanother" not in request.POST and "_popup" not in request.POST:
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = 1
+        return super().response_add(request, obj, post_url_continue)
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    """Everyone's week at a glance. Hours are edited on the doctor's page, where the whole
+    week is checked for overlaps at once."""
+
+    list_display = ("doctor", "weekday", "start_time", "end_time")
+    list_select_related = ("doctor__user",)
+    list_filter = ("weekday", "doctor__specialty", DoctorListFilter)
+    search_fields = ("doctor__user__first_name", "doctor__user__last_name")
+    ordering = ("doctor__user__last_name", "doctor__user__first_name", "weekday", "start_time")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(ServiceFormMixin, admin.ModelAdmin):
+    """Time off is added through doctors.services.add_time_off: booked appointments in
+    it are listed first and cancelled only once staff confirm. An entry is not edited
+    (a new time could hit other bookings): delete it and add the right one."""
+
+    list_display = ("doctor", "starts", "ends", "reason")
+    list_select_related = ("doctor__user",)
+    list_filter = (DoctorListFilter, "doctor__specialty")
+    search_fields = ("doctor__user__first_name", "doctor__user__last_name", "reason")
+    date_hierarchy = "start"
+    ordering = ("-start",)
+    fields = ("doctor", "start", "end", "reason")
+
+    add_form = TimeOffAddForm
+    add_fieldsets = (
+        (
+            None,
+            {"fields": ("doctor", "start", "end", "reason", "cancel_appointments", "confirmed")},
+        ),
+    )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_add_form(self, request, **kwargs):
+        return self.add_form(admin_site=self.admin_site, **kwargs)
+
+    def perform_add(self, request, form):
+        data = form.cleaned_data
+        try:
+            time_off, cancelled = add_time_off(
+                doctor=data["doctor"],
+                start=data["start"],
+                end=data["end"],
+                reason=data["reason"],
+                actor=request.user,
+                # Only ever what staff were shown: the first save lists, the next confirms.
+                cancel_appointments=data["cancel_appointments"] and bool(data["confirmed"]),
+                confirmed_ids=data["confirmed"],
+            )
+        except TimeOffConflict as conflict:
+            form.list_conflict(conflict.appointments)
+            hit = "; ".join(
+                f"{local_datetime(appointment.start)} {appointment.patient.user.display_name}"
+                for appointment in conflict.appointments
+            )
+            message = f"{conflict.message} ({hit})"
+            if conflict.can_confirm:
+                message += " " + _(
+                    "Tick the box and save again to add the time off and cancel them; "
+                    "the patients are told the reason."
+                )
+            raise ValidationError({"cancel_appointments": message}) from conflict
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext(
+                    "Cancelled %(count)d appointment in this time off.",
+                    "Cancelled %(count)d appointments in this time off.",
+                    len(cancelled),
+                )
+                % {"count": len(cancelled)},
+                messages.WARNING,
+            )
+        return time_off
+
+    def delete_model(self, request, obj):
+        remove_time_off(time_off=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for time_off in queryset.select_related("doctor"):
+            remove_time_off(time_off=time_off, actor=request.user)
+
+    @admin.display(description=_("from"), ordering="start")
+    def starts(self, obj):
+        return local_datetime(obj.start)
+
+    @admin.display(description=_("until"), ordering="end")
+    def ends(self, obj):
+        return local_datetime(obj.end)

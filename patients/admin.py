@@ -1,0 +1,116 @@
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import validate_date_of_birth
+from accounts.models import User
+from patients.models import Patient
+from records.models import AccessLog
+from records.services import client_ip, log_access
+
+
+def log_patient_access(request, patient, action):
+    log_access(
+        actor=request.user,
+        action=action,
+        target=AccessLog.Target.PATIENT,
+        object_id=patient.pk,
+        patient=patient,
+        ip=client_ip(request),
+    )
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    """Patients' medical profiles. Opening or changing one is written to the access log,
+    as it is on the doctors' pages."""
+
+    list_display = ("name", "email", "date_of_birth", "blood_type", "phone", "is_active")
+    list_select_related = ("user",)
+    list_filter = ("blood_type", "user__is_active")
+    search_fields = ("user__first_name", "user__last_name", "user__email", "user__phone")
+    ordering = ("user__last_name", "user__first_name")
+    fieldsets = (
+        (None, {"fields": ("user", "shortcuts")}),
+        (_("Medical"), {"fields": ("date_of_birth", "blood_type", "allergies", "medical_history")}),
+        (
+            _("Emergency contact"),
+            {"fields": ("emergency_contact_name", "emergency_contact_phone")},
+        ),
+        (_("History"), {"fields": ("created_at", "updated_at")}),
+    )
+    readonly_fields = ("user", "shortcuts", "created_at", "updated_at")
+
+    def get_queryset(self, request):
+        # The user is in every label (lists, autocomplete, the change page).
+        return super().get_queryset(request).select_related("user")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "date_of_birth":
+            field.validators.append(validate_date_of_birth)
+        return field
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if (
+            request.method == "GET"
+            and isinstance(response, TemplateResponse)
+            and (patient := response.context_data.get("original"))
+        ):
+            log_patient_access(request, patient, AccessLog.Action.VIEW)
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        log_patient_access(request, obj, AccessLog.Action.UPDATE)
+
+    @admin.display(description=_("name"), ordering="user__last_name")
+    def name(self, obj):
+        return obj.user.display_name
+
+    @admin.display(description=_("email address"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description=_("phone"))
+    def phone(self, obj):
+        return obj.user.phone
+
+    @admin.display(description=_("active"), boolean=True, ordering="user__is_active")
+    def is_active(self, obj):
+        return obj.user.is_active
+
+    @admin.display(description=_("shortcuts"))
+    def shortcuts(self, obj):
+        appointments = reverse("admin:appointments_appointment_changelist")
+        book = reverse("admin:appointments_appointment_add")
+        return format_html(
+            '<a href="{}?{}">{}</a> · <a href="{}?{}">{}</a>',
+            appointments,
+            urlencode({"q": obj.user.email}),
+            _("Appointments"),
+            book,
+            urlencode({"patient": obj.pk}),
+            _("Book an appointment"),
+        )
+
+    def has_add_permission(self, request):
+        user_admin = self.admin_site.get_model_admin(User)
+        return user_admin.has_add_permission(request) and user_admin.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        # The record goes with its login: deleting the user (in Users) removes both,
+        # so no patient login is ever left without a record.
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # A patient record is created with its login, on the user admin's add page.
+        return HttpResponseRedirect(
+            reverse("admin:accounts_user_add") + "?" + urlencode({"role": User.Role.PATIENT})
+        )

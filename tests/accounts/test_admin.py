@@ -1,0 +1,321 @@
+"""The user admin and the patient admin (a patient record is added with its login)."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import User
+from patients.models import Patient
+from records.models import AccessLog
+from tests.accounts.factories import StaffFactory
+from tests.conftest import login
+from tests.patients.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+USERS = "admin:accounts_user_changelist"
+ADD_USER = "admin:accounts_user_add"
+PATIENTS = "admin:patients_patient_changelist"
+
+
+@pytest.fixture(autouse=True)
+def _clinic_clock(now):
+    """Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic."""
+
+
+def user_change_url(user):
+    return reverse("admin:accounts_user_change", args=[user.pk])
+
+
+def clerk(*codenames):
+    """Clinic staff who are not superusers, with just the given permissions."""
+    user = StaffFactory(is_superuser=False)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def add_user_data(**overrides):
+    return {
+        "email": "Rosa.Lind@Example.org",
+        "first_name": "Rosa",
+        "last_name": "Lind",
+        "phone": "07700 900111",
+        "role": User.Role.PATIENT,
+        "usable_password": "true",
+        "password1": "a-long-and-unusual-passphrase",
+        "password2": "a-long-and-unusual-passphrase",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize("url", [USERS, PATIENTS])
+def test_anonymous_visitor_is_sent_to_the_admin_login(client, url):
+    response = client.get(reverse(url))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("url", [USERS, PATIENTS])
+def test_patient_is_sent_to_the_admin_login(patient_client, url):
+    response = patient_client.get(reverse(url))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_user_changelist_shows_email_names_and_role(staff_client, doctor):
+    response = staff_client.get(reverse(USERS))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for heading in ("Email address", "First name", "Role", "Phone"):
+        assert heading in page
+    assert doctor.user.email in page
+    assert "Doctor" in page
+
+
+def test_user_changelist_filters_by_role(staff, staff_client, doctor, patient):
+    response = staff_client.get(reverse(USERS), {"role__exact": User.Role.DOCTOR})
+
+    assert list(response.context["cl"].result_list) == [doctor.user]
+
+
+def test_adding_a_patient_user_creates_the_login_and_the_patient_record(staff_client):
+    response = staff_client.post(reverse(ADD_USER), add_user_data())
+
+    user = User.objects.get(email="rosa.lind@example.org")
+    assert response.status_code == 302
+    assert response.url == user_change_url(user)
+    assert user.role == User.Role.PATIENT
+    assert not user.is_staff
+    assert user.check_password("a-long-and-unusual-passphrase")
+    assert Patient.objects.filter(user=user).exists()
+
+
+def test_adding_a_user_without_a_password_leaves_it_unusable(staff_client):
+    data = add_user_data(usable_password="false", password1="", password2="")
+
+    staff_client.post(reverse(ADD_USER), data)
+
+    user = User.objects.get(email="rosa.lind@example.org")
+    assert not user.has_usable_password()
+    assert Patient.objects.filter(user=user).exists()
+
+
+def test_adding_clinic_staff_gives_admin_access_but_no_patient_record(staff_client):
+    staff_client.post(reverse(ADD_USER), add_user_data(role=User.Role.ADMIN))
+
+    user = User.objects.get(email="rosa.lind@example.org")
+    assert (user.role, user.is_staff, user.is_superuser) == (User.Role.ADMIN, True, False)
+    assert not Patient.objects.filter(user=user).exists()
+
+
+def test_the_user_form_cannot_create_a_doctor_without_a_profile(staff_client):
+    page = staff_client.get(reverse(ADD_USER)).content.decode()
+    response = staff_client.post(reverse(ADD_USER), add_user_data(role=User.Role.DOCTOR))
+
+    assert f'value="{User.Role.DOCTOR}"' not in page
+    assert "Add doctor" in page  # where doctors are added instead
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["role"]
+    assert not User.objects.filter(email="rosa.lind@example.org").exists()
+
+
+def test_adding_a_user_with_a_taken_email_in_other_case_is_refused(staff_client, patient):
+    response = staff_client.post(reverse(ADD_USER), add_user_data(email=patient.user.email.upper()))
+
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert User.objects.filter(email__iexact=patient.user.email).count() == 1
+
+
+def test_add_user_page_preselects_the_role_from_the_address(staff_client):
+    response = staff_client.get(reverse(ADD_USER), {"role": User.Role.ADMIN})
+
+    assert response.context["adminform"].form["role"].value() == User.Role.ADMIN
+
+
+def test_role_is_read_only_on_the_change_page(staff_client, patient):
+    response = staff_client.get(user_change_url(patient.user))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="role"' not in page
+    assert "Patient record" in page  # a link to the profile
+
+
+def test_staff_who_are_not_superusers_cannot_grant_admin_rights(patient):
+    client = login(clerk("view_user", "change_user"))
+    user = patient.user
+
+    page = client.get(user_change_url(user)).content.decode()
+    client.post(
+        user_change_url(user),
+        {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "_save": "Save",
+        },
+    )
+
+    assert 'name="is_superuser"' not in page
+    user.refresh_from_db()
+    assert not user.is_staff and not user.is_superuser
+
+
+def test_patient_changelist_shows_name_email_birth_date_and_blood_type(staff_client):
+    patient = PatientFactory(user__first_name="Amelia", user__last_name="Clarke")
+
+    response = staff_client.get(reverse(PATIENTS))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for heading in ("Name", "Email address", "Date of birth", "Blood type"):
+        assert heading in page
+    assert "Amelia Clarke" in page
+    assert patient.user.email in page
+    assert "O+" in page
+
+
+@pytest.mark.parametrize("rows", [2, 10])
+def test_patient_changelist_query_count_does_not_grow_with_rows(
+    staff_client, rows, django_assert_num_queries
+):
+    PatientFactory.create_batch(rows)
+
+    with django_assert_num_queries(5):
+        response = staff_client.get(reverse(PATIENTS))
+
+    assert len(response.context["cl"].result_list) == rows
+
+
+def test_patient_changelist_searches_by_email(staff_client):
+    wanted = PatientFactory()
+    PatientFactory()
+
+    response = staff_client.get(reverse(PATIENTS), {"q": wanted.user.email})
+
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_patient_change_page_links_to_booking(staff_client, patient):
+    response = staff_client.get(reverse("admin:patients_patient_change", args=[patient.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"{reverse('admin:appointments_appointment_add')}?patient={patient.pk}" in page
+    assert 'name="blood_type"' in page
+
+
+def test_adding_a_patient_goes_to_the_user_form_with_the_patient_role(staff_client):
+    response = staff_client.get(reverse("admin:patients_patient_add"))
+
+    assert response.status_code == 302
+    assert response.url == reverse(ADD_USER) + "?role=patient"
+
+
+def test_staff_without_user_permissions_cannot_add_users():
+    client = login(clerk("view_patient"))
+
+    response = client.get(reverse(ADD_USER))
+
+    assert response.status_code == 403
+
+
+def patient_change_url(patient):
+    return reverse("admin:patients_patient_change", args=[patient.pk])
+
+
+def patient_data(**overrides):
+    return {
+        "date_of_birth": "1985-06-15",
+        "blood_type": "A+",
+        "allergies": "Penicillin",
+        "medical_history": "",
+        "emergency_contact_name": "",
+        "emergency_contact_phone": "",
+        "_save": "Save",
+        **overrides,
+    }
+
+
+def test_opening_a_patient_is_written_to_the_access_log(staff, staff_client, patient):
+    staff_client.get(patient_change_url(patient))
+
+    entry = AccessLog.objects.get()
+    assert (entry.actor, entry.action, entry.target) == (staff, "view", "patient")
+    assert entry.patient == patient
+
+
+def test_changing_a_patient_saves_and_is_written_to_the_access_log(staff, staff_client, patient):
+    response = staff_client.post(patient_change_url(patient), patient_data())
+
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert (patient.blood_type, patient.allergies) == ("A+", "Penicillin")
+    assert list(AccessLog.objects.values_list("action", flat=True)) == ["update"]
+
+
+def test_a_date_of_birth_in_the_future_is_refused(staff_client, patient):
+    response = staff_client.post(
+        patient_change_url(patient), patient_data(date_of_birth="2031-01-01")
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["date_of_birth"]
+    patient.refresh_from_db()
+    assert patient.date_of_birth.year == 1985
+
+
+def test_patients_are_deleted_with_their_login_not_on_their_own(staff_client, patient):
+    response = staff_client.post(
+        reverse("admin:patients_patient_delete", args=[patient.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert Patient.objects.filter(pk=patient.pk).exists()
+
+
+def test_a_profile_picture_that_is_not_an_image_is_refused(media_root, staff_client, patient):
+    user = patient.user
+    upload = SimpleUploadedFile("me.jpg", b"not a picture", content_type="image/jpeg")
+
+    response = staff_client.post(
+        user_change_url(user),
+        {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "is_active": "on",
+            "picture": upload,
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["picture"]
+    user.refresh_from_db()
+    assert not user.picture
+
+
+def test_staff_who_are_not_superusers_cannot_change_a_superuser(staff):
+    client = login(clerk("view_user", "change_user"))
+
+    page = client.get(user_change_url(staff))
+    password = client.post(
+        reverse("admin:auth_user_password_change", args=[staff.pk]),
+        {"password1": "x-new-passphrase-123", "password2": "x-new-passphrase-123"},
+    )
+
+    assert page.status_code == 200
+    assert 'name="email"' not in page.content.decode()
+    assert password.status_code == 403
+    staff.refresh_from_db()
+    assert not staff.check_password("x-new-passphrase-123")

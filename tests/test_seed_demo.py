@@ -1,0 +1,120 @@
+import itertools
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from appointments.models import Appointment
+from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
+from patients.models import Patient
+from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    User,
+    Specialty,
+    Doctor,
+    WorkingHours,
+    TimeOff,
+    Patient,
+    Appointment,
+    MedicalRecord,
+    MedicalRecordVersion,
+    AccessLog,
+]
+Status = Appointment.Status
+
+
+def seed():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def overlapping_pairs(appointments, key):
+    pairs = []
+    for _owner, group in itertools.groupby(sorted(appointments, key=key), key=key):
+        group = sorted(group, key=lambda a: a.start)
+        pairs += [(a, b) for a, b in itertools.pairwise(group) if b.start < a.end]
+    return pairs
+
+
+def test_seed_demo_creates_a_clinic_and_prints_the_logins(now):
+    output = seed()
+
+    assert User.objects.get(email="admin@clinic.example").is_superuser
+    assert Doctor.objects.count() >= 6
+    assert Doctor.objects.values("specialty").distinct().count() >= 4
+    assert Patient.objects.count() >= 10
+    assert TimeOff.objects.exists()
+    for doctor in Doctor.objects.all():
+        assert doctor.working_hours.count() >= 4
+    assert "admin@clinic.example" in output
+    assert "sarah.okafor@clinic.example" in output
+    assert "amelia.clarke@example.com" in output
+    assert "demo-clinic-2030" in output
+
+
+def test_seed_demo_users_log_in_with_the_printed_password(now):
+    seed()
+
+    for email in (
+        "admin@clinic.example",
+        "sarah.okafor@clinic.example",
+        "amelia.clarke@example.com",
+    ):
+        assert authenticate(email=email, password="demo-clinic-2030") is not None
+    assert User.objects.get(email="admin@clinic.example").password.startswith("md5$")
+
+
+def test_seed_demo_makes_past_and_future_appointments_around_now(now):
+    seed()
+
+    past = Appointment.objects.filter(end__lte=now)
+    future = Appointment.objects.filter(start__gt=now)
+    assert {Status.FULFILLED, Status.CANCELLED, Status.NOSHOW} <= set(
+        past.values_list("status", flat=True)
+    )
+    assert not past.filter(status__in=[Status.BOOKED, Status.CHECKED_IN]).exists()
+    assert future.filter(status=Status.BOOKED).count() >= 10
+    assert MedicalRecord.objects.filter(appointment__status=Status.FULFILLED).exists()
+    assert not MedicalRecord.objects.exclude(appointment__status=Status.FULFILLED).exists()
+    for record in MedicalRecord.objects.all():
+        assert record.versions.get().diagnosis == record.diagnosis
+    # The printed patient has something to look at on both sides of now.
+    amelia = Patient.objects.get(user__email="amelia.clarke@example.com")
+    assert past.filter(patient=amelia).exists() and future.filter(patient=amelia).exists()
+
+
+def test_seed_demo_never_double_books_a_doctor_or_a_patient(now):
+    seed()
+
+    active = list(Appointment.objects.active())
+    assert overlapping_pairs(active, key=lambda a: a.doctor_id) == []
+    assert overlapping_pairs(active, key=lambda a: a.patient_id) == []
+
+
+def test_seed_demo_twice_adds_nothing_the_second_time(now):
+    seed()
+    before = row_counts()
+
+    output = seed()
+
+    assert row_counts() == before
+    assert "nothing was created" in output
+
+
+def test_seed_demo_refuses_to_run_in_production(now, settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError):
+        seed()
+
+    assert not User.objects.exists()
