@@ -71,3 +71,9 @@ class CancelForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Appointment.Status.choices)
     reason = forms.CharField(required=False, max_length=REASON_MAX_LENGTH)
+
+
+class LaterPageForm(forms.Form):
+    """`?later=N` on the doctor's dashboard: which page of appointments after this week."""
+
+    later = forms.IntegerField(required=False, min_value=1, max_value=10_000)

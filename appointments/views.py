@@ -6,6 +6,7 @@ appointment the user may not see is a 404.
 """
 
 import functools
+from collections import Counter
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
@@ -22,14 +23,25 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import services
-from appointments.forms import BookingForm, CancelForm, DayForm, SlotForm, StatusForm
+from appointments.forms import (
+    BookingForm,
+    CancelForm,
+    DayForm,
+    LaterPageForm,
+    SlotForm,
+    StatusForm,
+)
 from appointments.models import Appointment
 from appointments.selectors import bookable_dates, find_free_slot, free_slots, slots_by_day
 from doctors.models import Doctor
 from healthcare.errors import DomainError, PermissionDenied
+from patients.models import Patient
+from records.models import AccessLog
+from records.services import can_write_record, client_ip, log_access
 
 Status = Appointment.Status
 PER_PAGE = 20
+WEEK_DAYS = 7
 WHEN = "D j M Y, H:i"
 
 # The doctor's status buttons (cancelling has its own page, to ask for a reason).
@@ -79,7 +91,7 @@ def _bookable_doctor(pk):
 def _appointment_for(user, pk):
     """The appointment if `user` may see it (own visit, own schedule, staff), else 404."""
     appointments = Appointment.objects.visible_to(user).select_related(
-        "doctor__user", "doctor__specialty", "patient__user", "cancelled_by"
+        "doctor__user", "doctor__specialty", "patient__user", "cancelled_by", "medical_record"
     )
     return get_object_or_404(appointments, pk=pk)
 
@@ -187,24 +199,52 @@ def my_appointments(request, *, patient):
 
 @login_required
 def detail(request, pk):
-    """One appointment for its patient, its doctor or staff, with the actions allowed now."""
+    """One appointment for its patient, its doctor or staff, with the actions allowed now.
+
+    The appointment's doctor also gets the patient's summary and earlier visits with
+    their records; showing them is written to the access log.
+    """
     appointment = _appointment_for(request.user, pk)
-    transitions = services.allowed_transitions(appointment, request.user)
-    return render(
-        request,
-        "appointments/detail.html",
-        {
-            "appointment": appointment,
-            "status_actions": [
-                (status, STATUS_ACTIONS[status])
-                for status in transitions
-                if status in STATUS_ACTIONS
-            ],
-            "can_cancel": Status.CANCELLED in transitions,
-            "can_reschedule": services.can_reschedule(appointment, request.user),
-            "is_patient": appointment.patient.user_id == request.user.pk,
-        },
-    )
+    allowed = services.allowed_transitions(appointment, request.user)
+    record = getattr(appointment, "medical_record", None)
+    is_doctor = appointment.doctor.user_id == request.user.pk
+    context = {
+        "appointment": appointment,
+        "record": record,
+        "can_cancel": Status.CANCELLED in allowed,
+        "can_reschedule": services.can_reschedule(appointment, request.user),
+        "is_patient": appointment.patient.user_id == request.user.pk,
+        "is_doctor": is_doctor,
+    }
+    buttons = allowed
+    if is_doctor:
+        # The doctor fulfils a visit by writing its record, not with a bare button.
+        buttons = [status for status in allowed if status != Status.FULFILLED]
+        context["can_write_record"] = record is None and can_write_record(appointment, request.user)
+    # A cancelled visit alone does not make someone this doctor's patient.
+    if (
+        is_doctor
+        and Patient.objects.visible_to(request.user).filter(pk=appointment.patient_id).exists()
+    ):
+        context["show_patient"] = True
+        context["earlier_visits"] = (
+            Appointment.objects.filter(patient=appointment.patient, start__lt=appointment.start)
+            .active()
+            .select_related("doctor__user", "doctor__specialty", "medical_record")
+            .order_by("-start")
+        )
+        log_access(
+            actor=request.user,
+            action=AccessLog.Action.VIEW,
+            target=AccessLog.Target.PATIENT,
+            object_id=appointment.patient.pk,
+            patient=appointment.patient,
+            ip=client_ip(request),
+        )
+    context["status_actions"] = [
+        (status, STATUS_ACTIONS[status]) for status in buttons if status in STATUS_ACTIONS
+    ]
+    return render(request, "appointments/detail.html", context)
 
 
 @login_required
@@ -305,23 +345,48 @@ def change_status(request, pk):
     return redirect("appointments:detail", pk=appointment.pk)
 
 
+def _midnight(day):
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+# Today's counts on the dashboard, in the order a day goes.
+DAY_COUNTS = (Status.BOOKED, Status.CHECKED_IN, Status.FULFILLED, Status.NOSHOW)
+
+
 @doctor_required
 def doctor_schedule(request, *, doctor):
-    """The doctor's day and what comes after it, with a link to each appointment."""
+    """The doctor's dashboard: today's agenda and counts, the next 7 days, then later.
+
+    Every list is one query whatever its length; "later" pages by offset without a
+    count, so the page costs the same number of queries however full the diary is.
+    """
     today = timezone.localdate()
-    zone = timezone.get_current_timezone()
-    day_start = datetime.combine(today, time.min, tzinfo=zone)
-    tomorrow = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
+    tomorrow = _midnight(today + timedelta(days=1))
+    week_end = _midnight(today + timedelta(days=WEEK_DAYS + 1))
     appointments = Appointment.objects.for_doctor(doctor)
-    todays = appointments.filter(start__gte=day_start, start__lt=tomorrow).order_by("start")
-    later = appointments.upcoming().filter(start__gte=tomorrow)
+    todays = list(
+        appointments.filter(start__gte=_midnight(today), start__lt=tomorrow).order_by("start")
+    )
+    week = list(appointments.upcoming().filter(start__gte=tomorrow, start__lt=week_end))
+    later_form = LaterPageForm(request.GET)
+    later_page = (later_form.cleaned_data["later"] if later_form.is_valid() else None) or 1
+    offset = (later_page - 1) * PER_PAGE
+    later = list(
+        appointments.upcoming().filter(start__gte=week_end)[offset : offset + PER_PAGE + 1]
+    )
+    by_status = Counter(appointment.status for appointment in todays)
     return render(
         request,
-        "appointments/schedule.html",
+        "appointments/dashboard.html",
         {
             "doctor": doctor,
             "today": today,
             "todays": todays,
-            "later_page": Paginator(later, PER_PAGE).get_page(request.GET.get("page")),
+            "today_counts": [(Status(s).label, by_status[s], s) for s in DAY_COUNTS],
+            "week": week,
+            "week_last_day": today + timedelta(days=WEEK_DAYS),
+            "later": later[:PER_PAGE],
+            "later_page": later_page,
+            "later_has_next": len(later) > PER_PAGE,
         },
     )

@@ -4,6 +4,7 @@ import itertools
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -105,10 +106,13 @@ class TimeOffConflict(DomainError):
 
     code = "time_off_conflict"
 
-    def __init__(self, appointments):
+    def __init__(self, appointments, message=None, *, can_confirm=True):
         self.appointments = appointments
+        # False when confirming would not help (the appointments cannot be cancelled).
+        self.can_confirm = can_confirm
         super().__init__(
-            ngettext(
+            message
+            or ngettext(
                 "%(count)d booked appointment falls in this time off.",
                 "%(count)d booked appointments fall in this time off.",
                 len(appointments),
@@ -117,25 +121,51 @@ class TimeOffConflict(DomainError):
         )
 
 
-def add_time_off(*, doctor, start, end, reason="", actor, cancel_appointments=False):
+def add_time_off(
+    *, doctor, start, end, reason="", actor, cancel_appointments=False, confirmed_ids=None
+):
     """Add time off for a doctor (the doctor themself or staff).
 
     If booked appointments fall inside it, nothing is saved and TimeOffConflict lists
     them, unless `cancel_appointments` is set: then they are cancelled, with the time
-    off's reason shown to the patients, in the same transaction.
+    off's reason shown to the patients, in the same transaction. `confirmed_ids` are the
+    appointments the person confirmed; if others were booked meanwhile, it is a conflict
+    again rather than a cancellation nobody saw. Appointments that have started or are
+    checked in cannot be cancelled, so time off over them is refused.
     """
+    from appointments.models import Appointment
     from appointments.services import cancel_appointment
 
     if not (actor.is_clinic_staff or doctor.user_id == actor.pk):
         raise PermissionDenied()
     if end <= start:
         raise DomainError(_("The time off must end after it starts."), code="invalid")
+    now = timezone.now()
+    if end <= now:
+        raise DomainError(_("The time off is already over."), code="invalid")
     reason = (reason or "").strip()[:200]
     with transaction.atomic():
         Doctor.objects.select_for_update().get(pk=doctor.pk)
         affected = appointments_during(doctor, start, end)
+        started = [
+            a for a in affected if a.start <= now or a.status == Appointment.Status.CHECKED_IN
+        ]
+        if started:
+            raise TimeOffConflict(
+                started,
+                _(
+                    "Some appointments in this time have already started or are checked in; "
+                    "record their outcome first."
+                ),
+                can_confirm=False,
+            )
         if affected and not cancel_appointments:
             raise TimeOffConflict(affected)
+        if confirmed_ids is not None and {a.pk for a in affected} - set(confirmed_ids):
+            raise TimeOffConflict(
+                affected,
+                _("More appointments were booked in this time meanwhile. Please check again."),
+            )
         time_off = TimeOff.objects.create(doctor=doctor, start=start, end=end, reason=reason)
         why = reason or _("The doctor is unavailable")
         for appointment in affected:
@@ -144,7 +174,7 @@ def add_time_off(*, doctor, start, end, reason="", actor, cancel_appointments=Fa
                 actor=actor,
                 reason=_("%(why)s. Please book another time.") % {"why": why},
             )
-    return time_off
+    return time_off, affected
 
 
 def remove_time_off(*, time_off, actor):

@@ -2,6 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -85,6 +86,6 @@ class Patient(models.Model):
     def age(self, on=None):
         if not self.date_of_birth:
             return None
-        on = on or date.today()
+        on = on or timezone.localdate()
         born = self.date_of_birth
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appointments.models import Appointment
-from appointments.services import change_status
+from appointments.services import allowed_transitions, change_status
 from healthcare.errors import DomainError, PermissionDenied
 from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
 
@@ -73,6 +73,22 @@ def _clean(fields):
 def _require_author(user, appointment):
     if not (user.is_doctor and hasattr(user, "doctor") and appointment.doctor_id == user.doctor.pk):
         raise PermissionDenied()
+
+
+def can_write_record(appointment, actor, now=None):
+    """Whether `actor` could write this appointment's record now (for showing the form).
+
+    Writing fulfils the appointment, checking a booked one in first, so it is possible
+    exactly when the status rules allow those steps to the appointment's doctor.
+    """
+    try:
+        _require_author(actor, appointment)
+    except PermissionDenied:
+        return False
+    transitions = allowed_transitions(appointment, actor, now=now)
+    if appointment.status == Status.BOOKED:
+        return Status.CHECKED_IN in transitions
+    return Status.FULFILLED in transitions
 
 
 def write_record(*, appointment, author, diagnosis, prescription="", notes="", ip=None):

@@ -1,0 +1,48 @@
+"""Input parsing for the record pages. The rules themselves live in records.services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from records.services import LIMITS
+
+REASON_MAX_LENGTH = 500
+
+
+class RecordForm(forms.Form):
+    diagnosis = forms.CharField(
+        label=_("Diagnosis"),
+        max_length=LIMITS["diagnosis"],
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Please enter a diagnosis.")},
+    )
+    prescription = forms.CharField(
+        label=_("Prescription"),
+        required=False,
+        max_length=LIMITS["prescription"],
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Medicines, doses and how long to take them, if any."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=LIMITS["notes"],
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Findings, advice and follow-up."),
+    )
+
+    def add_domain_error(self, error):
+        """Show a RecordError's per-field messages on their fields (or on the form)."""
+        if not error.fields:
+            self.add_error(None, error.message)
+        for name, message in error.fields.items():
+            self.add_error(name if name in self.fields else None, message)
+
+
+class AmendForm(RecordForm):
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with this version and shown in the record's history."),
+    )

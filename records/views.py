@@ -1,0 +1,201 @@
+"""Medical record pages: the doctor's record form and amendments, the record with its
+history, and the patient's own records and "who looked at my records".
+
+Every write goes through records.services; every view of a record by someone other than
+the patient is logged there too. A record, an appointment or a page the user may not
+see is a 404, and a 404 writes nothing.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from appointments.models import Appointment
+from healthcare.errors import DomainError, PermissionDenied
+from records.forms import AmendForm, RecordForm
+from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
+from records.services import (
+    RecordError,
+    RecordExists,
+    amend_record,
+    can_write_record,
+    client_ip,
+    log_access,
+    write_record,
+)
+
+Status = Appointment.Status
+PER_PAGE = 20
+
+
+def _patient_of(user):
+    """The user's patient profile; any other user gets a 404."""
+    patient = getattr(user, "patient", None) if user.is_patient else None
+    if patient is None:
+        raise Http404
+    return patient
+
+
+def _visible_record(user, pk, **filters):
+    records = (
+        MedicalRecord.objects.visible_to(user)
+        .filter(**filters)
+        .select_related("patient__user", "doctor__user", "doctor__specialty", "appointment")
+    )
+    return get_object_or_404(records, pk=pk)
+
+
+def _log_view(request, record):
+    log_access(
+        actor=request.user,
+        action=AccessLog.Action.VIEW,
+        target=AccessLog.Target.RECORD,
+        object_id=record.pk,
+        patient=record.patient,
+        ip=client_ip(request),
+    )
+
+
+def _history(versions):
+    """Versions newest first, each with the fields it changed and their earlier values."""
+    entries = []
+    previous = None
+    for version in versions:
+        changes = [
+            {
+                "label": capfirst(MedicalRecordVersion._meta.get_field(name).verbose_name),
+                "old": getattr(previous, name) if previous else None,
+                "new": getattr(version, name),
+            }
+            for name in version.changed_fields(previous)
+        ]
+        entries.append({"version": version, "changes": changes, "original": previous is None})
+        previous = version
+    return entries[::-1]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def write(request, appointment_pk):
+    """The record form of one appointment, for that appointment's doctor only."""
+    appointments = (
+        Appointment.objects.visible_to(request.user)
+        .filter(doctor__user=request.user)
+        .select_related("patient__user", "doctor__user", "medical_record")
+    )
+    appointment = get_object_or_404(appointments, pk=appointment_pk)
+    existing = getattr(appointment, "medical_record", None)
+    if existing is not None:
+        messages.info(request, RecordExists.default_message)
+        return redirect("records:detail", pk=existing.pk)
+
+    form = RecordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = write_record(
+                appointment=appointment,
+                author=request.user,
+                ip=client_ip(request),
+                **form.cleaned_data,
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except RecordExists as error:
+            messages.error(request, error.message)
+            record = MedicalRecord.objects.get(appointment=appointment)
+            return redirect("records:detail", pk=record.pk)
+        except RecordError as error:
+            form.add_domain_error(error)
+        except DomainError as error:  # InvalidTransition and the like: not now
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("The record is saved and the appointment is marked fulfilled.")
+            )
+            return redirect("records:detail", pk=record.pk)
+
+    can_write = can_write_record(appointment, request.user)
+    return render(
+        request,
+        "records/write.html",
+        {"appointment": appointment, "form": form, "can_write": can_write},
+    )
+
+
+@login_required
+@require_safe
+def detail(request, pk):
+    """One record with its appointment, its author and every version it has had."""
+    record = _visible_record(request.user, pk)
+    versions = record.versions.select_related("author").order_by("version")
+    _log_view(request, record)
+    return render(
+        request,
+        "records/detail.html",
+        {
+            "record": record,
+            "history": _history(versions),
+            "is_patient": record.patient.user_id == request.user.pk,
+            "is_author": record.doctor.user_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amend(request, pk):
+    """Amend a record: its author adds a new version, the earlier ones stay readable."""
+    record = _visible_record(request.user, pk, doctor__user=request.user)
+    if request.method == "POST":
+        form = AmendForm(request.POST)
+        if form.is_valid():
+            try:
+                amend_record(
+                    record=record, author=request.user, ip=client_ip(request), **form.cleaned_data
+                )
+            except PermissionDenied:
+                raise Http404 from None
+            except RecordError as error:  # NothingChanged among them: a form error
+                form.add_domain_error(error)
+            else:
+                messages.success(request, _("The record is amended. The earlier version is kept."))
+                return redirect("records:detail", pk=record.pk)
+    else:
+        form = AmendForm(
+            initial={
+                "diagnosis": record.diagnosis,
+                "prescription": record.prescription,
+                "notes": record.notes,
+            }
+        )
+        _log_view(request, record)
+    return render(request, "records/amend.html", {"record": record, "form": form})
+
+
+@login_required
+@require_safe
+def mine(request):
+    """The patient's own records, newest first, read-only."""
+    patient = _patient_of(request.user)
+    records = (
+        MedicalRecord.objects.filter(patient=patient)
+        .select_related("doctor__user", "doctor__specialty", "appointment")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "records/mine.html", {"page": page})
+
+
+@login_required
+@require_safe
+def access_log(request):
+    """Who looked at or changed the patient's records and profile, newest first."""
+    patient = _patient_of(request.user)
+    entries = AccessLog.objects.for_patient(patient)
+    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "records/access_log.html", {"page": page})
