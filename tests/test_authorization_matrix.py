@@ -1,0 +1,212 @@
+"""Who may reach what: every page and action of the doctor's workspace, for every role.
+
+Each row names a page or action and the outcome for anonymous, the patient, another
+patient, the appointment's doctor, another doctor and staff:
+  "page"  - 200 and the page;  "login" - redirect to the login page;
+  "404"   - not found (nothing hints that the object exists);
+  "done"  - the action happened;  "refused" - the object is visible, the action is not
+            allowed now, and the user is told so (redirect with a message).
+Forbidden requests must write no access-log row and change no data.
+"""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.urls import reverse
+
+from appointments.models import Appointment
+from doctors.models import TimeOff
+from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
+from tests.accounts.factories import StaffFactory
+from tests.appointments.factories import AppointmentFactory
+from tests.conftest import login
+from tests.doctors.factories import DoctorFactory, TimeOffFactory
+from tests.patients.factories import PatientFactory
+from tests.records.factories import MedicalRecordFactory
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+ROLES = ["anonymous", "patient", "other_patient", "doctor", "other_doctor", "staff"]
+Status = Appointment.Status
+
+
+def at(day, hhmm):
+    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
+    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
+
+
+@pytest.fixture
+def world(now):
+    """A patient with a visit today and a recorded visit last week, and their doctor;
+    another patient with another doctor; staff."""
+    patient, other_patient = PatientFactory(), PatientFactory()
+    doctor, other_doctor = DoctorFactory(), DoctorFactory()
+    today = AppointmentFactory(patient=patient, doctor=doctor, start=at(0, "09:00"))
+    past = AppointmentFactory(
+        patient=patient, doctor=doctor, start=at(-7, "09:00"), status=Status.FULFILLED
+    )
+    record = MedicalRecordFactory(appointment=past)
+    AppointmentFactory(patient=other_patient, doctor=other_doctor, start=at(1, "09:00"))
+    time_off = TimeOffFactory(doctor=doctor, start=at(10, "00:00"), end=at(11, "00:00"))
+    users = {
+        "patient": patient.user,
+        "other_patient": other_patient.user,
+        "doctor": doctor.user,
+        "other_doctor": other_doctor.user,
+        "staff": StaffFactory(),
+    }
+    return {
+        "users": users,
+        "patient": patient,
+        "today": today,
+        "record": record,
+        "time_off": time_off,
+    }
+
+
+def client_for(role, world, client):
+    return client if role == "anonymous" else login(world["users"][role])
+
+
+def outcome(response):
+    if response.status_code == 404:
+        return "404"
+    if response.status_code == 200:
+        return "page"
+    if response.status_code == 302 and response.url.startswith(reverse("accounts:login")):
+        return "login"
+    if response.status_code == 302:
+        return "redirect"
+    return str(response.status_code)
+
+
+# Pages: (name, url builder, expected outcome per role in ROLES order).
+PAGES = [
+    ("dashboard", lambda w: reverse("appointments:schedule"),
+     ["login", "404", "404", "page", "page", "404"]),
+    ("appointment", lambda w: reverse("appointments:detail", args=[w["today"].pk]),
+     ["login", "page", "404", "page", "404", "page"]),
+    ("record", lambda w: reverse("records:detail", args=[w["record"].pk]),
+     ["login", "page", "404", "page", "404", "page"]),
+    ("record-write", lambda w: reverse("records:write", args=[w["today"].pk]),
+     ["login", "404", "404", "page", "404", "404"]),
+    ("record-amend", lambda w: reverse("records:amend", args=[w["record"].pk]),
+     ["login", "404", "404", "page", "404", "404"]),
+    ("my-records", lambda w: reverse("records:mine"),
+     ["login", "page", "page", "404", "404", "404"]),
+    ("who-looked", lambda w: reverse("records:access_log"),
+     ["login", "page", "page", "404", "404", "404"]),
+    ("patients", lambda w: reverse("patients:list"),
+     ["login", "404", "404", "page", "page", "page"]),
+    ("patient", lambda w: reverse("patients:detail", args=[w["patient"].pk]),
+     ["login", "page", "404", "page", "404", "page"]),
+    ("hours", lambda w: reverse("doctors:hours"),
+     ["login", "404", "404", "page", "page", "404"]),
+    ("time-off", lambda w: reverse("doctors:time_off"),
+     ["login", "404", "404", "page", "page", "404"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "expected"),
+    [
+        pytest.param(role, url, expected[i], id=f"{name}-{role}")
+        for name, url, expected in PAGES
+        for i, role in enumerate(ROLES)
+    ],
+)
+def test_pages(world, client, role, url, expected):
+    before = set(AccessLog.objects.values_list("pk", flat=True))
+
+    response = client_for(role, world, client).get(url(world))
+
+    assert outcome(response) == expected
+    new_log = AccessLog.objects.exclude(pk__in=before)
+    if expected != "page":
+        assert not new_log.exists()
+    else:
+        # Whatever was logged names the person who looked, never someone else.
+        assert set(new_log.values_list("actor", flat=True)) <= {world["users"][role].pk}
+
+
+def _state(world):
+    today = Appointment.objects.get(pk=world["today"].pk)
+    return (
+        today.status,
+        MedicalRecord.objects.count(),
+        MedicalRecordVersion.objects.count(),
+        TimeOff.objects.count(),
+    )
+
+
+def check_in(world, client):
+    return client.post(
+        reverse("appointments:status", args=[world["today"].pk]), {"status": Status.CHECKED_IN}
+    )
+
+
+def cancel(world, client):
+    return client.post(
+        reverse("appointments:cancel", args=[world["today"].pk]), {"reason": "Doctor unwell"}
+    )
+
+
+def write_record(world, client):
+    return client.post(
+        reverse("records:write", args=[world["today"].pk]), {"diagnosis": "Migraine"}
+    )
+
+
+def amend_record(world, client):
+    return client.post(
+        reverse("records:amend", args=[world["record"].pk]),
+        {"diagnosis": "Amended diagnosis", "prescription": "", "notes": "", "reason": "Typo"},
+    )
+
+
+def remove_time_off(world, client):
+    return client.post(reverse("doctors:time_off_remove", args=[world["time_off"].pk]))
+
+
+# Actions: (name, request, expected outcome per role, how "done" shows in the data).
+ACTIONS = [
+    ("check-in", check_in, ["login", "refused", "404", "done", "404", "done"],
+     lambda s: s[0] == Status.CHECKED_IN),
+    ("cancel", cancel, ["login", "refused", "404", "done", "404", "done"],
+     lambda s: s[0] == Status.CANCELLED),
+    ("write-record", write_record, ["login", "404", "404", "done", "404", "404"],
+     lambda s: s[0] == Status.FULFILLED and s[1] == 2),
+    ("amend-record", amend_record, ["login", "404", "404", "done", "404", "404"],
+     lambda s: s[2] == 1),  # the factory wrote no version; the amendment adds one
+    ("remove-time-off", remove_time_off, ["login", "404", "404", "done", "404", "404"],
+     lambda s: s[3] == 0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "expected", "done"),
+    [
+        pytest.param(role, action, expected[i], done, id=f"{name}-{role}")
+        for name, action, expected, done in ACTIONS
+        for i, role in enumerate(ROLES)
+    ],
+)
+def test_actions(world, client, role, action, expected, done):
+    before = _state(world)
+    log_before = AccessLog.objects.count()
+
+    response = action(world, client_for(role, world, client))
+
+    after = _state(world)
+    if expected == "done":
+        assert response.status_code == 302
+        assert done(after)
+        return
+    if expected == "refused":
+        assert outcome(response) == "redirect"
+    else:
+        assert outcome(response) == expected
+    assert after == before
+    assert AccessLog.objects.count() == log_before
