@@ -5,7 +5,6 @@ service or selector and turn a DomainError into a message or a form error. An
 appointment the user may not see is a 404.
 """
 
-import functools
 from collections import Counter
 from datetime import datetime, time, timedelta
 
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import doctor_required, patient_required
 from appointments import services
 from appointments.forms import (
     BookingForm,
@@ -54,34 +54,6 @@ STATUS_ACTIONS = {
 
 def _when(moment):
     return date_format(timezone.localtime(moment), WHEN)
-
-
-def patient_required(view):
-    """Logged-in patients only (passed on as `patient`); others get a friendly refusal."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        patient = getattr(request.user, "patient", None) if request.user.is_patient else None
-        if patient is None:
-            return render(request, "appointments/patients_only.html", status=403)
-        return view(request, *args, patient=patient, **kwargs)
-
-    return wrapper
-
-
-def doctor_required(view):
-    """Logged-in doctors only (passed on as `doctor`); for anyone else the page does not exist."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        doctor = getattr(request.user, "doctor", None) if request.user.is_doctor else None
-        if doctor is None:
-            raise Http404
-        return view(request, *args, doctor=doctor, **kwargs)
-
-    return wrapper
 
 
 def _bookable_doctor(pk):

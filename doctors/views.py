@@ -5,10 +5,7 @@ Calendar changes go through doctors.services; a doctor only ever edits their own
 for anyone who is not a doctor those pages do not exist (404).
 """
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -19,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import doctor_required
 from appointments.selectors import next_free_slots, slots_by_day
 from doctors import services
 from doctors.forms import DirectorySearchForm, SlotLengthForm, TimeOffForm, WorkingHoursFormSet
@@ -65,20 +63,6 @@ WHEN = "D j M Y, H:i"
 
 def _when(moment):
     return date_format(timezone.localtime(moment), WHEN)
-
-
-def doctor_required(view):
-    """Logged-in doctors only (passed on as `doctor`); for anyone else the page does not exist."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        doctor = getattr(request.user, "doctor", None) if request.user.is_doctor else None
-        if doctor is None:
-            raise Http404
-        return view(request, *args, doctor=doctor, **kwargs)
-
-    return wrapper
 
 
 @doctor_required

@@ -1,0 +1,35 @@
+"""View decorators that admit one role and hand the view that role's profile."""
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+
+def patient_required(view):
+    """Logged-in patients only (passed on as `patient`); others get a friendly refusal."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        patient = getattr(request.user, "patient", None) if request.user.is_patient else None
+        if patient is None:
+            return render(request, "appointments/patients_only.html", status=403)
+        return view(request, *args, patient=patient, **kwargs)
+
+    return wrapper
+
+
+def doctor_required(view):
+    """Logged-in doctors only (passed on as `doctor`); for anyone else the page does not exist."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        doctor = getattr(request.user, "doctor", None) if request.user.is_doctor else None
+        if doctor is None:
+            raise Http404
+        return view(request, *args, doctor=doctor, **kwargs)
+
+    return wrapper
