@@ -15,6 +15,7 @@ urlpatterns = [
     path("appointments/", include("appointments.urls")),
     path("records/", include("records.urls")),
     path("patients/", include("patients.urls")),
+    path("api/", include("healthcare.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

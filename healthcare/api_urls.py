@@ -1,0 +1,61 @@
+"""The JSON API's routes, under /api/ (namespace `api`).
+
+Collections end with a slash (`appointments/`), single objects and actions do not
+(`appointments/7`, `appointments/7/status`), as the mobile clients already call them.
+Anything else under /api/ is a JSON 404, whatever the method. The docs are Swagger UI
+served from our own static files (drf-spectacular-sidecar), with its script loaded from
+/api/docs/?script= rather than inline, so a strict Content-Security-Policy allows it.
+"""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts import api as accounts
+from appointments import api as appointments
+from doctors import api as doctors
+from healthcare.api import ApiRootView, NotFoundView
+from patients import api as patients
+from records import api as records
+
+app_name = "api"
+
+urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
+    path("auth/register", accounts.RegisterView.as_view(), name="auth-register"),
+    path("auth/token", accounts.TokenObtainView.as_view(), name="auth-token"),
+    path("auth/token/refresh", accounts.TokenRefreshView.as_view(), name="auth-token-refresh"),
+    path("auth/logout", accounts.LogoutView.as_view(), name="auth-logout"),
+    path("auth/me", accounts.MeView.as_view(), name="auth-me"),
+    path("auth/users/<int:pk>", accounts.UserDetailView.as_view(), name="auth-user"),
+    path("patients/", patients.PatientListView.as_view(), name="patient-list"),
+    path("patients/<int:pk>", patients.PatientDetailView.as_view(), name="patient-detail"),
+    path("doctors/", doctors.DoctorListView.as_view(), name="doctor-list"),
+    path("doctors/<int:pk>", doctors.DoctorDetailView.as_view(), name="doctor-detail"),
+    path("doctors/<int:pk>/slots", doctors.DoctorSlotsView.as_view(), name="doctor-slots"),
+    path("appointments/", appointments.AppointmentListView.as_view(), name="appointment-list"),
+    path(
+        "appointments/<int:pk>",
+        appointments.AppointmentDetailView.as_view(),
+        name="appointment-detail",
+    ),
+    path(
+        "appointments/<int:pk>/status",
+        appointments.AppointmentStatusView.as_view(),
+        name="appointment-status",
+    ),
+    path(
+        "appointments/<int:pk>/reschedule",
+        appointments.AppointmentRescheduleView.as_view(),
+        name="appointment-reschedule",
+    ),
+    path("medical-records/", records.RecordListView.as_view(), name="record-list"),
+    path("medical-records/<int:pk>", records.RecordDetailView.as_view(), name="record-detail"),
+    # Public, and without authentication: a stale token must not turn the docs into an error.
+    path("schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", authentication_classes=[]),
+        name="docs",
+    ),
+    re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
+]

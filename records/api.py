@@ -1,0 +1,273 @@
+"""The API's medical records: list, write, read (with their history) and amend.
+
+Visibility is MedicalRecord.objects.visible_to: a patient their own, a doctor their
+patients', staff all. Only the appointment's doctor writes its record (which fulfils the
+appointment) and only the record's author amends it, through records.services; to anyone
+else the appointment or record is not found (404). Lists show no clinical content: a
+record is read one at a time, and every such read by someone other than the patient is
+written to the access log. Amending never overwrites: each change adds a version, and the
+detail response carries all of them.
+"""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from appointments.api import DoctorRefSerializer, PatientRefSerializer
+from appointments.models import Appointment
+from healthcare.api import error_responses
+from healthcare.errors import PermissionDenied
+from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
+from records.services import LIMITS, amend_record, client_ip, log_access, write_record
+
+MAX_ID = 2**63 - 1
+
+
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
+
+
+class RecordVersionSerializer(serializers.ModelSerializer):
+    author = AuthorSerializer(read_only=True)
+
+    class Meta:
+        model = MedicalRecordVersion
+        fields = ["version", "diagnosis", "prescription", "notes", "reason", "author", "created_at"]
+        read_only_fields = fields
+
+
+class MedicalRecordSummarySerializer(serializers.ModelSerializer):
+    patient = PatientRefSerializer(read_only=True)
+    doctor = DoctorRefSerializer(read_only=True)
+    visit_start = serializers.DateTimeField(
+        source="appointment.start",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("When the appointment the record belongs to started."),
+    )
+
+    class Meta:
+        model = MedicalRecord
+        fields = [
+            "id",
+            "patient",
+            "doctor",
+            "appointment",
+            "visit_start",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class MedicalRecordSerializer(MedicalRecordSummarySerializer):
+    versions = RecordVersionSerializer(
+        many=True,
+        read_only=True,
+        help_text=gettext_lazy("Every state of the record, newest first; never changed."),
+    )
+
+    class Meta(MedicalRecordSummarySerializer.Meta):
+        fields = [
+            *MedicalRecordSummarySerializer.Meta.fields,
+            "diagnosis",
+            "prescription",
+            "notes",
+            "versions",
+        ]
+        read_only_fields = fields
+
+
+class RecordWriteSerializer(serializers.Serializer):
+    appointment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    diagnosis = serializers.CharField(max_length=LIMITS["diagnosis"])
+    prescription = serializers.CharField(
+        max_length=LIMITS["prescription"], required=False, allow_blank=True, default=""
+    )
+    notes = serializers.CharField(
+        max_length=LIMITS["notes"], required=False, allow_blank=True, default=""
+    )
+
+
+class RecordAmendSerializer(serializers.Serializer):
+    diagnosis = serializers.CharField(max_length=LIMITS["diagnosis"], required=False)
+    prescription = serializers.CharField(
+        max_length=LIMITS["prescription"], required=False, allow_blank=True
+    )
+    notes = serializers.CharField(max_length=LIMITS["notes"], required=False, allow_blank=True)
+    reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("Why the record is amended."),
+    )
+
+
+def visible_records(user):
+    return MedicalRecord.objects.visible_to(user).select_related(
+        "patient__user", "doctor__user", "doctor__specialty", "appointment"
+    )
+
+
+def with_versions(records):
+    return records.prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=MedicalRecordVersion.objects.select_related("author").order_by("-version"),
+        )
+    )
+
+
+class RecordListView(generics.ListAPIView):
+    """The records the caller may see (without clinical content), and writing one."""
+
+    serializer_class = MedicalRecordSummarySerializer
+
+    def get_queryset(self):
+        return visible_records(self.request.user).order_by("-created_at", "-pk")
+
+    @extend_schema(
+        operation_id="medical_records_list",
+        summary="List the medical records the caller may see",
+        description=gettext_lazy(
+            "A patient: their own; a doctor: their patients'; staff: all. No clinical content: "
+            "read a record for that (the read is logged)."
+        ),
+        responses={200: MedicalRecordSummarySerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="medical_records_create",
+        summary="Write the record of an appointment (its doctor)",
+        description=gettext_lazy(
+            "Only the appointment's doctor, once; the appointment becomes fulfilled (a booked "
+            "one is checked in on the way, on its day). To anyone else the appointment is not "
+            "found. Refused by the rules: 409 (`record_exists`, `invalid_transition`)."
+        ),
+        request=RecordWriteSerializer,
+        responses={
+            201: MedicalRecordSerializer,
+            **error_responses(
+                400,
+                401,
+                404,
+                409,
+                examples={
+                    409: [
+                        (
+                            "record_exists",
+                            "This appointment already has a record. Amend it instead of "
+                            "writing a new one.",
+                            {},
+                        )
+                    ]
+                },
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "A record",
+                value={
+                    "appointment": 1,
+                    "diagnosis": "Seasonal allergic rhinitis",
+                    "prescription": "Cetirizine 10 mg once daily",
+                    "notes": "Review in three months.",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        serializer = RecordWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        appointment = Appointment.objects.filter(pk=data.pop("appointment")).first()
+        if appointment is None:
+            raise PermissionDenied()
+        record = write_record(
+            appointment=appointment, author=request.user, ip=client_ip(request), **data
+        )
+        record = with_versions(visible_records(request.user)).get(pk=record.pk)
+        return Response(MedicalRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class RecordDetailView(generics.GenericAPIView):
+    """One record with its history; its author amends it."""
+
+    serializer_class = MedicalRecordSerializer
+
+    def get_queryset(self):
+        return with_versions(visible_records(self.request.user))
+
+    @extend_schema(
+        operation_id="medical_records_retrieve",
+        summary="A medical record with all its versions",
+        description=gettext_lazy(
+            "Each read by someone other than the patient is written to the access log."
+        ),
+        responses={200: MedicalRecordSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, pk):
+        record = self.get_object()
+        log_access(
+            actor=request.user,
+            action=AccessLog.Action.VIEW,
+            target=AccessLog.Target.RECORD,
+            object_id=record.pk,
+            patient=record.patient,
+            ip=client_ip(request),
+        )
+        return Response(self.get_serializer(record).data)
+
+    @extend_schema(
+        operation_id="medical_records_amend",
+        summary="Amend a record (its author)",
+        description=gettext_lazy(
+            "Adds a version; fields left out keep their current value. Only the doctor who "
+            "wrote the record amends it; to anyone else it is not found. An amendment that "
+            "changes nothing: 400 `nothing_changed`."
+        ),
+        request=RecordAmendSerializer,
+        responses={
+            200: MedicalRecordSerializer,
+            **error_responses(
+                400,
+                401,
+                404,
+                examples={
+                    400: [("nothing_changed", "The amendment changes nothing.", {})],
+                },
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Change the prescription",
+                value={"prescription": "Loratadine 10 mg", "reason": "Drowsy on cetirizine."},
+                request_only=True,
+            )
+        ],
+    )
+    def patch(self, request, pk):
+        record = self.get_object()
+        serializer = RecordAmendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        record = amend_record(
+            record=record,
+            author=request.user,
+            diagnosis=data.get("diagnosis", record.diagnosis),
+            prescription=data.get("prescription", record.prescription),
+            notes=data.get("notes", record.notes),
+            reason=data["reason"],
+            ip=client_ip(request),
+        )
+        record = self.get_queryset().get(pk=record.pk)
+        return Response(self.get_serializer(record).data)

@@ -1,0 +1,287 @@
+"""The API's accounts: sign-up, JWT pairs, rotation, logout, and who am I."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from accounts.models import User
+from patients.models import Patient
+from tests.accounts.factories import PASSWORD, UserFactory
+from tests.api_support import api_client, assert_error, fresh_throttle_cache
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = reverse("api:auth-register")
+TOKEN = reverse("api:auth-token")
+REFRESH = reverse("api:auth-token-refresh")
+LOGOUT = reverse("api:auth-logout")
+ME = reverse("api:auth-me")
+
+
+@pytest.fixture(autouse=True)
+def _throttle_cache(monkeypatch):
+    fresh_throttle_cache(monkeypatch)
+
+
+def sign_up(**overrides):
+    data = {
+        "email": "Ada@Example.org",
+        "password": "an-unusual-passphrase-42",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        **overrides,
+    }
+    return api_client().post(REGISTER, data, format="json")
+
+
+def obtain(email, password=PASSWORD):
+    return api_client().post(TOKEN, {"email": email, "password": password}, format="json")
+
+
+class TestRegister:
+    def test_creates_a_patient_with_a_profile_and_answers_the_user(self):
+        response = sign_up(phone="+44 20 7946 0000", date_of_birth="1985-12-10")
+
+        assert response.status_code == 201
+        user = User.objects.get(email="ada@example.org")
+        patient = Patient.objects.get(user=user)
+        assert response.json() == {
+            "id": user.pk,
+            "email": "ada@example.org",
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "phone": "+44 20 7946 0000",
+            "role": "patient",
+            "patient_id": patient.pk,
+            "doctor_id": None,
+        }
+        assert patient.date_of_birth == datetime.date(1985, 12, 10)
+        assert user.check_password("an-unusual-passphrase-42")
+
+    def test_always_makes_a_patient_whatever_role_is_asked_for(self):
+        response = sign_up(role="admin", is_staff=True)
+
+        assert response.status_code == 201
+        user = User.objects.get()
+        assert (user.role, user.is_staff, user.is_superuser) == ("patient", False, False)
+
+    def test_runs_djangos_password_validators(self):
+        response = sign_up(password="password")
+
+        body = assert_error(response, 400, "invalid", fields=["password"])
+        assert "too common" in " ".join(body["fields"]["password"])
+        assert not User.objects.exists()
+
+    def test_refuses_a_password_like_ones_own_name(self):
+        response = sign_up(password="adalovelace")
+
+        body = assert_error(response, 400, "invalid", fields=["password"])
+        assert "too similar" in " ".join(body["fields"]["password"])
+
+    def test_a_taken_email_in_another_case_gets_a_neutral_message(self):
+        UserFactory(email="ada@example.org")
+
+        response = sign_up(email="ADA@EXAMPLE.ORG")
+
+        body = assert_error(response, 400, "invalid", fields=["email"])
+        assert "could not register you" in body["fields"]["email"][0]
+        assert "already exists" not in body["fields"]["email"][0]
+        assert User.objects.count() == 1
+
+    def test_missing_and_malformed_fields_are_named(self):
+        response = api_client().post(
+            REGISTER, {"email": "not-an-email", "date_of_birth": "1985-13-01"}, format="json"
+        )
+
+        assert_error(
+            response,
+            400,
+            "invalid",
+            fields=["email", "password", "first_name", "last_name", "date_of_birth"],
+        )
+
+    def test_refuses_a_date_of_birth_in_the_future(self, now):
+        response = sign_up(date_of_birth="2030-01-08")
+
+        assert_error(response, 400, "invalid", fields=["date_of_birth"])
+
+    def test_is_throttled_per_client_address(self, settings):
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {"auth": "2/minute"},
+        }
+        for n in range(2):
+            assert sign_up(email=f"p{n}@example.org").status_code == 201
+
+        response = sign_up(email="p3@example.org")
+
+        assert_error(response, 429, "throttled")
+        assert int(response["Retry-After"]) > 0
+
+
+class TestTokens:
+    def test_email_and_password_give_a_pair_carrying_only_the_id_and_role(self, patient):
+        response = obtain(patient.user.email.upper())
+
+        assert response.status_code == 200
+        assert set(response.json()) == {"access", "refresh"}
+        payload = AccessToken(response.json()["access"]).payload
+        assert payload["user_id"] == str(patient.user.pk)
+        assert payload["role"] == "patient"
+        assert set(payload) == {"token_type", "exp", "iat", "jti", "user_id", "role"}
+        text = str(payload)
+        for personal in (patient.user.email, patient.user.first_name, patient.user.last_name):
+            assert personal not in text
+
+    def test_access_lives_15_minutes_and_refresh_7_days(self, patient, now):
+        pair = obtain(patient.user.email).json()
+
+        access = AccessToken(pair["access"])
+        assert access["exp"] - access["iat"] == 15 * 60
+        refresh = RefreshToken(pair["refresh"])
+        assert refresh["exp"] - refresh["iat"] == 7 * 24 * 3600
+
+    def test_a_wrong_password_is_401_in_the_error_shape(self, patient):
+        response = obtain(patient.user.email, "wrong")
+
+        assert_error(response, 401, "no_active_account")
+
+    def test_an_inactive_account_gets_no_token(self, patient):
+        User.objects.filter(pk=patient.user.pk).update(is_active=False)
+
+        assert_error(obtain(patient.user.email), 401, "no_active_account")
+
+    def test_missing_credentials_are_named(self):
+        response = api_client().post(TOKEN, {}, format="json")
+
+        assert_error(response, 400, "invalid", fields=["email", "password"])
+
+    def test_refresh_rotates_and_the_old_refresh_token_stops_working(self, patient):
+        first = obtain(patient.user.email).json()
+
+        response = api_client().post(REFRESH, {"refresh": first["refresh"]}, format="json")
+
+        assert response.status_code == 200
+        second = response.json()
+        assert set(second) == {"access", "refresh"}
+        assert second["refresh"] != first["refresh"]
+        assert AccessToken(second["access"])["role"] == "patient"
+        again = api_client().post(REFRESH, {"refresh": first["refresh"]}, format="json")
+        assert_error(again, 401, "token_not_valid")
+
+    def test_an_access_token_is_no_refresh_token(self, patient):
+        pair = obtain(patient.user.email).json()
+
+        response = api_client().post(REFRESH, {"refresh": pair["access"]}, format="json")
+
+        assert_error(response, 401, "token_not_valid")
+
+    def test_refresh_for_a_deleted_account_is_401(self):
+        user = UserFactory()
+        pair = obtain(user.email).json()
+        user.delete()
+
+        response = api_client().post(REFRESH, {"refresh": pair["refresh"]}, format="json")
+
+        assert_error(response, 401, "no_active_account")
+
+    def test_an_expired_access_token_is_401(self, patient, now):
+        client = api_client(patient.user)
+
+        with time_machine.travel(now + datetime.timedelta(minutes=16), tick=False):
+            response = client.get(ME)
+
+        assert_error(response, 401, "token_not_valid")
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+class TestLogout:
+    def test_logout_then_refresh_is_401(self, patient):
+        pair = obtain(patient.user.email).json()
+
+        response = api_client().post(LOGOUT, {"refresh": pair["refresh"]}, format="json")
+
+        assert response.status_code == 204
+        refresh = api_client().post(REFRESH, {"refresh": pair["refresh"]}, format="json")
+        body = assert_error(refresh, 401, "token_not_valid")
+        assert "blacklisted" in body["detail"]
+
+    def test_logging_out_twice_or_with_rubbish_is_401(self, patient):
+        pair = obtain(patient.user.email).json()
+        api_client().post(LOGOUT, {"refresh": pair["refresh"]}, format="json")
+
+        again = api_client().post(LOGOUT, {"refresh": pair["refresh"]}, format="json")
+        rubbish = api_client().post(LOGOUT, {"refresh": "not-a-token"}, format="json")
+
+        assert_error(again, 401, "token_not_valid")
+        assert_error(rubbish, 401, "token_not_valid")
+
+    def test_logout_needs_the_refresh_token(self):
+        assert_error(api_client().post(LOGOUT, {}, format="json"), 400, "invalid", ["refresh"])
+
+
+class TestMe:
+    def test_a_patient_sees_their_account_and_patient_id(self, patient):
+        response = api_client(patient.user).get(ME)
+
+        assert response.status_code == 200
+        assert response.json() == {
+            "id": patient.user.pk,
+            "email": patient.user.email,
+            "first_name": patient.user.first_name,
+            "last_name": patient.user.last_name,
+            "phone": "",
+            "role": "patient",
+            "patient_id": patient.pk,
+            "doctor_id": None,
+        }
+
+    def test_a_doctor_gets_their_doctor_id(self, doctor):
+        body = api_client(doctor.user).get(ME).json()
+
+        assert (body["role"], body["doctor_id"], body["patient_id"]) == ("doctor", doctor.pk, None)
+
+    def test_staff_have_neither_profile(self, staff):
+        body = api_client(staff).get(ME).json()
+
+        assert (body["role"], body["doctor_id"], body["patient_id"]) == ("admin", None, None)
+
+    def test_anonymous_is_401(self):
+        response = api_client().get(ME)
+
+        assert_error(response, 401, "not_authenticated")
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+    def test_a_token_of_a_deactivated_account_stops_working(self, patient):
+        client = api_client(patient.user)
+        User.objects.filter(pk=patient.user.pk).update(is_active=False)
+
+        assert_error(client.get(ME), 401, "user_inactive")
+
+
+class TestUserDetail:
+    def test_one_reads_oneself(self, patient):
+        response = api_client(patient.user).get(reverse("api:auth-user", args=[patient.user.pk]))
+
+        assert response.status_code == 200
+        assert response.json()["patient_id"] == patient.pk
+
+    def test_another_persons_account_is_not_found(self, patient, other_patient, doctor):
+        url = reverse("api:auth-user", args=[other_patient.user.pk])
+
+        assert_error(api_client(patient.user).get(url), 404, "not_found")
+        assert_error(api_client(doctor.user).get(url), 404, "not_found")
+
+    def test_staff_read_anyones_account(self, staff, doctor):
+        response = api_client(staff).get(reverse("api:auth-user", args=[doctor.user.pk]))
+
+        assert response.status_code == 200
+        assert response.json()["doctor_id"] == doctor.pk
+
+    def test_anonymous_is_401(self, patient):
+        response = api_client().get(reverse("api:auth-user", args=[patient.user.pk]))
+
+        assert_error(response, 401)

@@ -1,0 +1,278 @@
+"""The API's doctor directory, profiles (staff write, a doctor their bio) and free slots."""
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from doctors.models import Doctor
+from tests.api_support import api_client, assert_error
+from tests.appointments.factories import AppointmentFactory
+from tests.doctors.factories import DoctorFactory, SpecialtyFactory
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+LIST = reverse("api:doctor-list")
+
+
+def detail(doctor):
+    return reverse("api:doctor-detail", args=[doctor.pk])
+
+
+def slots(doctor):
+    return reverse("api:doctor-slots", args=[doctor.pk])
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def named(first, last, **kwargs):
+    return DoctorFactory(user__first_name=first, user__last_name=last, **kwargs)
+
+
+@pytest.fixture
+def cardiology(db):
+    return SpecialtyFactory(name="Cardiology", slug="cardiology")
+
+
+class TestDirectory:
+    def test_anyone_lists_active_doctors_by_name(self, cardiology):
+        patel = named("Asha", "Patel", specialty=cardiology, years_of_experience=12)
+        jones = named("Bryn", "Jones")
+        named("Olive", "Gone", user__is_active=False)
+
+        response = api_client().get(LIST)
+
+        assert ids(response) == [jones.pk, patel.pk]
+        assert response.json()["results"][1] == {
+            "id": patel.pk,
+            "first_name": "Asha",
+            "last_name": "Patel",
+            "specialty": {"id": cardiology.pk, "name": "Cardiology", "slug": "cardiology"},
+            "license_number": patel.license_number,
+            "years_of_experience": 12,
+            "bio": "",
+            "accepting_new_patients": True,
+            "slot_minutes": 30,
+            "is_active": True,
+        }
+
+    def test_filters_by_specialty_slug_and_name(self, cardiology):
+        patel = named("Asha", "Patel", specialty=cardiology)
+        named("Asha", "Jones")
+        named("Bryn", "Patel")
+
+        assert ids(api_client().get(LIST, {"specialty": "cardiology"})) == [patel.pk]
+        assert ids(api_client().get(LIST, {"search": "asha patel"})) == [patel.pk]
+        assert ids(api_client().get(LIST, {"specialty": "unknown"})) == []
+
+    def test_an_overlong_search_is_400(self):
+        response = api_client().get(LIST, {"search": "x" * 101})
+
+        assert_error(response, 400, "invalid", fields=["search"])
+
+    def test_query_count_does_not_grow_with_rows(self):
+        def count_queries(rows):
+            DoctorFactory.create_batch(rows)
+            with CaptureQueriesContext(connection) as queries:
+                assert api_client().get(LIST).status_code == 200
+            return len(queries)
+
+        assert count_queries(2) == count_queries(8)
+
+
+class TestProfile:
+    def test_anyone_reads_a_doctors_profile(self, doctor):
+        response = api_client().get(detail(doctor))
+
+        assert response.status_code == 200
+        assert response.json()["id"] == doctor.pk
+
+    def test_a_retired_doctor_is_not_found_except_by_staff(self, staff):
+        retired = DoctorFactory(user__is_active=False)
+
+        assert_error(api_client().get(detail(retired)), 404, "not_found")
+        assert api_client(staff).get(detail(retired)).json()["is_active"] is False
+
+    def test_an_unknown_doctor_is_404(self):
+        assert_error(api_client().get(reverse("api:doctor-detail", args=[999])), 404)
+
+
+class TestCreate:
+    def payload(self, **overrides):
+        return {
+            "email": "G.House@Clinic.example",
+            "password": "a-long-enough-passphrase-7",
+            "first_name": "Gregory",
+            "last_name": "House",
+            "specialty": "cardiology",
+            "license_number": "GMC-1234567",
+            "years_of_experience": 20,
+            "slot_minutes": 20,
+            **overrides,
+        }
+
+    def test_staff_create_a_doctor_with_their_login(self, staff, cardiology):
+        response = api_client(staff).post(LIST, self.payload(), format="json")
+
+        assert response.status_code == 201
+        doctor = Doctor.objects.get(license_number="GMC-1234567")
+        assert response.json()["id"] == doctor.pk
+        assert response.json()["specialty"]["slug"] == "cardiology"
+        assert doctor.user.email == "g.house@clinic.example"
+        assert (doctor.user.role, doctor.slot_minutes) == ("doctor", 20)
+        assert doctor.user.check_password("a-long-enough-passphrase-7")
+
+    @pytest.mark.parametrize("role", ["patient", "doctor"])
+    def test_only_staff_create_doctors(self, role, patient, doctor, cardiology):
+        user = patient.user if role == "patient" else doctor.user
+        response = api_client(user).post(LIST, self.payload(), format="json")
+
+        assert_error(response, 403, "permission_denied")
+        assert not Doctor.objects.filter(license_number="GMC-1234567").exists()
+
+    def test_anonymous_is_401(self, cardiology):
+        assert_error(api_client().post(LIST, self.payload(), format="json"), 401)
+
+    def test_bad_fields_are_named(self, staff, doctor):
+        response = api_client(staff).post(
+            LIST,
+            self.payload(
+                email=doctor.user.email,
+                specialty="nope",
+                license_number=doctor.license_number,
+                slot_minutes=1,
+            ),
+            format="json",
+        )
+
+        assert_error(
+            response,
+            400,
+            "invalid",
+            fields=["email", "specialty", "license_number", "slot_minutes"],
+        )
+
+
+class TestUpdate:
+    def test_staff_change_any_part_of_the_profile(self, staff, doctor, cardiology):
+        response = api_client(staff).patch(
+            detail(doctor),
+            {"specialty": "cardiology", "slot_minutes": 15, "last_name": "Quinn"},
+            format="json",
+        )
+
+        assert response.status_code == 200
+        assert response.json()["specialty"]["slug"] == "cardiology"
+        doctor.refresh_from_db()
+        assert (doctor.slot_minutes, doctor.user.last_name) == (15, "Quinn")
+
+    def test_a_doctor_changes_their_own_bio(self, doctor):
+        response = api_client(doctor.user).patch(
+            detail(doctor), {"bio": "Family medicine."}, format="json"
+        )
+
+        assert response.status_code == 200
+        assert response.json()["bio"] == "Family medicine."
+
+    def test_a_doctor_cannot_change_what_the_clinic_sets(self, doctor):
+        response = api_client(doctor.user).patch(
+            detail(doctor), {"bio": "Hi", "slot_minutes": 5}, format="json"
+        )
+
+        body = assert_error(response, 403, "permission_denied")
+        assert "slot_minutes" in body["detail"]
+        doctor.refresh_from_db()
+        assert (doctor.slot_minutes, doctor.bio) == (30, "")
+
+    @pytest.mark.parametrize("role", ["patient", "other_doctor"])
+    def test_others_cannot_change_a_profile(self, role, patient, other_doctor, doctor):
+        user = patient.user if role == "patient" else other_doctor.user
+        response = api_client(user).patch(detail(doctor), {"bio": "Hacked"}, format="json")
+
+        assert_error(response, 403, "permission_denied")
+
+    def test_put_needs_the_whole_profile(self, staff, doctor):
+        response = api_client(staff).put(detail(doctor), {"bio": "x"}, format="json")
+
+        assert_error(
+            response,
+            400,
+            "invalid",
+            fields=["first_name", "last_name", "specialty", "license_number"],
+        )
+
+
+class TestDelete:
+    def test_staff_retire_a_doctor_who_leaves_the_directory(self, staff, doctor):
+        AppointmentFactory(doctor=doctor)
+
+        response = api_client(staff).delete(detail(doctor))
+
+        assert response.status_code == 204
+        assert not User.objects.get(pk=doctor.user.pk).is_active
+        assert Doctor.objects.filter(pk=doctor.pk).exists()
+        assert ids(api_client().get(LIST)) == []
+
+    def test_a_doctor_cannot_retire_themself(self, doctor):
+        assert_error(api_client(doctor.user).delete(detail(doctor)), 403, "permission_denied")
+
+
+class TestSlots:
+    def test_anyone_gets_free_slots_in_the_clinic_zone(self, now, doctor):
+        AppointmentFactory(doctor=doctor, start=datetime.datetime(2030, 1, 8, 9, 30, tzinfo=LONDON))
+
+        response = api_client().get(slots(doctor), {"start": "2030-01-07", "end": "2030-01-08"})
+
+        assert response.status_code == 200
+        body = response.json()
+        # Monday: the minimum notice (2 h from 08:00) leaves 10:00 as the first slot.
+        assert body[0] == {"start": "2030-01-07T10:00:00Z", "end": "2030-01-07T10:30:00Z"}
+        tuesday = [slot["start"] for slot in body if slot["start"].startswith("2030-01-08")]
+        assert tuesday[:2] == ["2030-01-08T09:00:00Z", "2030-01-08T10:00:00Z"]
+        assert len(body) == 12 + 13
+
+    def test_summer_times_carry_the_clinics_offset(self, doctor):
+        with time_machine.travel(datetime.datetime(2030, 6, 3, 8, 0, tzinfo=LONDON), tick=False):
+            response = api_client().get(slots(doctor), {"start": "2030-06-04", "end": "2030-06-04"})
+
+        assert response.json()[0] == {
+            "start": "2030-06-04T09:00:00+01:00",
+            "end": "2030-06-04T09:30:00+01:00",
+        }
+
+    @pytest.mark.parametrize(
+        ("query", "fields"),
+        [
+            ({}, ["start", "end"]),
+            ({"start": "2030-01-08"}, ["end"]),
+            ({"start": "tomorrow", "end": "2030-01-08"}, ["start"]),
+            ({"start": "2030-01-08", "end": "2030-01-07"}, ["end"]),
+            ({"start": "2030-01-08", "end": "2030-03-11"}, ["end"]),
+        ],
+        ids=["missing", "no-end", "not-a-date", "end-before-start", "over-62-days"],
+    )
+    def test_bad_ranges_are_400_with_the_field(self, doctor, query, fields):
+        response = api_client().get(slots(doctor), query)
+
+        assert_error(response, 400, "invalid", fields=fields)
+
+    def test_62_days_are_allowed(self, now, doctor):
+        response = api_client().get(slots(doctor), {"start": "2030-01-08", "end": "2030-03-10"})
+
+        assert response.status_code == 200
+
+    def test_a_retired_or_unknown_doctor_is_404(self):
+        retired = DoctorFactory(user__is_active=False)
+
+        assert_error(
+            api_client().get(slots(retired), {"start": "2030-01-08", "end": "2030-01-08"}), 404
+        )
