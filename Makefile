@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format migrate seed clean
+.PHONY: run worker test lint format migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (none found)." >&2; exit 1; }
@@ -29,6 +29,10 @@ seed: migrate
 
 run: seed
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The background worker that sends reminders; `make run` does not need it.
+worker: migrate
+	DEBUG=1 $(PY) manage.py db_worker
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -5,13 +5,15 @@ from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.admin_forms import UserAddForm, UserAdminChangeForm
-from accounts.models import User
+from accounts.models import SecurityEvent, User
 from accounts.services import register_patient
 from healthcare.errors import DomainError
 
@@ -185,3 +187,39 @@ class UserAdmin(ServiceFormMixin, DjangoUserAdmin):
         user.is_staff = True
         user.save()
         return user
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """Log-ins, failed log-ins, log-outs and staff changes. Rows are only ever appended."""
+
+    list_display = ("when", "kind", "actor", "email", "ip_address", "target")
+    list_select_related = ("actor",)
+    list_filter = ("kind", "created_at")
+    search_fields = ("email", "actor__email", "ip_address", "target")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-pk")
+    fields = (
+        "created_at",
+        "kind",
+        "actor",
+        "email",
+        "ip_address",
+        "user_agent",
+        "target",
+        "detail",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("when"), ordering="created_at")
+    def when(self, obj):
+        return date_format(timezone.localtime(obj.created_at), "D j M Y, H:i")

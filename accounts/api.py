@@ -17,14 +17,21 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import UntypedToken
 from rest_framework_simplejwt.views import TokenViewBase
 
-from accounts.forms import RegistrationForm, validate_date_of_birth
-from accounts.models import User, UserManager
-from accounts.services import register_patient
-from healthcare.api import AuthRateThrottle, error_responses
+from accounts import audit
+from accounts.forms import validate_date_of_birth
+from accounts.models import SecurityEvent, User, UserManager
+from accounts.services import register_patient, sign_up_patient
+from healthcare.api import error_responses
+from healthcare.ratelimits import hit
 
-EMAIL_UNAVAILABLE = RegistrationForm.error_messages["email_unavailable"]
+SIGN_UP_ACCEPTED = _(
+    "We have sent a message to this address: open its link to activate the account. If "
+    "the address already has an account, the message says so instead."
+)
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -59,10 +66,16 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 def new_email(value):
-    """A normalised email address nobody uses yet (case-insensitively), or a neutral error."""
+    """A normalised email address nobody uses yet (case-insensitively).
+
+    For staff-only endpoints (creating a doctor): clinic staff may know who is registered.
+    Self-registration never says (see sign_up_patient).
+    """
     email = UserManager.normalize_email(value)
     if User.objects.filter(email__iexact=email).exists():
-        raise serializers.ValidationError(EMAIL_UNAVAILABLE, code="email_unavailable")
+        raise serializers.ValidationError(
+            User._meta.get_field("email").error_messages["unique"], code="unique"
+        )
     return email
 
 
@@ -88,7 +101,8 @@ class RegisterSerializer(serializers.Serializer):
     )
 
     def validate_email(self, value):
-        return new_email(value)
+        # Whether the address already has an account is never said: see sign_up_patient.
+        return UserManager.normalize_email(value)
 
     def validate(self, attrs):
         if attrs.get("password") is not None:
@@ -102,18 +116,18 @@ class RegisterSerializer(serializers.Serializer):
 
 
 def register(data):
-    """register_patient with validated data; a lost race for the address is a field error."""
+    """register_patient for staff-only endpoints; a lost race for the address is a field error."""
     try:
         return register_patient(**data)
     except IntegrityError as exc:
         raise serializers.ValidationError(
-            {"email": [EMAIL_UNAVAILABLE]}, code="email_unavailable"
+            {"email": [User._meta.get_field("email").error_messages["unique"]]}, code="unique"
         ) from exc
 
 
 REGISTER_EXAMPLE = {
     "email": "ada@example.org",
-    "password": "correct-horse-battery-staple",
+    "password": "correct-horse-battery-staple",  # nosec B105 (an example in the API docs)
     "first_name": "Ada",
     "last_name": "Lovelace",
     "phone": "+44 20 7946 0000",
@@ -121,12 +135,19 @@ REGISTER_EXAMPLE = {
 }
 
 
+class SignUpAcceptedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class RegisterView(generics.GenericAPIView):
-    """Sign up as a patient. Nobody can register as a doctor or as clinic staff."""
+    """Sign up as a patient. Nobody can register as a doctor or as clinic staff.
+
+    The answer is 202 with the same message whether or not the address already has an
+    account; the account is active once the emailed link is followed.
+    """
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [AuthRateThrottle]
     serializer_class = RegisterSerializer
 
     @extend_schema(
@@ -134,7 +155,7 @@ class RegisterView(generics.GenericAPIView):
         summary="Register as a patient",
         request=RegisterSerializer,
         responses={
-            201: UserSerializer,
+            202: SignUpAcceptedSerializer,
             **error_responses(
                 400,
                 429,
@@ -143,20 +164,24 @@ class RegisterView(generics.GenericAPIView):
                         (
                             "invalid",
                             "Some fields are not valid; see `fields`.",
-                            {"email": [str(EMAIL_UNAVAILABLE)]},
+                            {"password": ["This password is too common."]},
                         )
                     ]
                 },
             ),
         },
-        examples=[OpenApiExample("A new patient", value=REGISTER_EXAMPLE, request_only=True)],
+        examples=[
+            OpenApiExample("A new patient", value=REGISTER_EXAMPLE, request_only=True),
+            OpenApiExample("Accepted", value={"detail": str(SIGN_UP_ACCEPTED)}, response_only=True),
+        ],
         auth=[],
     )
     def post(self, request):
+        hit(request, "register-ip")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = register(serializer.validated_data)
-        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+        sign_up_patient(**serializer.validated_data, absolute_url=request.build_absolute_uri)
+        return Response({"detail": str(SIGN_UP_ACCEPTED)}, status=status.HTTP_202_ACCEPTED)
 
 
 class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
@@ -205,7 +230,6 @@ class TokenObtainView(TokenViewBase):
     """Log in: trade an email and password for an access and a refresh token."""
 
     serializer_class = TokenObtainSerializer
-    throttle_classes = [AuthRateThrottle]
 
     @extend_schema(
         operation_id="auth_token_obtain",
@@ -217,6 +241,7 @@ class TokenObtainView(TokenViewBase):
                 400,
                 401,
                 429,
+                503,
                 examples={
                     401: [
                         (
@@ -231,7 +256,10 @@ class TokenObtainView(TokenViewBase):
         examples=[
             OpenApiExample(
                 "Credentials",
-                value={"email": "ada@example.org", "password": "correct-horse-battery-staple"},
+                value={  # nosec B105 (an example in the API docs)
+                    "email": "ada@example.org",
+                    "password": "correct-horse-battery-staple",
+                },
                 request_only=True,
             ),
             PAIR_EXAMPLE,
@@ -239,7 +267,15 @@ class TokenObtainView(TokenViewBase):
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        # authenticate() runs the log-in rate limits (accounts.backends) and Django's
+        # user_login_failed signal logs a failure; a success is logged here.
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        audit.record(SecurityEvent.Kind.TOKEN_ISSUED, request=request, actor=serializer.user)
+        return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
 class TokenRefreshView(TokenViewBase):
@@ -253,12 +289,13 @@ class TokenRefreshView(TokenViewBase):
         request=RefreshRequestSerializer,
         responses={
             200: TokenPairSerializer,
-            **error_responses(400, 401, examples={401: [BAD_TOKEN]}),
+            **error_responses(400, 401, 429, examples={401: [BAD_TOKEN]}),
         },
         examples=[PAIR_EXAMPLE],
         auth=[],
     )
     def post(self, request, *args, **kwargs):
+        hit(request, "token-refresh-ip")
         return super().post(request, *args, **kwargs)
 
 
@@ -287,6 +324,14 @@ class LogoutView(TokenViewBase):
             serializer.is_valid(raise_exception=True)
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from exc
+        user_id = UntypedToken(request.data["refresh"], verify=False).get(
+            api_settings.USER_ID_CLAIM
+        )
+        audit.record(
+            SecurityEvent.Kind.TOKEN_REVOKED,
+            request=request,
+            actor=User.objects.filter(pk=user_id).first(),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

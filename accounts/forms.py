@@ -1,6 +1,7 @@
 """Forms for signing up, logging in and keeping one's own profile up to date."""
 
 import datetime
+import io
 
 from django import forms
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
+from PIL import Image, ImageOps
 
 from accounts.models import User, UserManager
 from doctors.models import Doctor
@@ -21,17 +22,36 @@ from patients.models import Patient
 PROFILE_PICTURE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # A small file can still decode into a huge bitmap ("decompression bomb"); refuse before decoding.
 PROFILE_PICTURE_MAX_PIXELS = 50_000_000
+PROFILE_PICTURE_SAVE_OPTIONS = {"JPEG": {"quality": 90}, "WEBP": {"quality": 90}}
 
 EARLIEST_DATE_OF_BIRTH = datetime.date(1900, 1, 2)
+
+
+def _without_metadata(image, image_format):
+    """The picture's pixels re-encoded alone: no EXIF (GPS, camera, dates), XMP or comments.
+
+    The EXIF orientation is applied to the pixels first, so the picture stays upright.
+    """
+    image = ImageOps.exif_transpose(image)
+    # Only what the pixels need: a palette picture's transparent colour.
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
+    if image_format == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, **PROFILE_PICTURE_SAVE_OPTIONS.get(image_format, {}))
+    return buffer.getvalue()
 
 
 def validate_profile_picture(upload):
     """Accept only a real JPEG, PNG or WebP picture no bigger than the clinic allows.
 
     The file is fully decoded with Pillow, so a text file named `.jpg`, a damaged image
-    or another format is refused. On success the upload is renamed after the format
-    that was decoded, so the stored file's extension (and the content type it is served
-    with) never comes from the uploader. Returns the upload; raises ValidationError.
+    or another format is refused. An accepted picture is re-encoded from its pixels, so
+    what is stored carries no metadata (EXIF with GPS position, camera, dates) and
+    nothing hidden after the image data. The upload is renamed after the format that was
+    decoded, so the stored file's extension (and the content type it is served with)
+    never comes from the uploader; the storage gives it a random name.
+    Returns the upload, its content replaced; raises ValidationError.
     """
     limit = settings.PROFILE_PICTURE_MAX_BYTES
     if upload.size > limit:
@@ -44,9 +64,10 @@ def validate_profile_picture(upload):
     try:
         with Image.open(upload, formats=list(PROFILE_PICTURE_FORMATS)) as image:
             too_many_pixels = image.width * image.height > PROFILE_PICTURE_MAX_PIXELS
+            image_format = image.format
             if not too_many_pixels:
                 image.load()
-            image_format = image.format
+                clean = _without_metadata(image, image_format)
     except Exception as exc:  # Pillow reports hostile or broken input through many types.
         raise ValidationError(
             _("Upload a JPEG, PNG or WebP picture. This file is not one, or it is damaged."),
@@ -59,6 +80,12 @@ def validate_profile_picture(upload):
             _("This picture's dimensions are too large. Please upload a smaller picture."),
             code="image_too_large",
         )
+    # In place, so that an upload spooled to a temporary file is rewritten on disk too.
+    upload.seek(0)
+    upload.truncate()
+    upload.write(clean)
+    upload.seek(0)
+    upload.size = len(clean)
     upload.name = f"picture.{PROFILE_PICTURE_FORMATS[image_format]}"
     return upload
 
@@ -108,14 +135,6 @@ def date_input():
 class RegistrationForm(SetPasswordMixin, forms.Form):
     """A patient signing themselves up. There is deliberately no way to choose a role."""
 
-    error_messages = {
-        **SetPasswordMixin.error_messages,
-        "email_unavailable": _(
-            "We could not register you with this email address. If you already have an "
-            "account, log in or reset your password."
-        ),
-    }
-
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
@@ -146,10 +165,8 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
     password1, password2 = SetPasswordMixin.create_password_fields()
 
     def clean_email(self):
-        email = UserManager.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise self.email_unavailable_error()
-        return email
+        # Whether the address already has an account is never said here: see sign_up_patient.
+        return UserManager.normalize_email(self.cleaned_data["email"])
 
     def clean(self):
         cleaned_data = super().clean()
@@ -162,9 +179,6 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
         )
         self.validate_password_for_user(would_be_user, "password2")
         return cleaned_data
-
-    def email_unavailable_error(self):
-        return ValidationError(self.error_messages["email_unavailable"], code="email_unavailable")
 
 
 class EmailAuthenticationForm(AuthenticationForm):

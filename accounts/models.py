@@ -1,3 +1,4 @@
+import secrets
 import uuid
 from pathlib import PurePath
 
@@ -60,7 +61,14 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.PATIENT)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    picture = models.ImageField(_("profile picture"), upload_to=profile_picture_path, blank=True)
+    email_confirmed = models.BooleanField(
+        _("email confirmed"),
+        default=True,
+        help_text=_("False while a self-registered account waits for its activation link."),
+    )
+    picture = models.ImageField(
+        _("profile picture"), upload_to=profile_picture_path, blank=True, max_length=255
+    )
 
     objects = UserManager()
 
@@ -104,3 +112,105 @@ class User(AbstractUser):
     def is_clinic_staff(self):
         """Staff work in the admin; Django's is_staff is what lets them in."""
         return self.is_staff
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarFeed(models.Model):
+    """A secret address at which a calendar app reads one person's appointments.
+
+    Whoever knows the address can read the calendar, so it can be revoked (and a new one
+    made) at any time; a person has at most one address that works.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="calendar_feeds", verbose_name=_("user")
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="accounts_calendarfeed_one_active_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        state = _("revoked") if self.revoked_at else _("active")
+        return f"{self.user.email} ({state})"
+
+
+class SecurityEvent(models.Model):
+    """Append-only: log-ins, failed log-ins, log-outs, password changes, staff changes in the admin.
+
+    Rows are written by accounts.audit and never updated or deleted. A failed log-in keeps
+    the address that was tried (whether or not an account has it) and no account.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed log-in")
+        LOGOUT = "logout", _("Logged out")
+        TOKEN_ISSUED = "token_issued", _("API log-in (token pair issued)")
+        TOKEN_REVOKED = "token_revoked", _("API log-out (refresh token revoked)")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset by emailed link")
+        ACCOUNT_ACTIVATED = "account_activated", _("Account activated")
+        ADMIN_ADDITION = "admin_addition", _("Admin: added")
+        ADMIN_CHANGE = "admin_change", _("Admin: changed")
+        ADMIN_DELETION = "admin_deletion", _("Admin: deleted")
+
+    kind = models.CharField(_("event"), max_length=32, choices=Kind)
+    # SET_NULL, not PROTECT: an account can still be deleted; its address stays in `email`.
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+        help_text=_("Empty for a failed log-in: the email address tried is kept instead."),
+    )
+    email = models.CharField(_("email address"), max_length=254, blank=True)
+    target = models.CharField(_("object"), max_length=255, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security log")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["actor", "-created_at"], name="securityevent_actor_idx"),
+            models.Index(fields=["email", "-created_at"], name="securityevent_email_idx"),
+        ]
+
+    def __str__(self):
+        who = self.actor or self.email or "?"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {who}: {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Security log entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Security log entries are never deleted.")

@@ -2,15 +2,15 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts import audit
 from accounts.forms import (
     AccountForm,
     DoctorBioForm,
@@ -18,39 +18,53 @@ from accounts.forms import (
     PatientDetailsForm,
     RegistrationForm,
 )
-from accounts.models import User
-from accounts.services import register_patient
+from accounts.models import SecurityEvent, User, UserManager
+from accounts.services import activate_account, sign_up_patient
+from healthcare.ratelimits import hit, limit_posts
 from patients.models import Patient
 
 
 @sensitive_post_parameters("password1", "password2")
+@limit_posts("register-ip")
 def register(request):
-    """A new patient signs up, is logged in and lands on their own start page."""
+    """A new patient signs up and is sent a link that activates the account.
+
+    The next page is the same whether or not the address already had an account, so the
+    form cannot be used to find out who is registered.
+    """
     if request.user.is_authenticated:
         return redirect("accounts:home")
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            user = register_patient(
-                email=data["email"],
-                password=data["password1"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                phone=data["phone"],
-                date_of_birth=data["date_of_birth"],
-            )
-        except IntegrityError:
-            # Someone registered the same address between the check and the insert.
-            form.add_error("email", form.email_unavailable_error())
-        else:
-            login(request, user)
-            messages.success(
-                request,
-                _("Welcome, %(name)s. Your account is ready.") % {"name": user.display_name},
-            )
-            return redirect("accounts:home")
+        sign_up_patient(
+            email=data["email"],
+            password=data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            phone=data["phone"],
+            date_of_birth=data["date_of_birth"],
+            absolute_url=request.build_absolute_uri,
+        )
+        return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
+
+
+def register_done(request):
+    return render(request, "accounts/register_done.html")
+
+
+def activate(request, uidb64, token):
+    """The emailed link: activates the account, then the person logs in as usual.
+
+    It does not log anyone in itself: mail scanners open links too.
+    """
+    user = activate_account(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "accounts/activation_invalid.html", status=400)
+    audit.record(SecurityEvent.Kind.ACCOUNT_ACTIVATED, request=request, actor=user)
+    messages.success(request, _("Your account is active. Please log in."))
+    return redirect("accounts:login")
 
 
 class LoginView(auth_views.LoginView):
@@ -129,6 +143,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        audit.record(SecurityEvent.Kind.PASSWORD_CHANGED, request=self.request, actor=form.user)
         messages.success(self.request, _("Your password has been changed."))
         return response
 
@@ -143,6 +158,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     def extra_email_context(self):
         return {"clinic_name": settings.CLINIC_NAME}
 
+    def post(self, request, *args, **kwargs):
+        # Per address and per account: the same answer whether or not the address is known.
+        hit(request, "password-reset-ip")
+        email = UserManager.normalize_email(request.POST.get("email", ""))
+        if email:
+            hit(request, "password-reset-account", email)
+        return super().post(request, *args, **kwargs)
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
@@ -151,6 +174,11 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(SecurityEvent.Kind.PASSWORD_RESET, request=self.request, actor=form.user)
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

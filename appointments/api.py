@@ -26,6 +26,7 @@ from appointments.services import (
 )
 from doctors.models import Doctor
 from healthcare.api import error_responses
+from healthcare.ratelimits import hit
 from patients.models import Patient
 
 
@@ -241,6 +242,7 @@ class AppointmentListView(generics.ListAPIView):
                 401,
                 404,
                 409,
+                429,
                 examples={
                     409: [
                         SLOT_TAKEN,
@@ -262,6 +264,7 @@ class AppointmentListView(generics.ListAPIView):
         ],
     )
     def post(self, request):
+        hit(request, "booking-account")
         serializer = BookingSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -383,13 +386,14 @@ class AppointmentRescheduleView(AppointmentObjectMixin, generics.GenericAPIView)
         request=RescheduleSerializer,
         responses={
             200: AppointmentSerializer,
-            **error_responses(400, 401, 404, 409, examples={409: [SLOT_TAKEN]}),
+            **error_responses(400, 401, 404, 409, 429, examples={409: [SLOT_TAKEN]}),
         },
         examples=[
             OpenApiExample("Move", value={"start": "2030-01-09T14:00:00Z"}, request_only=True)
         ],
     )
     def post(self, request, pk):
+        hit(request, "booking-account")
         appointment = self.get_object()
         serializer = RescheduleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

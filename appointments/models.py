@@ -93,6 +93,12 @@ class Appointment(models.Model):
     sequence = models.PositiveIntegerField(
         _("revision"), default=0, help_text=_("Grows with every change of time or status.")
     )
+    reminder_sent_at = models.DateTimeField(
+        _("reminder sent at"),
+        null=True,
+        blank=True,
+        help_text=_("When the reminder for the current time went out; cleared when moved."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -9,12 +9,15 @@ transaction. On PostgreSQL the exclusion constraints of migration 0002 are the f
 guard; on SQLite every transaction is IMMEDIATE, so writers are serialized.
 """
 
+from functools import partial
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from appointments import notifications, tasks
 from appointments.models import Appointment
 from appointments.selectors import find_free_slot
 from doctors.models import Doctor
@@ -78,6 +81,15 @@ def _patient_is_busy(patient, start, end, exclude=None):
     return qs.exists()
 
 
+def _after_commit(func, *args, **kwargs):
+    """Run `func` once the transaction commits (never if it rolls back); log its errors.
+
+    Emails and reminders must not tell of a change that did not happen, and a mail
+    server that is down must not undo (or 500) a change that did.
+    """
+    transaction.on_commit(partial(func, *args, **kwargs), robust=True)
+
+
 def _clean_reason(reason):
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX_LENGTH:
@@ -112,7 +124,7 @@ def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appoint
                 raise NotAcceptingPatients()
             if _patient_is_busy(patient, slot.start, slot.end):
                 raise SlotUnavailable(_("You already have an appointment at that time."))
-            return Appointment.objects.create(
+            appointment = Appointment.objects.create(
                 patient=patient,
                 doctor=doctor,
                 start=slot.start,
@@ -120,6 +132,9 @@ def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appoint
                 reason=reason,
                 booked_by=booked_by,
             )
+            _after_commit(notifications.appointment_booked, appointment.pk)
+            _after_commit(tasks.schedule_reminder, appointment.pk, appointment.start)
+            return appointment
     except IntegrityError as exc:
         # Only the exclusion constraints can fail here: someone else won the race.
         raise SlotUnavailable() from exc
@@ -178,9 +193,18 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
                 raise SlotUnavailable(_("The appointment is already at that time."))
             if _patient_is_busy(current.patient, slot.start, slot.end, exclude=current):
                 raise SlotUnavailable(_("You already have an appointment at that time."))
+            previous_start = current.start
             current.start, current.end = slot.start, slot.end
             current.sequence += 1
-            current.save(update_fields=["start", "end", "sequence", "updated_at"])
+            # The reminder follows the appointment to its new time.
+            current.reminder_sent_at = None
+            current.save(
+                update_fields=["start", "end", "sequence", "reminder_sent_at", "updated_at"]
+            )
+            _after_commit(
+                notifications.appointment_rescheduled, current.pk, previous_start=previous_start
+            )
+            _after_commit(tasks.schedule_reminder, current.pk, current.start)
     except IntegrityError as exc:
         raise SlotUnavailable() from exc
     appointment.refresh_from_db()
@@ -258,6 +282,7 @@ def change_status(*, appointment, to, actor, reason="") -> Appointment:
             current.cancellation_reason = reason
             current.cancelled_at = timezone.now()
             fields += ["cancelled_by", "cancellation_reason", "cancelled_at"]
+            _after_commit(notifications.appointment_cancelled, current.pk)
         current.save(update_fields=fields)
     return current
 

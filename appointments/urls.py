@@ -1,6 +1,6 @@
 from django.urls import path
 
-from appointments import views
+from appointments import ics_views, views
 
 app_name = "appointments"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("<int:pk>/status/", views.change_status, name="status"),
+    path("<int:pk>/ics/", ics_views.appointment_ics, name="ics"),
 ]

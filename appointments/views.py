@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from appointments.models import Appointment
 from appointments.selectors import bookable_dates, find_free_slot, free_slots, slots_by_day
 from doctors.models import Doctor
 from healthcare.errors import DomainError, PermissionDenied
+from healthcare.ratelimits import limit_posts
 from patients.models import Patient
 from records.models import AccessLog
 from records.services import can_write_record, client_ip, log_access
@@ -94,9 +96,25 @@ def _day_picker(request, doctor, *, day=None, exclude=None):
     return {"days": [d for d, _slots in days], "day": day, "slots": dict(days).get(day, [])}
 
 
+def _render_picker(request, template, context, *, status=200):
+    """The whole page, or just its slot picker when an htmx day link asks for it.
+
+    A history restore (htmx's Back button on a cache miss) needs the whole page.
+    """
+    if request.htmx and not request.htmx.history_restore_request:
+        template = "appointments/_slot_picker_swap.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def _render_book(request, doctor, *, day=None, status=200):
-    context = {"doctor": doctor, **_day_picker(request, doctor, day=day)}
-    return render(request, "appointments/book.html", context, status=status)
+    context = {
+        "doctor": doctor,
+        "day_url": reverse("appointments:book", args=[doctor.pk]),
+        **_day_picker(request, doctor, day=day),
+    }
+    return _render_picker(request, "appointments/book.html", context, status=status)
 
 
 @patient_required
@@ -107,6 +125,7 @@ def book_pick_slot(request, doctor_pk, *, patient):
 
 @require_http_methods(["GET", "POST"])
 @patient_required
+@limit_posts("booking-account")
 def book_confirm(request, doctor_pk, *, patient):
     """Booking, step 3: give a reason and confirm; a lost slot shows that day's fresh slots."""
     doctor = _bookable_doctor(doctor_pk)
@@ -256,6 +275,7 @@ def cancel(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limit_posts("booking-account")
 def reschedule(request, pk):
     """Move an appointment to another free slot of the same doctor (old one freed atomically)."""
     appointment = _appointment_for(request.user, pk)
@@ -281,10 +301,17 @@ def reschedule(request, pk):
         )
         return redirect("appointments:detail", pk=appointment.pk)
 
-    context = {"appointment": appointment, "doctor": appointment.doctor, "action": url}
+    context = {
+        "appointment": appointment,
+        "doctor": appointment.doctor,
+        "action": url,
+        "day_url": url,
+        "current_start": appointment.start,
+    }
     if services.can_reschedule(appointment, request.user):
         context.update(_day_picker(request, appointment.doctor, exclude=appointment))
         context["can_reschedule"] = True
+        return _render_picker(request, "appointments/reschedule.html", context)
     return render(request, "appointments/reschedule.html", context)
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -63,6 +64,14 @@ class WorkingHoursInline(admin.TabularInline):
     model = WorkingHours
     formset = WorkingHoursFormSet
     extra = 1
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A tabular row's fields have only the column heading above them: name each one
+        # for screen readers (axe: "form elements must have labels").
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in ("weekday", "start_time", "end_time"):
+            field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
+        return field
 
 
 class TimeOffInline(admin.TabularInline):

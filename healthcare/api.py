@@ -20,7 +20,10 @@ field to its messages (validation errors only; `{}` otherwise). HTTP statuses:
 - 409 every other domain error: the request is well formed but the clinic's rules refuse
   it in the current state (`slot_unavailable`, `invalid_transition`, `cutoff_passed`,
   `not_accepting_patients`, `record_exists`, `time_off_conflict`, …);
-- 429 `throttled` (with a Retry-After header);
+- 429 `throttled`: a rate limit (healthcare/ratelimits.py) is used up; Retry-After says
+  how many seconds to wait;
+- 503 `unavailable`: the rate limiter cannot count (Redis down) on a log-in or password
+  endpoint, which then refuses rather than let guesses through (Retry-After too);
 - 500 `server_error` (logged like any unhandled Django error; never an HTML page).
 """
 
@@ -39,10 +42,10 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView, set_rollback
 
 from healthcare.errors import DomainError, PermissionDenied
+from healthcare.ratelimits import LimiterUnavailable, RateLimited
 
 # Domain error codes answered with something other than 409 Conflict.
 DOMAIN_ERROR_STATUS = {
@@ -142,6 +145,17 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         set_rollback()
         return _domain_error_response(exc)
+    if isinstance(exc, RateLimited):
+        exc = exceptions.Throttled(
+            wait=exc.retry_after, detail=_("Too many attempts. Please wait and try again.")
+        )
+    elif isinstance(exc, LimiterUnavailable):
+        set_rollback()
+        return Response(
+            error_body("unavailable", _("This is briefly unavailable. Please try again shortly.")),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -182,6 +196,7 @@ ERROR_DESCRIPTIONS = {
     404: gettext_lazy("Not found, or not visible to the caller (the two are not told apart)."),
     409: gettext_lazy("The clinic's rules refuse this now; `code` says which rule."),
     429: gettext_lazy("Too many requests; retry after the Retry-After header's seconds."),
+    503: gettext_lazy("The rate limiter cannot count right now; retry after Retry-After."),
 }
 ERROR_EXAMPLES = {
     400: (
@@ -193,7 +208,12 @@ ERROR_EXAMPLES = {
     403: ("permission_denied", "You do not have permission to perform this action.", {}),
     404: ("not_found", "Not found.", {}),
     409: ("invalid_transition", "This appointment cannot be changed that way now.", {}),
-    429: ("throttled", "Request was throttled. Expected available in 42 seconds.", {}),
+    429: (
+        "throttled",
+        "Too many attempts. Please wait and try again. Expected available in 42 seconds.",
+        {},
+    ),
+    503: ("unavailable", "This is briefly unavailable. Please try again shortly.", {}),
 }
 
 
@@ -229,19 +249,6 @@ class IsClinicStaff(BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_clinic_staff)
 
 
-class AuthRateThrottle(AnonRateThrottle):
-    """Limits logins and sign-ups per client address (guessing passwords, mass sign-ups).
-
-    The rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["auth"] when set, else 20/minute.
-    """
-
-    scope = "auth"
-    default_rate = "20/minute"
-
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or self.default_rate
-
-
 class ApiRootSerializer(serializers.Serializer):
     register = serializers.URLField()
     token = serializers.URLField()
@@ -264,8 +271,8 @@ class ApiRootView(APIView):
 
     LINKS = {
         "register": "api:auth-register",
-        "token": "api:auth-token",
-        "token_refresh": "api:auth-token-refresh",
+        "token": "api:auth-token",  # nosec B105 (a URL name, not a secret)
+        "token_refresh": "api:auth-token-refresh",  # nosec B105 (a URL name, not a secret)
         "logout": "api:auth-logout",
         "me": "api:auth-me",
         "patients": "api:patient-list",

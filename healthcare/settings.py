@@ -234,3 +234,162 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# == operations (request logs, fail fast, /healthz) ==
+# Outermost: the request id and one JSON log line per request; then a quick 503 while the
+# database is unreachable (healthcare/ops.py).
+MIDDLEWARE.insert(0, "healthcare.ops.RequestLogMiddleware")
+MIDDLEWARE.insert(1, "healthcare.ops.DatabaseUnavailableMiddleware")
+LOGGING.setdefault("formatters", {})["message"] = {"format": "%(message)s"}
+LOGGING["handlers"]["request_log"] = {
+    "class": "logging.StreamHandler",
+    "stream": "ext://sys.stdout",
+    "formatter": "message",
+}
+LOGGING.setdefault("loggers", {})["healthcare.request"] = {
+    "handlers": ["request_log"],
+    "level": env.str("REQUEST_LOG_LEVEL", default="INFO"),
+    "propagate": False,
+}
+# Fail fast when a service is down: a request waits seconds, not minutes, for a connection.
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
+    )
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("REDIS_TIMEOUT", default=1.0),
+        }
+    )
+
+
+# == Notifications, reminders, calendars and pictures ==
+# The public address of the site: links in emails and calendar feeds, and the domain of
+# the iCalendar UIDs (appointment-<pk>@<host>), which must never change once mail went out.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Reminders go out this long before an appointment starts (elapsed time, so DST-proof).
+CLINIC_REMINDER_BEFORE = timedelta(hours=env.int("CLINIC_REMINDER_HOURS", default=24))
+# Background tasks (reminders) are rows in the database, run by `manage.py db_worker`.
+# The web app only writes rows, so it runs without the worker (`make run`).
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Profile pictures on Cloudinary when CLOUDINARY_URL is set (the cloudinary package reads
+# it from the environment); local files under MEDIA_ROOT otherwise. Pictures are health
+# data: use Cloudinary only under the clinic's own agreement with the provider.
+CLOUDINARY_URL = env.str("CLOUDINARY_URL", default="")
+if CLOUDINARY_URL:
+    STORAGES["default"] = {"BACKEND": "accounts.storage.CloudinaryStorage"}
+
+
+# == browser experience (htmx) ==
+# htmx is served from django-htmx's bundled copy ({% htmx_script %} in base.html), never a CDN;
+# the middleware sets request.htmx, which lets a view answer an htmx request with a partial.
+INSTALLED_APPS += ["django_htmx"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "django_htmx.middleware.HtmxMiddleware",
+)
+
+
+# == security (passwords, rate limits, sessions, headers, audit) ==
+# What an auditor checks is described in docs/security/README.md; each choice is tested
+# in tests/security/.
+from django.utils.csp import CSP  # noqa: E402
+
+# Argon2 hashes new passwords; older hashes still verify and are upgraded at the next log-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Every password check (log-in page, admin log-in, API token) goes through the rate limiter.
+AUTHENTICATION_BACKENDS = ["accounts.backends.RateLimitedModelBackend"]
+
+# Rate limits (healthcare/ratelimits.py): django-ratelimit counters in the default cache,
+# which is Redis wherever more than one process serves. "N/15m" = N per 15 minutes.
+RATE_LIMITS = {
+    "login-ip": env.str("RATE_LIMIT_LOGIN_IP", default="50/15m"),
+    "login-account": env.str("RATE_LIMIT_LOGIN_ACCOUNT", default="10/15m"),
+    "register-ip": env.str("RATE_LIMIT_REGISTER_IP", default="10/h"),
+    "password-reset-ip": env.str("RATE_LIMIT_PASSWORD_RESET_IP", default="10/h"),
+    "password-reset-account": env.str("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", default="3/h"),
+    "token-refresh-ip": env.str("RATE_LIMIT_TOKEN_REFRESH_IP", default="120/15m"),
+    "booking-account": env.str("RATE_LIMIT_BOOKING_ACCOUNT", default="30/h"),
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "rl:"
+# Behind a proxy, the header holding the client's address (e.g. HTTP_X_REAL_IP); it must be
+# one the proxy sets itself, or a client could pick its own bucket.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+SILENCED_SYSTEM_CHECKS = [
+    # W001 only says Django's own RedisCache is not on django-ratelimit's list; it is
+    # atomic where the limiter needs it (add = SET NX, incr = INCRBY).
+    "django_ratelimit.W001",
+]
+_SHARED_CACHES = (
+    "django.core.cache.backends.redis.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+)
+if CACHES["default"]["BACKEND"] not in _SHARED_CACHES:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "Set REDIS_URL in production: rate limits must be shared by every app process."
+        )
+    # The embedded default is one process with LocMem, where per-process counters are
+    # exact; django-ratelimit's E003 ("not a shared cache") is deliberately silenced here
+    # and only here.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
+INSTALLED_APPS += ["django_ratelimit"]
+MIDDLEWARE.append("healthcare.ratelimits.RateLimitMiddleware")
+
+# Sessions: HttpOnly, SameSite=Lax, Secure in production; ended after SESSION_IDLE_MINUTES
+# without a request (accounts/sessions.py moves the expiry forward while in use).
+SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "accounts.sessions.SessionIdleTimeoutMiddleware",
+)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
+
+# Transport: HTTPS only in production. Behind a proxy that terminates TLS, set
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (only if the proxy overwrites it).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's plain-HTTP probe
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if len(_proxy_ssl_header) == 2 else None
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # addresses carry ids of patients and visits
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (Django's own): scripts and styles from this site, inline ones
+# only with the request's nonce ({{ csp_nonce }}); nothing from a CDN.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # data: for the small SVG icons in the admin's and Swagger UI's stylesheets.
+    "img-src": [CSP.SELF, "data:", *(["https://res.cloudinary.com"] if CLOUDINARY_URL else [])],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}

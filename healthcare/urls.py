@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from healthcare import views
+from healthcare import ops, views
 
 admin.site.site_header = settings.CLINIC_NAME
 admin.site.site_title = settings.CLINIC_NAME
@@ -17,6 +17,8 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("api/", include("healthcare.api_urls")),
     path("admin/", admin.site.urls),
+    path("healthz", ops.healthz, name="healthz"),
+    path("bench/ceiling", ops.ceiling, name="bench-ceiling"),
 ]
 
 if settings.DEBUG and not settings.PRODUCTION:

@@ -19,7 +19,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from accounts.api import RegisterSerializer, register
+from accounts.api import RegisterSerializer, new_email, register
 from accounts.forms import validate_date_of_birth
 from accounts.models import User
 from healthcare.api import error_responses
@@ -102,6 +102,10 @@ class PatientCreateSerializer(RegisterSerializer):
         style={"input_type": "password"},
         help_text=_("Optional: without one, the patient sets their own through password reset."),
     )
+
+    def validate_email(self, value):
+        # Staff only: unlike self-registration, staff are told that an address is taken.
+        return new_email(value)
 
 
 PATIENT_EXAMPLE = {

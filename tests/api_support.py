@@ -3,11 +3,10 @@
 import json
 import uuid
 
-from django.core.cache.backends.locmem import LocMemCache
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.api import TokenObtainSerializer
-from healthcare.api import AuthRateThrottle
 
 
 def api_client(user=None):
@@ -38,10 +37,8 @@ def assert_error(response, status_code, code=None, fields=None):
 
 
 def fresh_throttle_cache(monkeypatch):
-    """Give the login/sign-up throttle an empty cache of its own for one test.
+    """Give the rate limits counters of their own for one test.
 
-    The clock is pinned in most tests, so counts kept in the shared cache would pile up
-    across tests and throttle later ones.
+    tests/conftest.py already does so for every test; kept for the tests that say so.
     """
-    cache = LocMemCache(f"api-throttle-{uuid.uuid4().hex}", {"TIMEOUT": 300})
-    monkeypatch.setattr(AuthRateThrottle, "cache", cache)
+    monkeypatch.setattr(settings, "RATELIMIT_CACHE_PREFIX", f"rl:test:{uuid.uuid4().hex}:")

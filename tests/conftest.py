@@ -1,6 +1,7 @@
 """Shared fixtures: the clinic's clock, people in each role, and a logged-in client."""
 
 import datetime
+import uuid
 import zoneinfo
 
 import pytest
@@ -23,10 +24,14 @@ def _test_settings(settings):
     settings.CLINIC_MIN_NOTICE = datetime.timedelta(hours=2)
     settings.CLINIC_BOOKING_HORIZON = datetime.timedelta(days=60)
     settings.CLINIC_CANCELLATION_CUTOFF = datetime.timedelta(hours=24)
+    # Local files whatever the developer's environment says (no test reaches Cloudinary).
     settings.STORAGES = {
-        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Rate-limit counters of their own for each test (the clock is pinned in many tests,
+    # so shared counters would pile up across tests and throttle later ones).
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:test:{uuid.uuid4().hex}:"
 
 
 @pytest.fixture

@@ -94,10 +94,7 @@ class TestProtocolErrors:
 
     def test_too_many_logins_are_429(self, settings, monkeypatch, patient):
         fresh_throttle_cache(monkeypatch)
-        settings.REST_FRAMEWORK = {
-            **settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {"auth": "1/minute"},
-        }
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login-ip": "1/m"}
         client = api_client()
         client.post(reverse("api:auth-token"), {"email": "x", "password": "y"}, format="json")
 

@@ -7,7 +7,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from accounts.forms import RegistrationForm
 from accounts.models import User
 from patients.models import Patient
 from tests.accounts.factories import PASSWORD, UserFactory
@@ -57,43 +56,57 @@ class TestRegister:
         assert "Create your patient account" in response.text
         assert 'name="password2"' in response.text
 
-    def test_creates_a_logged_in_patient_with_a_patient_profile(self, client):
-        response = client.post(REGISTER, registration())
+    def test_creates_an_inactive_patient_and_emails_an_activation_link(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(REGISTER, registration())
 
         assert response.status_code == 302
-        assert response["Location"] == HOME
+        assert response["Location"] == reverse("accounts:register_done")
         user = User.objects.get()
         assert user.email == "nia.okafor@example.org"
         assert user.role == User.Role.PATIENT
+        assert not user.is_active
         assert (user.first_name, user.last_name, user.phone) == ("Nia", "Okafor", "07700 900123")
         assert user.check_password(STRONG_PASSWORD)
         assert str(Patient.objects.get(user=user).date_of_birth) == "1990-04-02"
-        assert logged_in_user_id(client) == str(user.pk)
-        assert messages_of(response) == ["Welcome, Nia Okafor. Your account is ready."]
+        assert logged_in_user_id(client) is None
+        assert [m.to for m in mail.outbox] == [["nia.okafor@example.org"]]
+        assert "/accounts/activate/" in mail.outbox[0].body
 
-    def test_email_already_registered_in_another_case_is_refused(self, client):
-        UserFactory(email="nia.okafor@example.org")
+    def test_activation_link_activates_once_and_then_the_patient_logs_in(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(REGISTER, registration())
+        link = re.search(r"http://testserver(/accounts/activate/\S+)", mail.outbox[0].body)[1]
 
-        response = client.post(REGISTER, registration(email="NIA.OKAFOR@example.org"))
+        response = client.get(link)
 
-        assert response.status_code == 200
-        assert "We could not register you with this email address" in response.text
-        assert response.context["form"].has_error("email", "email_unavailable")
-        assert User.objects.count() == 1
+        assert response.status_code == 302
+        assert response["Location"] == LOGIN
+        assert User.objects.get().is_active
+        assert logged_in_user_id(client) is None
+        assert client.get(link).status_code == 400
+        client.post(LOGIN, {"username": "nia.okafor@example.org", "password": STRONG_PASSWORD})
+        assert logged_in_user_id(client) == str(User.objects.get().pk)
+
+    def test_email_already_registered_looks_the_same_and_changes_nothing(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        UserFactory(email="nia.okafor@example.org", first_name="Old")
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(REGISTER, registration(email="NIA.OKAFOR@example.org"))
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:register_done")
+        assert User.objects.get().first_name == "Old"
         assert Patient.objects.count() == 0
         assert logged_in_user_id(client) is None
-
-    def test_losing_a_race_for_the_same_email_is_a_form_error(self, client, monkeypatch):
-        # Another request registers the address after this form checked it.
-        monkeypatch.setattr(RegistrationForm, "clean_email", lambda form: "nia@example.org")
-        UserFactory(email="nia@example.org")
-
-        response = client.post(REGISTER, registration())
-
-        assert response.status_code == 200
-        assert response.context["form"].has_error("email", "email_unavailable")
-        assert User.objects.count() == 1
-        assert Patient.objects.count() == 0
+        assert [m.to for m in mail.outbox] == [["nia.okafor@example.org"]]
+        assert "You already have an account" in mail.outbox[0].body
 
     @pytest.mark.parametrize(
         "smuggled",
@@ -513,3 +526,26 @@ class TestPasswordReset:
         assert response.status_code == 200
         assert "This link no longer works" in response.text
         assert "<form" not in response.text.split("<main", 1)[1]
+
+
+def test_an_account_deactivated_by_staff_cannot_be_reactivated_by_signing_up_again(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(REGISTER, registration())
+    link = re.search(r"http://testserver(/accounts/activate/\S+)", mail.outbox[0].body)[1]
+    client.get(link)
+    User.objects.update(is_active=False)  # staff deactivate the account
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(REGISTER, registration())
+    for message in mail.outbox:
+        for old_or_new_link in re.findall(
+            r"http://testserver(/accounts/activate/\S+)", message.body
+        ):
+            client.get(old_or_new_link)
+    client.get(link)
+
+    assert not User.objects.get().is_active
+    assert all("/accounts/activate/" not in message.body for message in mail.outbox)

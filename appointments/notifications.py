@@ -1,0 +1,136 @@
+"""Emails to the patient and the doctor when an appointment is booked, moved or cancelled.
+
+Each email has a plain-text and an HTML body and carries the appointment as an iCalendar
+invitation (METHOD:REQUEST, or METHOD:CANCEL when cancelled), so one click puts it in, or
+takes it out of, the reader's calendar. The services call these through
+`transaction.on_commit`, so nobody hears of a change that was rolled back; they read the
+appointment afresh, so the email says what the database says.
+"""
+
+import logging
+from email.message import MIMEPart
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from appointments import calendar
+from appointments.models import Appointment
+
+logger = logging.getLogger(__name__)
+
+BOOKED = "booked"
+RESCHEDULED = "rescheduled"
+CANCELLED = "cancelled"
+REMINDER = "reminder"
+
+SUBJECTS = {
+    (BOOKED, calendar.PATIENT): lambda: _("Your appointment on %(when)s is booked"),
+    (BOOKED, calendar.DOCTOR): lambda: _("New appointment on %(when)s"),
+    (RESCHEDULED, calendar.PATIENT): lambda: _("Your appointment has moved to %(when)s"),
+    (RESCHEDULED, calendar.DOCTOR): lambda: _("Appointment moved to %(when)s"),
+    (CANCELLED, calendar.PATIENT): lambda: _("Your appointment on %(when)s is cancelled"),
+    (CANCELLED, calendar.DOCTOR): lambda: _("Appointment on %(when)s cancelled"),
+    (REMINDER, calendar.PATIENT): lambda: _("Reminder: your appointment on %(when)s"),
+    (REMINDER, calendar.DOCTOR): lambda: _("Reminder: appointment on %(when)s"),
+}
+
+
+def _load(appointment_id):
+    return Appointment.objects.select_related(
+        "patient__user", "doctor__user", "doctor__specialty", "cancelled_by"
+    ).get(pk=appointment_id)
+
+
+def _when(moment):
+    return timezone.localtime(moment).strftime("%a %-d %b %Y, %H:%M")
+
+
+def _ics_part(appointment, audience, method):
+    part = MIMEPart()
+    part.set_content(
+        calendar.appointment_ics(appointment, audience=audience, method=method).decode(),
+        subtype="calendar",
+        params={"method": method},
+        disposition="attachment",
+        filename="appointment.ics",
+    )
+    return part
+
+
+def _message(event, appointment, recipient, audience, extra):
+    method = "CANCEL" if event == CANCELLED else "REQUEST"
+    context = {
+        "event": event,
+        "audience": audience,
+        "recipient": recipient,
+        "appointment": appointment,
+        "patient_name": appointment.patient.user.display_name,
+        "doctor_name": str(appointment.doctor),
+        "when": _when(appointment.start),
+        "ends": timezone.localtime(appointment.end).strftime("%H:%M"),
+        "clinic_name": settings.CLINIC_NAME,
+        "detail_url": calendar.site_url(reverse("appointments:detail", args=[appointment.pk])),
+        "book_url": calendar.site_url(reverse("doctors:directory")),
+        **extra,
+    }
+    subject = SUBJECTS[event, audience]() % {"when": context["when"]}
+    text = render_to_string(f"emails/appointment_{event}.txt", context)
+    html = render_to_string(f"emails/appointment_{event}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+    )
+    message.attach_alternative(html, "text/html")
+    message.attach(_ics_part(appointment, audience, method))
+    return message
+
+
+def _send(event, appointment_id, **extra):
+    """Email both sides of the appointment about `event`; returns how many were sent."""
+    with translation.override(settings.LANGUAGE_CODE):
+        appointment = _load(appointment_id)
+        messages = [
+            _message(event, appointment, user, audience, extra)
+            for user, audience in (
+                (appointment.patient.user, calendar.PATIENT),
+                (appointment.doctor.user, calendar.DOCTOR),
+            )
+            if user.email
+        ]
+    sent = mailers.default.send_messages(messages)
+    logger.info("Sent %s emails for appointment %s (%s).", sent, appointment_id, event)
+    return sent
+
+
+def appointment_booked(appointment_id):
+    return _send(BOOKED, appointment_id)
+
+
+def appointment_rescheduled(appointment_id, *, previous_start):
+    return _send(RESCHEDULED, appointment_id, previous_when=_when(previous_start))
+
+
+def _cancelled_by(appointment):
+    """Who cancelled, as the email names them: the patient, the doctor or the clinic."""
+    user = appointment.cancelled_by
+    if user is not None and user.pk == appointment.patient.user_id:
+        return appointment.patient.user.display_name
+    if user is not None and user.pk == appointment.doctor.user_id:
+        return str(appointment.doctor)
+    return _("the clinic")
+
+
+def appointment_cancelled(appointment_id):
+    with translation.override(settings.LANGUAGE_CODE):
+        cancelled_by = _cancelled_by(_load(appointment_id))
+    return _send(CANCELLED, appointment_id, cancelled_by=cancelled_by)
+
+
+def appointment_reminder(appointment_id):
+    return _send(REMINDER, appointment_id)

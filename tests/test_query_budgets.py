@@ -1,0 +1,206 @@
+"""Query budgets: each main page and endpoint costs a fixed number of queries, whatever
+the amount of data behind it (checked at two sizes), and a free-slot search over 14 days
+costs at most three. The load benchmark (bench/) checks the same at a million rows."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from appointments.models import Appointment
+from appointments.selectors import free_slots
+from doctors.models import Doctor
+from tests.api_support import api_client
+from tests.appointments.factories import AppointmentFactory
+from tests.conftest import CLINIC_TZ
+from tests.doctors.factories import DoctorFactory, TimeOffFactory
+from tests.patients.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [2, 12]
+TUESDAY = datetime.date(2030, 1, 8)  # the day after the pinned clock's Monday
+
+
+def at(day, hour, minute=0):
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=CLINIC_TZ)
+
+
+def slot_starts(count, first_day=TUESDAY):
+    """`count` distinct 30-minute slot starts on working days from `first_day` on."""
+    starts, day = [], first_day
+    while len(starts) < count:
+        if day.weekday() < 5:
+            starts += [at(day, hour, minute) for hour in (9, 10, 11, 14, 15) for minute in (0, 30)]
+        day += datetime.timedelta(days=1)
+    return starts[:count]
+
+
+def fill_doctor(doctor, count, first_day=TUESDAY):
+    """`count` upcoming appointments of `doctor`, each with another patient."""
+    for start in slot_starts(count, first_day):
+        AppointmentFactory(doctor=doctor, patient=PatientFactory(), start=start)
+
+
+def fill_patient(patient, count):
+    """`count` appointments of `patient` with two doctors: half past, half upcoming."""
+    doctors = [DoctorFactory(), DoctorFactory()]
+    past = slot_starts(count // 2, datetime.date(2029, 11, 5))
+    upcoming = slot_starts(count - count // 2)
+    for n, start in enumerate(past + upcoming):
+        status = Appointment.Status.FULFILLED if start < at(TUESDAY, 0) else None
+        AppointmentFactory(
+            patient=patient,
+            doctor=doctors[n % 2],
+            start=start,
+            **({"status": status} if status else {}),
+        )
+
+
+def queries(call):
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    return len(captured), response
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_free_slot_search_over_14_days_costs_three_queries(now, size):
+    doctor = DoctorFactory()
+    fill_doctor(doctor, size)
+    for n in range(size // 2):
+        day = TUESDAY + datetime.timedelta(days=7 * (n + 1))
+        TimeOffFactory(doctor=doctor, start=at(day, 13), end=at(day, 14))
+    doctor = Doctor.objects.select_related("user").get(pk=doctor.pk)
+
+    count, slots = queries(lambda: free_slots(doctor, TUESDAY, TUESDAY + datetime.timedelta(13)))
+
+    assert count <= 3
+    assert count == 3
+    assert slots  # it found free time around the appointments
+
+
+# (name, expected queries, how to fill the data, the request)
+PAGE_BUDGETS = {
+    "directory": 3,
+    "doctor_page": 4,
+    "my_appointments": 6,
+    "doctor_schedule": 6,
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_directory_costs_the_same_whatever_the_number_of_doctors(now, client, size):
+    for _ in range(size):
+        DoctorFactory()
+
+    count, response = queries(lambda: client.get("/doctors/"))
+
+    assert response.status_code == 200
+    assert count == PAGE_BUDGETS["directory"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_doctor_page_costs_the_same_whatever_the_number_of_appointments(now, client, size):
+    doctor = DoctorFactory()
+    fill_doctor(doctor, size)
+
+    count, response = queries(lambda: client.get(f"/doctors/{doctor.pk}/"))
+
+    assert response.status_code == 200
+    assert count == PAGE_BUDGETS["doctor_page"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_my_appointments_costs_the_same_whatever_the_number_of_visits(
+    now, patient, patient_client, size
+):
+    fill_patient(patient, size)
+
+    count, response = queries(lambda: patient_client.get("/appointments/"))
+
+    assert response.status_code == 200
+    assert count == PAGE_BUDGETS["my_appointments"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_doctor_schedule_costs_the_same_whatever_the_size_of_the_diary(
+    now, doctor, doctor_client, size
+):
+    fill_doctor(doctor, size, first_day=now.date())  # today, this week and later
+
+    count, response = queries(lambda: doctor_client.get("/appointments/schedule/"))
+
+    assert response.status_code == 200
+    assert count == PAGE_BUDGETS["doctor_schedule"]
+
+
+API_BUDGETS = {
+    "doctor_list": 2,
+    "doctor_slots": 4,
+    "appointment_list": 4,
+    "booking": 13,
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_api_doctor_list_costs_the_same_whatever_the_number_of_doctors(now, size):
+    for _ in range(size):
+        DoctorFactory()
+
+    count, response = queries(lambda: api_client().get("/api/doctors/"))
+
+    assert response.status_code == 200
+    assert count == API_BUDGETS["doctor_list"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_api_free_slots_for_14_days_cost_the_same_whatever_the_calendar(now, size):
+    doctor = DoctorFactory()
+    fill_doctor(doctor, size)
+    url = f"/api/doctors/{doctor.pk}/slots?start=2030-01-08&end=2030-01-21"
+
+    count, response = queries(lambda: api_client().get(url))
+
+    assert response.status_code == 200
+    assert response.json()
+    assert count == API_BUDGETS["doctor_slots"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_api_appointment_list_costs_the_same_whatever_the_number_of_visits(now, patient, size):
+    fill_patient(patient, size)
+    client = api_client(patient.user)
+
+    count, response = queries(lambda: client.get("/api/appointments/"))
+
+    assert response.status_code == 200
+    assert response.json()["count"] == size
+    assert count == API_BUDGETS["appointment_list"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_api_booking_costs_the_same_whatever_the_calendars_hold(now, patient, size):
+    doctor = DoctorFactory()
+    fill_doctor(doctor, size)
+    fill_patient(patient, size)
+    client = api_client(patient.user)
+    start = at(datetime.date(2030, 1, 18), 16, 30)  # a Friday slot nobody holds
+
+    count, response = queries(
+        lambda: client.post(
+            "/api/appointments/",
+            {"doctor": doctor.pk, "start": start.isoformat(), "reason": "Check-up"},
+            format="json",
+        )
+    )
+
+    assert response.status_code == 201, response.content
+    assert count == API_BUDGETS["booking"]
+
+
+def test_health_check_costs_one_query(client):
+    count, response = queries(lambda: client.get("/healthz"))
+
+    assert response.status_code == 200
+    assert count == 1
