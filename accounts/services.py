@@ -13,6 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts.models import User, UserManager
+from healthcare.errors import PermissionDenied
 from patients.models import Patient
 
 log = logging.getLogger(__name__)
@@ -132,3 +133,14 @@ def activate_account(*, uidb64, token) -> User | None:
     user.email_confirmed = True
     user.save(update_fields=["is_active", "email_confirmed"])
     return user
+
+
+def retire_user(*, user, actor) -> bool:
+    """Deactivate a patient's or doctor's login (clinic staff only); their data is kept.
+
+    Returns whether anything changed (retiring twice changes nothing). A retired login
+    keeps email_confirmed, so no activation link can bring it back.
+    """
+    if not actor.is_clinic_staff:
+        raise PermissionDenied()
+    return bool(User.objects.filter(pk=user.pk, is_active=True).update(is_active=False))

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
 from accounts.api import new_email, validate_new_password
-from accounts.models import User
+from accounts.services import retire_user
 from appointments.selectors import free_slots
 from doctors.models import Doctor, Specialty
 from doctors.services import create_doctor
@@ -333,7 +333,7 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
         doctor = self.get_object()
         if not request.user.is_clinic_staff:
             raise exceptions.PermissionDenied(_("Only clinic staff can retire a doctor."))
-        User.objects.filter(pk=doctor.user_id).update(is_active=False)
+        retire_user(user=doctor.user, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from accounts.api import RegisterSerializer, new_email, register
 from accounts.forms import validate_date_of_birth
-from accounts.models import User
+from accounts.services import retire_user
 from healthcare.api import error_responses
 from patients.models import Patient
 from records.models import AccessLog
@@ -259,6 +259,6 @@ class PatientDetailView(generics.GenericAPIView):
         patient = self.get_object()
         if not request.user.is_clinic_staff:
             raise exceptions.PermissionDenied(_("Only clinic staff can retire a patient."))
-        if User.objects.filter(pk=patient.user_id, is_active=True).update(is_active=False):
+        if retire_user(user=patient.user, actor=request.user):
             self._log(patient, AccessLog.Action.UPDATE)
         return Response(status=status.HTTP_204_NO_CONTENT)
