@@ -57,6 +57,22 @@ def _user_id(request):
     return getattr(wrapped, "pk", None)
 
 
+def _loggable_path(request):
+    """The path, with secrets carried in it (feed, activation, reset tokens) blanked out.
+
+    Whoever reads the logs must not be able to subscribe to a patient's calendar or
+    take over an account.
+    """
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        for name in ("token", "uidb64"):
+            value = match.kwargs.get(name)
+            if value:
+                path = path.replace(str(value), "[redacted]")
+    return path
+
+
 class RequestLogMiddleware:
     """X-Request-ID in and out, and one JSON log line per request."""
 
@@ -77,7 +93,7 @@ class RequestLogMiddleware:
                     {
                         "request_id": request.id,
                         "method": request.method,
-                        "path": request.path,
+                        "path": _loggable_path(request),
                         "status": response.status_code,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                         "user_id": _user_id(request),

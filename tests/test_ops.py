@@ -87,6 +87,22 @@ def test_a_request_gets_an_id_in_the_response_and_one_json_log_line(client, capl
 
 
 @pytest.mark.django_db
+def test_secret_tokens_in_paths_never_reach_the_request_log(client, caplog):
+    token = "s3cr3t-feed-token-0123456789"
+    with caplog.at_level(logging.INFO, logger="healthcare.request"):
+        client.get(f"/accounts/calendar/{token}.ics")
+        client.get(f"/accounts/password/reset/MQ/{token}/")
+
+    paths = [
+        json.loads(r.getMessage())["path"] for r in caplog.records if r.name == "healthcare.request"
+    ]
+    assert paths == [
+        "/accounts/calendar/[redacted].ics",
+        "/accounts/password/reset/[redacted]/[redacted]/",
+    ]
+
+
+@pytest.mark.django_db
 def test_the_callers_request_id_is_kept_and_the_user_logged(patient, patient_client, caplog):
     with caplog.at_level(logging.INFO, logger="healthcare.request"):
         response = patient_client.get("/appointments/", HTTP_X_REQUEST_ID="lb-1234.abc")
