@@ -141,7 +141,8 @@ def seed(database, appointments, workdir, reuse):
     if reuse and exists:
         count = psql("SELECT count(*) FROM appointments_appointment", database)
         if count.isdigit() and int(count) >= appointments:
-            log(f"{database}: reusing {count} appointments")
+            log(f"{database}: reusing {count} appointments (migrated to the current code)")
+            run([PY, "manage.py", "migrate", "--noinput", "-v0"], env=env)
             return None
     log(f"{database}: creating, migrating and seeding {appointments:,} appointments")
     run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", database])
