@@ -11,9 +11,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from accounts.models import User, UserManager
-from healthcare.errors import PermissionDenied
+from healthcare.errors import NotAllowed
 from patients.models import Patient
 
 log = logging.getLogger(__name__)
@@ -142,5 +143,5 @@ def retire_user(*, user, actor) -> bool:
     keeps email_confirmed, so no activation link can bring it back.
     """
     if not actor.is_clinic_staff:
-        raise PermissionDenied()
+        raise NotAllowed(_("Only clinic staff can retire a %(role)s.") % {"role": user.role})
     return bool(User.objects.filter(pk=user.pk, is_active=True).update(is_active=False))

@@ -331,8 +331,6 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
     )
     def delete(self, request, pk):
         doctor = self.get_object()
-        if not request.user.is_clinic_staff:
-            raise exceptions.PermissionDenied(_("Only clinic staff can retire a doctor."))
         retire_user(user=doctor.user, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

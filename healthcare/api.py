@@ -44,12 +44,13 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView, set_rollback
 
-from healthcare.errors import DomainError, PermissionDenied
+from healthcare.errors import DomainError, NotAllowed, PermissionDenied
 from healthcare.ratelimits import LimiterUnavailable, RateLimited
 
 # Domain error codes answered with something other than 409 Conflict.
 DOMAIN_ERROR_STATUS = {
     PermissionDenied.code: status.HTTP_404_NOT_FOUND,
+    NotAllowed.code: status.HTTP_403_FORBIDDEN,
     "invalid": status.HTTP_400_BAD_REQUEST,
     "invalid_record": status.HTTP_400_BAD_REQUEST,
     "reason_required": status.HTTP_400_BAD_REQUEST,

@@ -21,6 +21,13 @@ class DomainError(Exception):
         return self.message
 
 
+class NotAllowed(DomainError):
+    """The actor may see the object but their role may not do this (API: 403)."""
+
+    code = "permission_denied"
+    default_message = "You may not do this."
+
+
 class PermissionDenied(DomainError):
     """The actor may not do this to this object (answered as 404 by the views)."""
 

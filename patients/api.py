@@ -257,8 +257,6 @@ class PatientDetailView(generics.GenericAPIView):
     )
     def delete(self, request, pk):
         patient = self.get_object()
-        if not request.user.is_clinic_staff:
-            raise exceptions.PermissionDenied(_("Only clinic staff can retire a patient."))
         if retire_user(user=patient.user, actor=request.user):
             self._log(patient, AccessLog.Action.UPDATE)
         return Response(status=status.HTTP_204_NO_CONTENT)
