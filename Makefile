@@ -27,10 +27,14 @@ migrate: $(VENV)/.installed
 seed: migrate
 	DEBUG=1 $(PY) manage.py seed_demo
 
+# The development server and, beside it, the task worker that sends the emails (stopped
+# with the server; restart both to load changed task code).
 run: seed
+	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# The background worker that sends reminders; `make run` does not need it.
+# The task worker alone (emails and reminders), e.g. beside another server.
 worker: migrate
 	DEBUG=1 $(PY) manage.py db_worker
 

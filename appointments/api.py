@@ -280,7 +280,7 @@ class AppointmentListView(generics.ListAPIView):
             reason=data["reason"],
             booked_by=request.user,
         )
-        appointment = visible_appointments(request.user).get(pk=appointment.pk)
+        # The service returns it with the patient, the doctor and their names loaded.
         return Response(
             AppointmentSerializer(appointment, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

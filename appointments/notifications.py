@@ -2,9 +2,11 @@
 
 Each email has a plain-text and an HTML body and carries the appointment as an iCalendar
 invitation (METHOD:REQUEST, or METHOD:CANCEL when cancelled), so one click puts it in, or
-takes it out of, the reader's calendar. The services call these through
-`transaction.on_commit`, so nobody hears of a change that was rolled back; they read the
-appointment afresh, so the email says what the database says.
+takes it out of, the reader's calendar. The background worker calls these
+(`tasks.announce`, which the services enqueue in the change's own transaction, and the
+reminders), so nobody hears of a change that was rolled back and no request waits for
+the mail server; they read the appointment afresh, so the email says what the database
+says.
 """
 
 import logging

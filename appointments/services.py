@@ -9,8 +9,6 @@ transaction. On PostgreSQL the exclusion constraints of migration 0002 are the f
 guard; on SQLite every transaction is IMMEDIATE, so writers are serialized.
 """
 
-from functools import partial
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -68,9 +66,19 @@ def _role(user, appointment):
 
 
 def _lock(patient_id, doctor_id):
-    """Lock the patient, then the doctor: serializes writers to either calendar."""
-    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient_id)
-    doctor = Doctor.objects.select_for_update().select_related("user").get(pk=doctor_id)
+    """Lock the patient, then the doctor: serializes writers to either calendar.
+
+    Only their own rows are locked (not the joined logins and specialty, loaded for the
+    checks and for whoever shows the appointment next).
+    """
+    patient = (
+        Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient_id)
+    )
+    doctor = (
+        Doctor.objects.select_for_update(of=("self",))
+        .select_related("user", "specialty")
+        .get(pk=doctor_id)
+    )
     return patient, doctor
 
 
@@ -81,13 +89,20 @@ def _patient_is_busy(patient, start, end, exclude=None):
     return qs.exists()
 
 
-def _after_commit(func, *args, **kwargs):
-    """Run `func` once the transaction commits (never if it rolls back); log its errors.
+def _announce(event, appointment, previous_start=None):
+    """Queue the emails about this change in the change's own transaction.
 
-    Emails and reminders must not tell of a change that did not happen, and a mail
-    server that is down must not undo (or 500) a change that did.
+    A transactional outbox: the task row commits with the change or not at all, so
+    nobody hears of a change that was rolled back and no committed change goes
+    unannounced; the worker sends the mail (`tasks.announce`), so a slow or dead mail
+    server neither slows nor undoes the request.
     """
-    transaction.on_commit(partial(func, *args, **kwargs), robust=True)
+    tasks.announce.enqueue(
+        event,
+        appointment.pk,
+        appointment.start.isoformat(),
+        previous_start.isoformat() if previous_start else None,
+    )
 
 
 def _clean_reason(reason):
@@ -131,9 +146,9 @@ def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appoint
                 end=slot.end,
                 reason=reason,
                 booked_by=booked_by,
+                reminder_sent_at=tasks.confirmation_is_reminder(slot.start),
             )
-            _after_commit(notifications.appointment_booked, appointment.pk)
-            _after_commit(tasks.schedule_reminder, appointment.pk, appointment.start)
+            _announce(notifications.BOOKED, appointment)
             return appointment
     except IntegrityError as exc:
         # Only the exclusion constraints can fail here: someone else won the race.
@@ -181,7 +196,7 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
         with transaction.atomic():
             _lock(appointment.patient_id, appointment.doctor_id)
             current = (
-                Appointment.objects.select_for_update()
+                Appointment.objects.select_for_update(of=("self",))
                 .select_related("doctor__user", "patient__user")
                 .get(pk=appointment.pk)
             )
@@ -197,14 +212,11 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
             current.start, current.end = slot.start, slot.end
             current.sequence += 1
             # The reminder follows the appointment to its new time.
-            current.reminder_sent_at = None
+            current.reminder_sent_at = tasks.confirmation_is_reminder(current.start, now)
             current.save(
                 update_fields=["start", "end", "sequence", "reminder_sent_at", "updated_at"]
             )
-            _after_commit(
-                notifications.appointment_rescheduled, current.pk, previous_start=previous_start
-            )
-            _after_commit(tasks.schedule_reminder, current.pk, current.start)
+            _announce(notifications.RESCHEDULED, current, previous_start=previous_start)
     except IntegrityError as exc:
         raise SlotUnavailable() from exc
     appointment.refresh_from_db()
@@ -269,7 +281,7 @@ def change_status(*, appointment, to, actor, reason="") -> Appointment:
     reason = _clean_reason(reason)
     with transaction.atomic():
         current = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .select_related("doctor__user", "patient__user")
             .get(pk=appointment.pk)
         )
@@ -282,8 +294,9 @@ def change_status(*, appointment, to, actor, reason="") -> Appointment:
             current.cancellation_reason = reason
             current.cancelled_at = timezone.now()
             fields += ["cancelled_by", "cancellation_reason", "cancelled_at"]
-            _after_commit(notifications.appointment_cancelled, current.pk)
         current.save(update_fields=fields)
+        if to == Status.CANCELLED:
+            _announce(notifications.CANCELLED, current)
     return current
 
 

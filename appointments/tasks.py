@@ -1,10 +1,14 @@
-"""Reminders before appointments, sent by the background worker.
+"""Emails about appointments, sent by the background worker: confirmations and reminders.
+
+Booking, moving and cancelling enqueue `announce` inside their own transaction (the
+services' transactional outbox): the worker emails both sides and, for a booked or
+moved appointment, sets up its reminder.
 
 Two ways lead to a reminder, and both end in `remind()`:
 
-* Booking or moving an appointment enqueues `send_appointment_reminder` (Django's tasks
-  framework, stored by django-tasks-db) to run `CLINIC_REMINDER_BEFORE` ahead of the
-  start; `manage.py db_worker` runs it when it is due.
+* `announce`, for a booked or moved appointment, enqueues `send_appointment_reminder`
+  (Django's tasks framework, stored by django-tasks-db) to run `CLINIC_REMINDER_BEFORE`
+  ahead of the start; `manage.py db_worker` runs it when it is due.
 * `manage.py send_due_reminders` (or the `send_due_reminders_task`) sweeps for every
   booked appointment whose reminder is due and not sent: the safety net for lost tasks,
   appointments written behind the services' back, or a worker that was down.
@@ -14,8 +18,9 @@ still at the start the task was made for, inside the reminder window) before sen
 The database lets exactly one claimer win however many workers race or retry, so a
 reminder goes out at most once; a cancelled appointment fails the claim, and a moved
 one fails it for its old time (moving clears `reminder_sent_at`, and the new time has
-a task of its own). If the email cannot be sent the claim is released, so a later
-sweep tries again.
+a task of its own); one booked or moved inside the window was written already claimed,
+because its confirmation is reminder enough. If the email cannot be sent the claim is
+released, so a later sweep tries again.
 """
 
 import datetime
@@ -35,6 +40,16 @@ def reminder_time(start):
     """When the reminder for an appointment at `start` is due: elapsed time, DST-proof."""
     # Subtract in UTC: aware arithmetic in the local zone would move by wall-clock hours.
     return start.astimezone(datetime.UTC) - settings.CLINIC_REMINDER_BEFORE
+
+
+def confirmation_is_reminder(start, now=None):
+    """For a visit booked or moved to `start` now: the time to mark its reminder sent, if any.
+
+    Inside the reminder window the confirmation going out now is reminder enough, so the
+    appointment is written with its reminder already claimed (None outside the window).
+    """
+    now = now or timezone.now()
+    return now if reminder_time(start) <= now else None
 
 
 def due_for_reminder(now=None):
@@ -97,17 +112,41 @@ def send_due_reminders_task():
 
 
 def schedule_reminder(appointment_id, start):
-    """Set up the reminder for an appointment just booked or moved to `start`.
+    """Set up the reminder for an appointment booked or moved to `start`.
 
-    Normally a task that runs when the reminder is due; a task made for an earlier start
-    finds the appointment moved and does nothing. Booked or moved inside the reminder
-    window, the confirmation email going out now is reminder enough: it is marked sent.
+    A task that runs when the reminder is due (at once, if that time has passed while
+    the worker was busy or down). A task made for an earlier start finds the appointment
+    moved and does nothing, and one for an appointment booked inside the window finds
+    its reminder already claimed.
     """
-    now = timezone.now()
-    run_after = reminder_time(start)
-    if run_after <= now:
-        claim_reminder(appointment_id, start=start, now=now)
-        return None
-    return send_appointment_reminder.using(run_after=run_after).enqueue(
+    return send_appointment_reminder.using(run_after=reminder_time(start)).enqueue(
         appointment_id, start.astimezone(datetime.UTC).isoformat()
     )
+
+
+@task()
+def announce(event, appointment_id, start, previous_start=None):
+    """Email both sides that the appointment at `start` was booked, moved or cancelled.
+
+    Enqueued by the services in the same transaction as the change. A booked or moved
+    appointment's reminder is set up first, so an email that fails (the task is then
+    kept as failed, with its traceback) cannot cost the reminder too. If the appointment
+    has changed again before the worker got here (moved on, or cancelled), the
+    invitation and the reminder are stale: the later change's own task tells the
+    current story.
+    """
+    start = datetime.datetime.fromisoformat(start)
+    if event == notifications.CANCELLED:
+        return notifications.appointment_cancelled(appointment_id)
+    current = Appointment.objects.filter(
+        pk=appointment_id, status=Appointment.Status.BOOKED, start=start
+    )
+    if not current.exists():
+        logger.info("Appointment %s changed again before its %s email.", appointment_id, event)
+        return 0
+    schedule_reminder(appointment_id, start)
+    if event == notifications.RESCHEDULED:
+        return notifications.appointment_rescheduled(
+            appointment_id, previous_start=datetime.datetime.fromisoformat(previous_start)
+        )
+    return notifications.appointment_booked(appointment_id)

@@ -101,7 +101,9 @@ def write_record(*, appointment, author, diagnosis, prescription="", notes="", i
     fields = _clean({"diagnosis": diagnosis, "prescription": prescription, "notes": notes})
     with transaction.atomic():
         current = (
-            Appointment.objects.select_for_update().select_related("patient").get(pk=appointment.pk)
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("patient")
+            .get(pk=appointment.pk)
         )
         if MedicalRecord.objects.filter(appointment=current).exists():
             raise RecordExists()

@@ -3,13 +3,16 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
+from django.core import mail
 from django.core.management import CommandError, call_command
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from appointments.models import Appointment
 from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
 from patients.models import Patient
 from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
+from tests.appointments.mail_support import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +102,21 @@ def test_seed_demo_never_double_books_a_doctor_or_a_patient(now):
     active = list(Appointment.objects.active())
     assert overlapping_pairs(active, key=lambda a: a.doctor_id) == []
     assert overlapping_pairs(active, key=lambda a: a.patient_id) == []
+
+
+def test_seed_demo_emails_nobody_but_sets_up_the_upcoming_reminders(now):
+    seed()
+    run_worker()  # what `make run` starts beside the server
+
+    assert mail.outbox == []
+    assert not DBTaskResult.objects.filter(task_path="appointments.tasks.announce").exists()
+    upcoming = Appointment.objects.filter(status=Status.BOOKED, start__gt=now)
+    reminders = DBTaskResult.objects.filter(
+        task_path="appointments.tasks.send_appointment_reminder"
+    )
+    assert sorted(r.args_kwargs["args"][0] for r in reminders) == sorted(
+        upcoming.values_list("pk", flat=True)
+    )
 
 
 def test_seed_demo_twice_adds_nothing_the_second_time(now):

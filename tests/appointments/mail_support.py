@@ -1,9 +1,27 @@
-"""Reading back what the clinic emailed: bodies and the attached iCalendar event."""
+"""Reading back what the clinic emailed (bodies, the attached iCalendar event), and the
+worker that sends it."""
 
 import email
 from email import policy
+from unittest import mock
 
 import icalendar
+from django.core.management import call_command
+
+
+def run_worker():
+    """Run every task that is due now, as the production worker would, then stop."""
+    # The worker drops connections that look stale; inside a test's transaction every
+    # connection does (Django's test runner switches the same check off for requests).
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command(
+            "db_worker",
+            batch=True,
+            reload=False,
+            startup_delay=False,
+            interval=0,
+            verbosity=0,
+        )
 
 
 def calendar_part(message):

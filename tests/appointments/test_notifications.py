@@ -1,8 +1,7 @@
-"""Emails on booking, moving and cancelling: to both sides, after the commit, with an .ics."""
+"""Emails on booking, moving and cancelling: to both sides, from the worker, with an .ics."""
 
 import datetime
 import email
-import logging
 import socket
 import zoneinfo
 from email import policy
@@ -13,6 +12,7 @@ import time_machine
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from appointments.models import Appointment
 from appointments.services import (
@@ -22,7 +22,13 @@ from appointments.services import (
     change_status,
     reschedule_appointment,
 )
-from tests.appointments.mail_support import by_recipient, calendar_of, event_of, html_of
+from tests.appointments.mail_support import (
+    by_recipient,
+    calendar_of,
+    event_of,
+    html_of,
+    run_worker,
+)
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 TUESDAY_9 = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=LONDON)
@@ -38,11 +44,11 @@ def _site(settings):
 
 
 @pytest.fixture
-def booked(now, patient, doctor, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        appointment = book_appointment(
-            patient=patient, doctor=doctor, start=TUESDAY_9, reason="Rash", booked_by=patient.user
-        )
+def booked(now, patient, doctor):
+    appointment = book_appointment(
+        patient=patient, doctor=doctor, start=TUESDAY_9, reason="Rash", booked_by=patient.user
+    )
+    run_worker()
     return appointment
 
 
@@ -88,12 +94,12 @@ def test_emails_keep_the_reason_for_the_visit_out(booked):
 
 
 def test_rescheduling_sends_an_update_with_the_same_uid_and_a_higher_sequence(
-    booked, patient, doctor, django_capture_on_commit_callbacks
+    booked, patient, doctor
 ):
     mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        reschedule_appointment(appointment=booked, start=THURSDAY_14, actor=patient.user)
+    reschedule_appointment(appointment=booked, start=THURSDAY_14, actor=patient.user)
+    run_worker()
 
     messages = by_recipient(mail.outbox)
     assert set(messages) == {patient.user.email, doctor.user.email}
@@ -108,13 +114,11 @@ def test_rescheduling_sends_an_update_with_the_same_uid_and_a_higher_sequence(
         assert event.decoded("DTSTART") == THURSDAY_14
 
 
-def test_patient_cancelling_sends_a_cancel_with_the_reason(
-    booked, patient, doctor, django_capture_on_commit_callbacks
-):
+def test_patient_cancelling_sends_a_cancel_with_the_reason(booked, patient, doctor):
     mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        cancel_appointment(appointment=booked, actor=patient.user, reason="Feeling better")
+    cancel_appointment(appointment=booked, actor=patient.user, reason="Feeling better")
+    run_worker()
 
     messages = by_recipient(mail.outbox)
     assert set(messages) == {patient.user.email, doctor.user.email}
@@ -132,13 +136,11 @@ def test_patient_cancelling_sends_a_cancel_with_the_reason(
         assert event["SEQUENCE"] == 1
 
 
-def test_doctor_cancelling_tells_the_patient_who_and_why(
-    booked, patient, doctor, django_capture_on_commit_callbacks
-):
+def test_doctor_cancelling_tells_the_patient_who_and_why(booked, patient, doctor):
     mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        cancel_appointment(appointment=booked, actor=doctor.user, reason="The doctor is ill")
+    cancel_appointment(appointment=booked, actor=doctor.user, reason="The doctor is ill")
+    run_worker()
 
     patient_mail = by_recipient(mail.outbox)[patient.user.email]
     assert f"has been cancelled by {doctor}" in patient_mail.body
@@ -148,66 +150,62 @@ def test_doctor_cancelling_tells_the_patient_who_and_why(
     assert event_of(patient_mail)["SEQUENCE"] == 1
 
 
-def test_staff_cancelling_is_signed_by_the_clinic(
-    booked, staff, patient, django_capture_on_commit_callbacks
-):
+def test_staff_cancelling_is_signed_by_the_clinic(booked, staff, patient):
     mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        cancel_appointment(appointment=booked, actor=staff, reason="Clinic closed")
+    cancel_appointment(appointment=booked, actor=staff, reason="Clinic closed")
+    run_worker()
 
     assert "has been cancelled by the clinic" in by_recipient(mail.outbox)[patient.user.email].body
 
 
-def test_checking_in_sends_no_email(now, doctor, patient, django_capture_on_commit_callbacks):
+def test_checking_in_sends_no_email(now, doctor, patient):
     with time_on(datetime.datetime(2030, 1, 8, 8, 50, tzinfo=LONDON)):
         appointment = Appointment.objects.create(
             patient=patient, doctor=doctor, start=TUESDAY_9, end=TUESDAY_9 + HALF_HOUR
         )
-        with django_capture_on_commit_callbacks(execute=True):
-            change_status(appointment=appointment, to="checked-in", actor=doctor.user)
+        change_status(appointment=appointment, to="checked-in", actor=doctor.user)
+        run_worker()
 
     assert mail.outbox == []
 
 
-def test_nothing_is_sent_when_the_transaction_rolls_back(
-    now, patient, doctor, django_capture_on_commit_callbacks
-):
-    with (
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(RuntimeError),
-        transaction.atomic(),
-    ):
+def test_nothing_is_sent_when_the_transaction_rolls_back(now, patient, doctor):
+    with pytest.raises(RuntimeError), transaction.atomic():
         book_appointment(patient=patient, doctor=doctor, start=TUESDAY_9, booked_by=patient.user)
         raise RuntimeError("something later in the same transaction failed")
+    run_worker()
 
-    assert callbacks == []
+    assert not DBTaskResult.objects.exists()  # the email's task went with the booking
     assert mail.outbox == []
     assert not Appointment.objects.exists()
 
 
-def test_nothing_is_sent_for_a_refused_booking(
-    booked, other_patient, doctor, django_capture_on_commit_callbacks
-):
+def test_nothing_is_sent_for_a_refused_booking(booked, other_patient, doctor):
     mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(SlotUnavailable):
+    with pytest.raises(SlotUnavailable):
         book_appointment(
             patient=other_patient, doctor=doctor, start=TUESDAY_9, booked_by=other_patient.user
         )
+    run_worker()
 
     assert mail.outbox == []
 
 
-def test_no_email_is_sent_before_the_commit(now, patient, doctor):
-    # Inside the test's transaction nothing has committed yet, so nothing may be sent.
-    book_appointment(patient=patient, doctor=doctor, start=TUESDAY_9, booked_by=patient.user)
+def test_the_booking_itself_does_not_wait_for_the_mail_server(now, patient, doctor):
+    appointment = book_appointment(
+        patient=patient, doctor=doctor, start=TUESDAY_9, booked_by=patient.user
+    )
 
     assert mail.outbox == []
+    (task,) = DBTaskResult.objects.all()
+    assert task.task_path == "appointments.tasks.announce"
+    assert task.args_kwargs["args"][:2] == ["booked", appointment.pk]
 
 
-def test_a_mail_server_that_is_down_does_not_undo_the_booking(
-    now, settings, patient, doctor, django_capture_on_commit_callbacks, caplog
+def test_a_mail_server_that_is_down_does_not_undo_the_booking_or_lose_the_reminder(
+    now, settings, patient, doctor
 ):
     settings.MAILERS = {
         "default": {
@@ -216,13 +214,45 @@ def test_a_mail_server_that_is_down_does_not_undo_the_booking(
         }
     }
 
-    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
-        appointment = book_appointment(
-            patient=patient, doctor=doctor, start=TUESDAY_9, booked_by=patient.user
-        )
+    appointment = book_appointment(
+        patient=patient, doctor=doctor, start=TUESDAY_9, booked_by=patient.user
+    )
+    run_worker()
 
     assert Appointment.objects.filter(pk=appointment.pk, status="booked").exists()
-    assert "in on_commit()" in caplog.text
+    announce = DBTaskResult.objects.get(task_path="appointments.tasks.announce")
+    assert announce.status == "FAILED"
+    assert "ConnectionRefusedError" in announce.exception_class_path
+    reminder = DBTaskResult.objects.get(task_path="appointments.tasks.send_appointment_reminder")
+    assert reminder.status == "READY"
+    assert reminder.run_after == TUESDAY_9 - settings.CLINIC_REMINDER_BEFORE
+
+
+def test_a_confirmation_overtaken_by_a_cancellation_is_not_sent(now, patient, doctor):
+    appointment = book_appointment(
+        patient=patient, doctor=doctor, start=TUESDAY_9, booked_by=patient.user
+    )
+    cancel_appointment(appointment=appointment, actor=patient.user, reason="Changed my mind")
+    run_worker()  # the worker was slower than the patient
+
+    assert [m.subject for m in mail.outbox] == [
+        "Your appointment on Tue 8 Jan 2030, 09:00 is cancelled",
+        "Appointment on Tue 8 Jan 2030, 09:00 cancelled",
+    ]
+
+
+def test_a_confirmation_overtaken_by_a_move_tells_of_the_move_only(now, patient, doctor):
+    appointment = book_appointment(
+        patient=patient, doctor=doctor, start=TUESDAY_9, booked_by=patient.user
+    )
+    reschedule_appointment(appointment=appointment, start=THURSDAY_14, actor=patient.user)
+    run_worker()
+
+    assert sorted(m.subject for m in mail.outbox) == [
+        "Appointment moved to Thu 10 Jan 2030, 14:00",
+        "Your appointment has moved to Thu 10 Jan 2030, 14:00",
+    ]
+    assert {event_of(m)["SEQUENCE"] for m in mail.outbox} == {1}
 
 
 class RecordingHandler:
@@ -245,17 +275,15 @@ def smtp_server():
         controller.stop()
 
 
-def test_booking_email_goes_through_a_real_smtp_server(
-    now, settings, smtp_server, patient, doctor, django_capture_on_commit_callbacks
-):
+def test_booking_email_goes_through_a_real_smtp_server(now, settings, smtp_server, patient, doctor):
     controller, handler = smtp_server
     # The same path production takes: EMAIL_URL parsed by the settings into MAILERS.
     settings.MAILERS = _mailers_from_email_url(f"smtp://127.0.0.1:{controller.port}")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        appointment = book_appointment(
-            patient=patient, doctor=doctor, start=TUESDAY_9, booked_by=patient.user
-        )
+    appointment = book_appointment(
+        patient=patient, doctor=doctor, start=TUESDAY_9, booked_by=patient.user
+    )
+    run_worker()
 
     assert sorted(rcpt for e in handler.envelopes for rcpt in e.rcpt_tos) == sorted(
         [patient.user.email, doctor.user.email]

@@ -6,7 +6,6 @@ booking and moving enqueued; the clock is pinned with time-machine.
 
 import datetime
 import zoneinfo
-from unittest import mock
 
 import pytest
 import time_machine
@@ -18,7 +17,7 @@ from appointments.models import Appointment
 from appointments.services import book_appointment, cancel_appointment, reschedule_appointment
 from appointments.tasks import send_due_reminders
 from tests.appointments.factories import AppointmentFactory
-from tests.appointments.mail_support import by_recipient, calendar_of, event_of
+from tests.appointments.mail_support import by_recipient, calendar_of, event_of, run_worker
 from tests.appointments.test_concurrency import race
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -31,32 +30,24 @@ def at(moment):
     return time_machine.travel(moment, tick=False)
 
 
-def run_worker():
-    """Run every task that is due now, as the production worker would, then stop."""
-    # The worker drops connections that look stale; inside a test's transaction every
-    # connection does (Django's test runner switches the same check off for requests).
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command(
-            "db_worker",
-            batch=True,
-            reload=False,
-            startup_delay=False,
-            interval=0,
-            verbosity=0,
-        )
-
-
 def reminders():
     return [m for m in mail.outbox if m.subject.startswith("Reminder")]
 
 
+def reminder_tasks():
+    return DBTaskResult.objects.filter(task_path="appointments.tasks.send_appointment_reminder")
+
+
 @pytest.fixture
-def book(patient, doctor, django_capture_on_commit_callbacks):
+def book(patient, doctor):
+    """Book, and let the worker send the confirmation (which sets up the reminder)."""
+
     def book(start=TUESDAY_9):
-        with django_capture_on_commit_callbacks(execute=True):
-            return book_appointment(
-                patient=patient, doctor=doctor, start=start, booked_by=patient.user
-            )
+        appointment = book_appointment(
+            patient=patient, doctor=doctor, start=start, booked_by=patient.user
+        )
+        run_worker()
+        return appointment
 
     return book
 
@@ -64,7 +55,7 @@ def book(patient, doctor, django_capture_on_commit_callbacks):
 def test_booking_enqueues_a_reminder_a_day_before_the_start(now, book):
     appointment = book()
 
-    (task,) = DBTaskResult.objects.all()
+    (task,) = reminder_tasks()
     assert task.task_path == "appointments.tasks.send_appointment_reminder"
     assert task.run_after == TUESDAY_9 - 24 * HOUR
     assert task.args_kwargs["args"][0] == appointment.pk
@@ -89,7 +80,7 @@ def test_worker_sends_the_reminder_when_it_is_due_and_only_then(now, book, patie
     assert event_of(patient_mail)["SEQUENCE"] == appointment.sequence
     appointment.refresh_from_db()
     assert appointment.reminder_sent_at == TUESDAY_9 - 24 * HOUR
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert reminder_tasks().get().status == "SUCCESSFUL"
 
 
 def test_a_due_reminder_is_sent_once_however_often_the_sweep_runs(now, book):
@@ -121,12 +112,10 @@ def test_two_workers_racing_send_each_reminder_once():
     assert Appointment.objects.filter(reminder_sent_at__isnull=False).count() == 3
 
 
-def test_a_cancelled_appointment_gets_no_reminder(
-    now, book, patient, django_capture_on_commit_callbacks
-):
+def test_a_cancelled_appointment_gets_no_reminder(now, book, patient):
     appointment = book()
-    with django_capture_on_commit_callbacks(execute=True):
-        cancel_appointment(appointment=appointment, actor=patient.user, reason="Away")
+    cancel_appointment(appointment=appointment, actor=patient.user, reason="Away")
+    run_worker()
     mail.outbox.clear()
 
     with at(TUESDAY_9 - 2 * HOUR):
@@ -135,15 +124,13 @@ def test_a_cancelled_appointment_gets_no_reminder(
 
     assert swept == 0
     assert reminders() == []
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"  # ran, and did nothing
+    assert reminder_tasks().get().status == "SUCCESSFUL"  # ran, and did nothing
 
 
-def test_a_moved_appointment_is_reminded_at_its_new_time_only(
-    now, book, patient, django_capture_on_commit_callbacks
-):
+def test_a_moved_appointment_is_reminded_at_its_new_time_only(now, book, patient):
     appointment = book(TUESDAY_9)
-    with django_capture_on_commit_callbacks(execute=True):
-        reschedule_appointment(appointment=appointment, start=THURSDAY_14, actor=patient.user)
+    reschedule_appointment(appointment=appointment, start=THURSDAY_14, actor=patient.user)
+    run_worker()
     mail.outbox.clear()
 
     with at(TUESDAY_9 - 24 * HOUR):
@@ -159,18 +146,15 @@ def test_a_moved_appointment_is_reminded_at_its_new_time_only(
     assert event_of(patient_mail).decoded("DTSTART") == THURSDAY_14
 
 
-def test_moving_after_the_reminder_went_out_reminds_again_for_the_new_time(
-    patient, doctor, staff, django_capture_on_commit_callbacks
-):
+def test_moving_after_the_reminder_went_out_reminds_again_for_the_new_time(patient, doctor, staff):
     with at(datetime.datetime(2030, 1, 6, 8, 0, tzinfo=LONDON)):
         appointment = book_appointment(
             patient=patient, doctor=doctor, start=TUESDAY_9, booked_by=patient.user
         )
     with at(TUESDAY_9 - 20 * HOUR):
         assert send_due_reminders() == 1
-        with django_capture_on_commit_callbacks(execute=True):
-            # Inside the patients' cut-off, so the clinic moves it.
-            reschedule_appointment(appointment=appointment, start=THURSDAY_14, actor=staff)
+        # Inside the patients' cut-off, so the clinic moves it.
+        reschedule_appointment(appointment=appointment, start=THURSDAY_14, actor=staff)
     mail.outbox.clear()
 
     with at(THURSDAY_14 - 24 * HOUR):
@@ -191,7 +175,7 @@ def test_booking_inside_the_reminder_window_needs_no_second_email(now, book):
     assert reminders() == []
     appointment.refresh_from_db()
     assert appointment.reminder_sent_at is not None
-    assert not DBTaskResult.objects.exists()
+    assert reminder_tasks().get().status == "SUCCESSFUL"  # ran, and found it claimed
 
 
 def test_a_failed_send_gives_the_reminder_back_for_the_next_sweep(now, book, monkeypatch):
@@ -226,7 +210,6 @@ def test_reminder_timing_is_right_across_a_dst_change(
     settings,
     patient,
     doctor,
-    django_capture_on_commit_callbacks,
     hours_before,
     appointment_local,
     reminder_utc,
@@ -237,11 +220,11 @@ def test_reminder_timing_is_right_across_a_dst_change(
     # Counting back on the wall clock would land an hour off.
     assert (start - settings.CLINIC_REMINDER_BEFORE).astimezone(datetime.UTC) != due
     with at(start - datetime.timedelta(days=7)):
-        with django_capture_on_commit_callbacks(execute=True):
-            book_appointment(patient=patient, doctor=doctor, start=start, booked_by=patient.user)
+        book_appointment(patient=patient, doctor=doctor, start=start, booked_by=patient.user)
+        run_worker()
         mail.outbox.clear()
 
-    assert DBTaskResult.objects.get().run_after == due
+    assert reminder_tasks().get().run_after == due
     with at(due - datetime.timedelta(seconds=1)):
         run_worker()
         assert send_due_reminders() == 0
