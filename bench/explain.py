@@ -81,7 +81,9 @@ def main(out):
                 book_appointment(
                     patient=patient, doctor=doctor, start=slot.start, booked_by=patient.user
                 )
-                booking_plans = plans(booking.captured_queries, lambda s: s.startswith("SELECT"))
+                booking_plans = plans(
+                    booking.captured_queries, lambda s: s.lstrip("(").startswith("SELECT")
+                )
                 raise Rollback
         except Rollback:
             pass
