@@ -84,6 +84,10 @@ class TimeOffInline(admin.TabularInline):
     ordering = ("-start",)
     extra = 0
 
+    def get_queryset(self, request):
+        # Each row is labelled with str(time_off), which names the doctor.
+        return super().get_queryset(request).select_related("doctor__user")
+
     @admin.display(description=_("from"))
     def starts(self, obj):
         return local_datetime(obj.start)

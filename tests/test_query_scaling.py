@@ -1,0 +1,340 @@
+"""Every page and endpoint runs a fixed number of queries, whatever the data behind it.
+
+One test visits every GET page of the site (each role's own), every page of the staff
+admin (every model's list, and a change page of each) and every API endpoint, counting
+the queries of each; then it adds more of everything (doctors, patients, appointments on
+both sides of today, medical records and their versions, time off, access-log rows) and
+visits them all again. Each must cost exactly what it cost before (a count that grows with
+the data is an N+1 query) and exactly its budget below. test_query_budgets checks the main
+pages and the free-slot search against data shaped for each.
+"""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.feeds import issue_calendar_feed
+from appointments.models import Appointment
+from records.services import amend_record
+from tests.accounts.factories import StaffFactory
+from tests.api_support import api_client
+from tests.appointments.factories import AppointmentFactory
+from tests.conftest import CLINIC_TZ, login
+from tests.doctors.factories import DoctorFactory, TimeOffFactory
+from tests.patients.factories import PatientFactory
+from tests.records.factories import MedicalRecordFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = Appointment.Status
+MONDAY = datetime.date(2030, 1, 7)  # the pinned clock's day
+
+
+def at(days, hhmm):
+    day = MONDAY + datetime.timedelta(days=days)
+    return datetime.datetime.combine(day, datetime.time.fromisoformat(hhmm), tzinfo=CLINIC_TZ)
+
+
+class World:
+    """A patient and their doctor with a visit today, one tomorrow and a recorded one last
+    week; staff; a calendar feed. `grow()` adds more of everything around them."""
+
+    def __init__(self):
+        self.patient = PatientFactory()
+        self.doctor = DoctorFactory()
+        self.staff = StaffFactory()
+        self.today = AppointmentFactory(
+            patient=self.patient, doctor=self.doctor, start=at(0, "10:00")
+        )
+        self.tomorrow = AppointmentFactory(
+            patient=self.patient, doctor=self.doctor, start=at(1, "09:00")
+        )
+        past = AppointmentFactory(
+            patient=self.patient, doctor=self.doctor, start=at(-7, "09:00"), status=Status.FULFILLED
+        )
+        self.record = MedicalRecordFactory(appointment=past)
+        self.time_off = TimeOffFactory(
+            doctor=self.doctor, start=at(20, "00:00"), end=at(21, "00:00")
+        )
+        self.feed = issue_calendar_feed(self.patient.user)
+        self.rounds = 0
+
+    def grow(self, n):
+        """n more of everything: other doctors and patients, and a longer history and a
+        fuller diary for the patient and the doctor on both sides of today."""
+        self.rounds += 1
+        offset = 7 * self.rounds  # a week of its own each round, clear of the fixed visits
+        for i in range(n):
+            other_doctor, other_patient = DoctorFactory(), PatientFactory()
+            hhmm = f"{9 + i % 8:02d}:{30 * (i // 8 % 2):02d}"
+            for patient, doctor in ((self.patient, other_doctor), (other_patient, self.doctor)):
+                AppointmentFactory(patient=patient, doctor=doctor, start=at(offset + 2, hhmm))
+                past = AppointmentFactory(
+                    patient=patient,
+                    doctor=doctor,
+                    start=at(-offset - 7, hhmm),
+                    status=Status.FULFILLED,
+                )
+                record = MedicalRecordFactory(appointment=past)
+                amend_record(
+                    record=record,
+                    author=doctor.user,
+                    diagnosis=f"Amended {i}",
+                    reason="Corrected the diagnosis",
+                )
+            TimeOffFactory(
+                doctor=self.doctor,
+                start=at(30 + offset + i, "00:00"),
+                end=at(30 + offset + i, "08:00"),
+            )
+        # Every view of the record writes an access-log row: the log grows too.
+        viewer = login(self.doctor.user)
+        for _ in range(n):
+            viewer.get(reverse("records:detail", args=[self.record.pk]))
+
+
+def pages(world):
+    """(name, who, url, expected status): every GET page of the site."""
+    w = world
+    tomorrow = w.tomorrow.start.date().isoformat()
+    return [
+        ("home", "anonymous", "/", 200),
+        ("login", "anonymous", reverse("accounts:login"), 200),
+        ("register", "anonymous", reverse("accounts:register"), 200),
+        ("password reset", "anonymous", reverse("accounts:password_reset"), 200),
+        ("directory", "anonymous", reverse("doctors:directory"), 200),
+        ("directory search", "anonymous", reverse("doctors:directory") + "?q=a", 200),
+        ("doctor page", "anonymous", reverse("doctors:detail", args=[w.doctor.pk]), 200),
+        ("calendar feed", "anonymous", reverse("accounts:calendar_feed", args=[w.feed.token]), 200),
+        ("health", "anonymous", "/healthz", 200),
+        ("patient home", "patient", reverse("accounts:home"), 302),
+        ("patient profile", "patient", reverse("accounts:profile"), 200),
+        ("password change", "patient", reverse("accounts:password_change"), 200),
+        ("my appointments", "patient", reverse("appointments:mine"), 200),
+        (
+            "appointment (patient)",
+            "patient",
+            reverse("appointments:detail", args=[w.tomorrow.pk]),
+            200,
+        ),
+        ("appointment .ics", "patient", reverse("appointments:ics", args=[w.tomorrow.pk]), 200),
+        ("cancel form", "patient", reverse("appointments:cancel", args=[w.tomorrow.pk]), 200),
+        (
+            "reschedule picker",
+            "patient",
+            reverse("appointments:reschedule", args=[w.tomorrow.pk]),
+            200,
+        ),
+        ("slot picker", "patient", reverse("appointments:book", args=[w.doctor.pk]), 200),
+        (
+            "slot picker, one day (htmx)",
+            "patient",
+            reverse("appointments:book", args=[w.doctor.pk]) + f"?day={tomorrow}",
+            200,
+        ),
+        (
+            "booking confirmation",
+            "patient",
+            reverse("appointments:book_confirm", args=[w.doctor.pk])
+            + f"?start={at(1, '15:00').isoformat()}",
+            200,
+        ),
+        ("my records", "patient", reverse("records:mine"), 200),
+        ("record (patient)", "patient", reverse("records:detail", args=[w.record.pk]), 200),
+        ("who saw my records", "patient", reverse("records:access_log"), 200),
+        ("doctor home", "doctor", reverse("accounts:home"), 302),
+        ("doctor profile", "doctor", reverse("accounts:profile"), 200),
+        ("doctor's day", "doctor", reverse("appointments:schedule"), 200),
+        ("appointment (doctor)", "doctor", reverse("appointments:detail", args=[w.today.pk]), 200),
+        ("write a record", "doctor", reverse("records:write", args=[w.today.pk]), 200),
+        ("record (doctor)", "doctor", reverse("records:detail", args=[w.record.pk]), 200),
+        ("amend a record", "doctor", reverse("records:amend", args=[w.record.pk]), 200),
+        ("my patients", "doctor", reverse("patients:list"), 200),
+        ("my patients, search", "doctor", reverse("patients:list") + "?q=a", 200),
+        ("a patient", "doctor", reverse("patients:detail", args=[w.patient.pk]), 200),
+        ("working hours", "doctor", reverse("doctors:hours"), 200),
+        ("time off", "doctor", reverse("doctors:time_off"), 200),
+        ("staff: a patient", "staff", reverse("patients:detail", args=[w.patient.pk]), 200),
+        ("staff: an appointment", "staff", reverse("appointments:detail", args=[w.today.pk]), 200),
+    ]
+
+
+def admin_pages():
+    """Every model's list in the admin, and the change page of its first object."""
+    out = [("admin index", "staff", reverse("admin:index"), 200)]
+    for model in admin.site._registry:
+        meta = model._meta
+        name = f"admin {meta.app_label}.{meta.model_name}"
+        out.append(
+            (name, "staff", reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"), 200)
+        )
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
+            out.append((f"{name} change", "staff", url, 200))
+    return out
+
+
+def endpoints(world):
+    """(name, who, url, expected status): every GET endpoint of the API."""
+    w = world
+    start, end = MONDAY.isoformat(), (MONDAY + datetime.timedelta(days=13)).isoformat()
+    return [
+        ("api root", "anonymous", "/api/", 200),
+        ("api doctors", "anonymous", "/api/doctors/", 200),
+        ("api doctor", "anonymous", f"/api/doctors/{w.doctor.pk}", 200),
+        (
+            "api slots",
+            "anonymous",
+            f"/api/doctors/{w.doctor.pk}/slots?start={start}&end={end}",
+            200,
+        ),
+        ("api me (patient)", "patient", "/api/auth/me", 200),
+        ("api my appointments", "patient", "/api/appointments/", 200),
+        (
+            "api my past appointments",
+            "patient",
+            "/api/appointments/?ordering=start&status=fulfilled",
+            200,
+        ),
+        ("api appointment (patient)", "patient", f"/api/appointments/{w.tomorrow.pk}", 200),
+        ("api my records", "patient", "/api/medical-records/", 200),
+        ("api record (patient)", "patient", f"/api/medical-records/{w.record.pk}", 200),
+        ("api me as a patient", "patient", f"/api/patients/{w.patient.pk}", 200),
+        ("api me (doctor)", "doctor", "/api/auth/me", 200),
+        ("api doctor's appointments", "doctor", "/api/appointments/", 200),
+        ("api doctor's patients", "doctor", "/api/patients/", 200),
+        ("api a patient (doctor)", "doctor", f"/api/patients/{w.patient.pk}", 200),
+        ("api doctor's records", "doctor", "/api/medical-records/", 200),
+        ("api record (doctor)", "doctor", f"/api/medical-records/{w.record.pk}", 200),
+        ("api all appointments (staff)", "staff", "/api/appointments/", 200),
+        ("api all patients (staff)", "staff", "/api/patients/", 200),
+        ("api a login (staff)", "staff", f"/api/auth/users/{w.patient.user.pk}", 200),
+    ]
+
+
+# Queries per visit (a logged-in page starts with 2: the session and the user). Changing a
+# page's queries means changing its number here, knowingly.
+BUDGETS = {
+    "home": 1,
+    "login": 0,
+    "register": 0,
+    "password reset": 0,
+    "directory": 3,
+    "directory search": 3,
+    "doctor page": 3,
+    "calendar feed": 2,
+    "health": 1,
+    "patient home": 2,
+    "patient profile": 5,
+    "password change": 2,
+    "my appointments": 6,
+    "appointment (patient)": 4,
+    "appointment .ics": 4,
+    "cancel form": 4,
+    "reschedule picker": 6,
+    "slot picker": 6,
+    "slot picker, one day (htmx)": 6,
+    "booking confirmation": 6,
+    "my records": 5,
+    "record (patient)": 4,
+    "who saw my records": 5,
+    "doctor home": 2,
+    "doctor profile": 5,
+    "doctor's day": 6,
+    "appointment (doctor)": 7,
+    "write a record": 4,
+    "record (doctor)": 6,
+    "amend a record": 5,
+    "my patients": 5,
+    "my patients, search": 5,
+    "a patient": 7,
+    "working hours": 4,
+    "time off": 4,
+    "staff: a patient": 6,
+    "staff: an appointment": 3,
+    "admin index": 3,
+    "admin auth.group": 5,
+    "admin token_blacklist.outstandingtoken": 5,
+    "admin token_blacklist.blacklistedtoken": 5,
+    "admin accounts.user": 6,
+    "admin accounts.user change": 9,
+    "admin accounts.securityevent": 7,
+    "admin accounts.securityevent change": 4,
+    "admin patients.patient": 5,
+    "admin patients.patient change": 4,
+    "admin doctors.specialty": 5,
+    "admin doctors.specialty change": 3,
+    "admin doctors.doctor": 6,
+    "admin doctors.doctor change": 6,
+    "admin doctors.workinghours": 7,
+    "admin doctors.workinghours change": 5,
+    "admin doctors.timeoff": 9,
+    "admin doctors.timeoff change": 5,
+    "admin appointments.appointment": 9,
+    "admin appointments.appointment change": 3,
+    "admin records.medicalrecord": 9,
+    "admin records.medicalrecord change": 9,
+    "admin records.accesslog": 7,
+    "admin records.accesslog change": 6,
+    "admin django_tasks_database.dbtaskresult": 7,
+    "api root": 0,
+    "api doctors": 2,
+    "api doctor": 1,
+    "api slots": 3,
+    "api me (patient)": 2,
+    "api my appointments": 3,
+    "api my past appointments": 3,
+    "api appointment (patient)": 2,
+    "api my records": 3,
+    "api record (patient)": 3,
+    "api me as a patient": 2,
+    "api me (doctor)": 2,
+    "api doctor's appointments": 3,
+    "api doctor's patients": 3,
+    "api a patient (doctor)": 3,
+    "api doctor's records": 3,
+    "api record (doctor)": 4,
+    "api all appointments (staff)": 3,
+    "api all patients (staff)": 3,
+    "api a login (staff)": 2,
+}
+
+
+def visit(world, cases):
+    users = {"patient": world.patient.user, "doctor": world.doctor.user, "staff": world.staff}
+    browsers = {"anonymous": Client(), **{role: login(user) for role, user in users.items()}}
+    apis = {"anonymous": api_client(), **{role: api_client(user) for role, user in users.items()}}
+    counts, statuses = {}, {}
+    for name, who, url, _expected in cases:
+        client = apis[who] if url.startswith("/api/") else browsers[who]
+        headers = {"HX-Request": "true"} if "(htmx)" in name else {}
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, headers=headers)
+        counts[name] = len(queries)
+        statuses[name] = response.status_code
+    return counts, statuses
+
+
+def test_every_page_and_endpoint_costs_the_same_with_more_data(now):
+    world = World()
+    world.grow(2)
+    cases = pages(world) + admin_pages() + endpoints(world)
+    assert len({name for name, *_ in cases}) == len(cases)
+
+    visit(world, cases)  # first visits fill per-process caches (e.g. content types)
+    small, statuses = visit(world, cases)
+    world.grow(10)
+    large, statuses_large = visit(world, cases)
+
+    expected = {name: status for name, _who, _url, status in cases}
+    assert statuses == expected
+    assert statuses_large == expected
+    grew = {name: (small[name], large[name]) for name in small if large[name] != small[name]}
+    assert grew == {}, "queries that grow with the data (before, after)"
+    assert small == BUDGETS
