@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.admin_forms import UserAddForm, UserAdminChangeForm
 from accounts.models import SecurityEvent, User
-from accounts.services import register_patient
+from accounts.services import register_patient, retire_user
 from healthcare.errors import DomainError
 
 
@@ -164,6 +164,15 @@ class UserAdmin(ServiceFormMixin, DjangoUserAdmin):
                 url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[profile.pk])
                 return format_html('<a href="{}">{}</a>', url, label)
         return "—"
+
+    def save_model(self, request, obj, form, change):
+        # Unticking "active" retires the login as the API does, upcoming visits and all.
+        retiring = change and "is_active" in form.changed_data and not obj.is_active
+        if retiring:
+            obj.is_active = True
+        super().save_model(request, obj, form, change)
+        if retiring:
+            retire_user(user=obj, actor=request.user)
 
     def add_view(self, request, form_url="", extra_context=None):
         # As in Django's own user admin: whoever adds users must be able to change them.

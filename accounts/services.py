@@ -9,11 +9,14 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.models import User, UserManager
+from appointments.models import Appointment
+from appointments.services import cancel_appointment
 from healthcare.errors import NotAllowed
 from patients.models import Patient
 
@@ -139,9 +142,29 @@ def activate_account(*, uidb64, token) -> User | None:
 def retire_user(*, user, actor) -> bool:
     """Deactivate a patient's or doctor's login (clinic staff only); their data is kept.
 
-    Returns whether anything changed (retiring twice changes nothing). A retired login
-    keeps email_confirmed, so no activation link can bring it back.
+    Their booked visits still to come are cancelled in the same transaction, with the
+    reason, through the appointments' own rules (so both sides are emailed): a retired
+    doctor's patients learn to book someone else, and a retired patient's slots go back
+    to other patients. Returns whether anything changed (retiring twice changes nothing).
+    A retired login keeps email_confirmed, so no activation link can bring it back.
     """
     if not actor.is_clinic_staff:
         raise NotAllowed(_("Only clinic staff can retire a %(role)s.") % {"role": user.role})
-    return bool(User.objects.filter(pk=user.pk, is_active=True).update(is_active=False))
+    with transaction.atomic():
+        if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
+            return False
+        _cancel_upcoming_visits(user, actor)
+    return True
+
+
+def _cancel_upcoming_visits(user, actor):
+    if user.is_doctor:
+        visits = Appointment.objects.filter(doctor__user=user)
+        reason = _("Dr %(name)s no longer sees patients at the clinic.")
+        reason %= {"name": user.display_name}
+    else:
+        visits = Appointment.objects.filter(patient__user=user)
+        reason = _("The patient's account at the clinic was closed.")
+    upcoming = visits.filter(status=Appointment.Status.BOOKED, start__gt=timezone.now())
+    for appointment in upcoming.select_related("doctor__user", "patient__user"):
+        cancel_appointment(appointment=appointment, actor=actor, reason=reason)

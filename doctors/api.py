@@ -325,7 +325,9 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
         summary="Retire a doctor (clinic staff)",
         description=gettext_lazy(
             "Deactivates the doctor's login: they leave the directory and have no free slots. "
-            "The profile, appointments and records are kept. Repeating it changes nothing."
+            "Their booked visits still to come are cancelled, with the reason, and the "
+            "patients emailed. The profile, appointments and records are kept. Repeating it "
+            "changes nothing."
         ),
         responses={204: None, **error_responses(401, 403, 404)},
     )

@@ -251,7 +251,8 @@ class PatientDetailView(generics.GenericAPIView):
         summary="Retire a patient's login (clinic staff)",
         description=_(
             "Deactivates the login; the profile, appointments and medical records are kept "
-            "(they may not be destroyed). Repeating it changes nothing."
+            "(they may not be destroyed). Booked visits still to come are cancelled, with "
+            "the reason, and both sides emailed. Repeating it changes nothing."
         ),
         responses={204: None, **error_responses(401, 403, 404)},
     )

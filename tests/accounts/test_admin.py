@@ -1,14 +1,18 @@
 """The user admin and the patient admin (a patient record is added with its login)."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import User
+from appointments.models import Appointment
 from patients.models import Patient
 from records.models import AccessLog
 from tests.accounts.factories import StaffFactory
+from tests.appointments.factories import AppointmentFactory
 from tests.conftest import login
 from tests.patients.factories import PatientFactory
 
@@ -319,3 +323,29 @@ def test_staff_who_are_not_superusers_cannot_change_a_superuser(staff):
     assert password.status_code == 403
     staff.refresh_from_db()
     assert not staff.check_password("x-new-passphrase-123")
+
+
+def test_unticking_active_retires_a_doctor_as_the_api_does(now, staff_client, doctor, patient):
+    upcoming = AppointmentFactory(
+        patient=patient, doctor=doctor, start=now + datetime.timedelta(days=1)
+    )
+    user = doctor.user
+
+    response = staff_client.post(
+        user_change_url(user),
+        {
+            "email": user.email,
+            "first_name": "Renamed",
+            "last_name": user.last_name,
+            "phone": user.phone,
+            "_save": "Save",
+        },  # "is_active" left out: unticked
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.is_active
+    assert user.first_name == "Renamed"  # the rest of the form saved too
+    upcoming.refresh_from_db()
+    assert upcoming.status == Appointment.Status.CANCELLED
+    assert "no longer sees patients" in upcoming.cancellation_reason
