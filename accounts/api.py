@@ -1,9 +1,10 @@
 """The API's accounts endpoints: sign up, JWT pairs, log out, who am I.
 
 Tokens are simplejwt's: access tokens live 15 minutes, refresh tokens 7 days and are
-rotated on every refresh (the old one is blacklisted). A token carries the user's id and
-role and nothing else about the person. Logging out blacklists the refresh token; an
-access token already issued stays valid until it expires.
+rotated on every refresh (the old one is blacklisted). A token carries the user's id,
+role and a digest of their password hash, and nothing else about the person. Logging out
+blacklists the refresh token (an access token already issued stays valid until it
+expires); changing or resetting the password ends every token issued before.
 """
 
 from django.contrib.auth import password_validation
@@ -19,6 +20,7 @@ from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import UntypedToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenViewBase
 
 from accounts import audit
@@ -196,12 +198,20 @@ class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     def validate(self, attrs):
-        try:
-            return super().validate(attrs)
-        except User.DoesNotExist as exc:  # the account was deleted since
+        refresh = self.token_class(attrs["refresh"])
+        user = User.objects.filter(pk=refresh.payload.get(api_settings.USER_ID_CLAIM)).first()
+        if user is None:  # the account was deleted since
             raise exceptions.AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
-            ) from exc
+            )
+        # Access tokens made from it would be refused (CHECK_REVOKE_TOKEN): say so now.
+        if refresh.payload.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(
+            user.password
+        ):
+            raise exceptions.AuthenticationFailed(
+                _("The password was changed; please log in again."), "password_changed"
+            )
+        return super().validate(attrs)
 
 
 class CredentialsSerializer(serializers.Serializer):

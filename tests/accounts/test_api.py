@@ -7,6 +7,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import User
 from patients.models import Patient
@@ -127,7 +128,7 @@ class TestRegister:
 
 
 class TestTokens:
-    def test_email_and_password_give_a_pair_carrying_only_the_id_and_role(self, patient):
+    def test_email_and_password_give_a_pair_carrying_only_the_id_role_and_a_digest(self, patient):
         response = obtain(patient.user.email.upper())
 
         assert response.status_code == 200
@@ -135,9 +136,24 @@ class TestTokens:
         payload = AccessToken(response.json()["access"]).payload
         assert payload["user_id"] == str(patient.user.pk)
         assert payload["role"] == "patient"
-        assert set(payload) == {"token_type", "exp", "iat", "jti", "user_id", "role"}
+        # The digest of the password hash that lets a password change end the token.
+        assert payload["hash_password"] == get_md5_hash_password(patient.user.password)
+        assert set(payload) == {
+            "token_type",
+            "exp",
+            "iat",
+            "jti",
+            "user_id",
+            "role",
+            "hash_password",
+        }
         text = str(payload)
-        for personal in (patient.user.email, patient.user.first_name, patient.user.last_name):
+        for personal in (
+            patient.user.email,
+            patient.user.first_name,
+            patient.user.last_name,
+            patient.user.password,
+        ):
             assert personal not in text
 
     def test_access_lives_15_minutes_and_refresh_7_days(self, patient, now):

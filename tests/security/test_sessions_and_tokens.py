@@ -140,3 +140,31 @@ class TestTokens:
         response = client.get(reverse("api:auth-me"))
 
         assert_error(response, 401, "not_authenticated")
+
+    def test_a_password_change_ends_the_tokens_issued_before_it_at_once(self, patient):
+        pair = self.obtain(patient.user)
+        me = reverse("api:auth-me")
+        old = api_client()
+        old.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+        assert old.get(me).status_code == 200
+
+        login(patient.user).post(
+            reverse("accounts:password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
+
+        assert_error(old.get(me), 401, "password_changed")
+        assert_error(self.refresh(pair["refresh"]), 401, "password_changed")
+        fresh = api_client().post(
+            reverse("api:auth-token"),
+            {"email": patient.user.email, "password": NEW_PASSWORD},
+            format="json",
+        )
+        new = api_client()
+        new.credentials(HTTP_AUTHORIZATION=f"Bearer {fresh.json()['access']}")
+        assert new.get(me).status_code == 200
+        assert self.refresh(fresh.json()["refresh"]).status_code == 200
