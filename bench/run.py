@@ -288,6 +288,8 @@ def measure(labels, workdir, args):
             run([PY, str(SRC / "bench" / "explain.py"), str(explain)], env=servers[label].env)
             explains[label] = explain.read_text()
         last = labels[-1]
+        extra["worker"] = drain_emails(servers[last].env, workdir)
+        log(f"worker: {extra['worker']}")
         hosts = ",".join(servers[last].hosts)
         out = run(
             [PY, str(SRC / "bench" / "race.py"), str(data[last]), hosts],
@@ -305,6 +307,39 @@ def measure(labels, workdir, args):
             extra["faults"] = json.loads(out.stdout)
             log(f"faults: {extra['faults']}")
     return results, explains, extra
+
+
+ANNOUNCE = "appointments.tasks.announce"
+DRAIN_TASKS = 500
+
+
+def drain_emails(env, workdir):
+    """The task worker sending the booking emails the load left queued (the app servers
+    only enqueue them): `DRAIN_TASKS` of them, one worker process, timed."""
+
+    def queued():
+        sql = (
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+            f"WHERE task_path = '{ANNOUNCE}' AND status = 'READY'"
+        )
+        return int(psql(sql, env["DATABASE_URL"].rsplit("/", 1)[1]) or 0)
+
+    before = queued()
+    cmd = [PY, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload",
+           "--max-tasks", str(DRAIN_TASKS), "-v0"]  # fmt: skip
+    COMMANDS.append(" ".join(cmd[1:]) + "   # after the booking runs, console email")
+    started = time.perf_counter()
+    with open(workdir / "worker.log", "w") as out:
+        subprocess.run(cmd, cwd=SRC, env={**env, "EMAIL_URL": "consolemail://"}, stdout=out,
+                       stderr=subprocess.STDOUT, check=False)  # fmt: skip
+    seconds = time.perf_counter() - started
+    sent = before - queued()
+    return {
+        "queued_before": before,
+        "tasks_run": sent,
+        "seconds": round(seconds, 1),
+        "tasks_per_second": round(sent / seconds, 1) if seconds else 0,
+    }
 
 
 def combine(rounds):
@@ -455,6 +490,19 @@ def report(args, sizes, seeds, explains, extra, started):
             f"alternating over {limit['servers']} servers: the first 429 came after "
             f"{limit['answered_before_first_429']} answered attempts "
             f"(answers {limit['statuses']}).",
+            "",
+        ]
+    if extra.get("worker"):
+        worker = extra["worker"]
+        lines += [
+            "## Task worker",
+            "",
+            "The app servers only enqueue each booking's emails (in the booking's "
+            "transaction); no worker ran during the load. Afterwards one `db_worker` process "
+            f"sent {worker['tasks_run']} of the {worker['queued_before']} queued "
+            f"announcements (2 emails each, console backend) in {worker['seconds']} s, "
+            f"process start included: {worker['tasks_per_second']} bookings' emails per "
+            "second per worker.",
             "",
         ]
     if extra.get("faults"):
