@@ -34,7 +34,8 @@ from appointments.selectors import bookable_dates, free_slots  # noqa: E402
 from doctors.models import Doctor  # noqa: E402
 
 BOOKING_TOKENS = 3000
-BOOKING_SLOTS = 6000
+# Enough for every booking run, warm-ups included, to aim at slots of its own (run.py).
+BOOKING_SLOTS = 24000
 SESSIONS = 300
 RACE_PATIENTS = 200
 RACE_SLOTS = 10
@@ -75,7 +76,7 @@ def main(out):
             break
         # Days 3 to 14 only: the first days' slots may fall inside the minimum notice later.
         found = free_slots(doctor, first + timedelta(days=2), last)
-        slots += [[doctor.pk, slot.start.isoformat()] for slot in found[:40]]
+        slots += [[doctor.pk, slot.start.isoformat()] for slot in found[:60]]
     rng.shuffle(slots)
     race_slots = free_slots(race_doctor, first + timedelta(days=2), last)[:RACE_SLOTS]
     if len(race_slots) < RACE_SLOTS:
