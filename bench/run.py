@@ -290,7 +290,15 @@ def measure(labels, workdir, args):
             explain = workdir / f"explain-{label}.md"
             run([PY, str(SRC / "bench" / "explain.py"), str(explain)], env=servers[label].env)
             explains[label] = explain.read_text()
-        last = labels[-1]
+        first, last = labels[0], labels[-1]
+        ceiling = (results[first].get("Ceiling") or {}).get("rps")
+        if ceiling:
+            floor = workdir / "floor.md"
+            run(
+                [PY, str(SRC / "bench" / "floor.py"), str(floor), f"{ceiling:.1f}"],
+                env=servers[first].env,
+            )
+            extra["floor"] = floor.read_text()
         extra["worker"] = drain_emails(servers[last].env, workdir)
         log(f"worker: {extra['worker']}")
         hosts = ",".join(servers[last].hosts)
@@ -496,6 +504,9 @@ def report(args, sizes, seeds, explains, extra, started):
             f"(answers {limit['statuses']}).",
             "",
         ]
+    if extra.get("floor"):
+        lines += ["## What a request costs in process, and the booking's bound", ""]
+        lines += [extra["floor"], ""]
     if extra.get("worker"):
         worker = extra["worker"]
         lines += [
