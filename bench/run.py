@@ -268,7 +268,7 @@ def measure(labels, workdir, args):
                     prefix = workdir / f"{label}-{cls}-{r + 1}"
                     # Each booking run, warm-ups included, aims at free slots of its own:
                     # an equal share of the minted list each.
-                    share = BOOKING_SLOTS // (2 * args.rounds)
+                    share = len(minted_slots(data[label])) // (2 * args.rounds)
                     locust(
                         cls, hosts, data[label], args.warmup, args.users,
                         f"{prefix}-warmup", slot_start=(2 * r + 1) * share,
@@ -320,7 +320,11 @@ def measure(labels, workdir, args):
     return results, explains, extra
 
 
-BOOKING_SLOTS = 24000  # as many as bench/credentials.py mints
+def minted_slots(data_file):
+    """The free slots bench/credentials.py minted for the booking runs."""
+    return json.loads(Path(data_file).read_text())["booking_slots"]
+
+
 ANNOUNCE = "appointments.tasks.announce"
 DRAIN_TASKS = 500
 
