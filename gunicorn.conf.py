@@ -6,7 +6,7 @@ GUNICORN_BIND (default 127.0.0.1:8000; a load balancer in front), WEB_CONCURRENC
 default 1: plain sync workers), GUNICORN_TIMEOUT (seconds before a stuck worker is
 replaced). Workers are recycled after a few thousand requests (with jitter, so they do
 not all restart at once). Access logs are off: the app writes one JSON line per request
-itself, with its request id (healthcare/ops.py).
+itself, with its request id (healthcare/core/ops.py).
 """
 
 import multiprocessing

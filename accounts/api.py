@@ -27,8 +27,8 @@ from accounts import audit
 from accounts.forms import validate_date_of_birth
 from accounts.models import SecurityEvent, User, UserManager
 from accounts.services import register_patient, sign_up_patient
-from healthcare.api import error_responses
-from healthcare.ratelimits import hit
+from healthcare.core.api.schema import error_responses
+from healthcare.core.ratelimits import hit
 
 SIGN_UP_ACCEPTED = _(
     "We have sent a message to this address: open its link to activate the account. If "

@@ -14,6 +14,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.models import SecurityEvent, User, UserManager
+from healthcare.core.http import client_ip
 
 Kind = SecurityEvent.Kind
 ADMIN_KINDS = {
@@ -21,10 +22,6 @@ ADMIN_KINDS = {
     CHANGE: Kind.ADMIN_CHANGE,
     DELETION: Kind.ADMIN_DELETION,
 }
-
-
-def client_address(request):
-    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
 
 
 def record(kind, *, request=None, actor=None, email="", target="", detail=""):
@@ -38,7 +35,7 @@ def record(kind, *, request=None, actor=None, email="", target="", detail=""):
         email=str(email)[:254],
         target=str(target)[:255],
         detail=detail,
-        ip_address=client_address(request),
+        ip_address=client_ip(request),
         user_agent=user_agent[:300],
     )
 

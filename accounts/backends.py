@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from accounts.models import UserManager
-from healthcare import ratelimits
+from healthcare.core import ratelimits
 
 
 class RateLimitedModelBackend(ModelBackend):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User, UserManager
 from appointments.models import Appointment
 from appointments.services import cancel_appointment
-from healthcare.errors import NotAllowed
+from healthcare.core.errors import NotAllowed
 from patients.models import Patient
 
 log = logging.getLogger(__name__)

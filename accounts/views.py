@@ -20,7 +20,7 @@ from accounts.forms import (
 )
 from accounts.models import SecurityEvent, User, UserManager
 from accounts.services import activate_account, sign_up_patient
-from healthcare.ratelimits import hit, limit_posts
+from healthcare.core.ratelimits import hit, limit_posts
 from patients.models import Patient
 
 

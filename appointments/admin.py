@@ -18,7 +18,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.admin import ServiceFormMixin
 from appointments.admin_forms import (
     AppointmentAddForm,
     AppointmentChangeForm,
@@ -27,6 +26,7 @@ from appointments.admin_forms import (
 from appointments.models import Appointment
 from appointments.selectors import free_slots
 from appointments.services import (
+    PatientInactive,
     SlotUnavailable,
     allowed_transitions,
     book_appointment,
@@ -34,9 +34,9 @@ from appointments.services import (
     change_status,
     reschedule_appointment,
 )
-from doctors.admin import DoctorListFilter, local_datetime
-from healthcare.errors import DomainError
-from healthcare.errors import PermissionDenied as DomainPermissionDenied
+from doctors.admin_filters import DoctorListFilter
+from healthcare.core.admin import ServiceFormMixin, local_datetime
+from healthcare.core.errors import DomainError
 
 Status = Appointment.Status
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -143,11 +143,8 @@ class AppointmentAdmin(ServiceFormMixin, admin.ModelAdmin):
         except SlotUnavailable as error:
             hint = free_times_hint(data["doctor"], data["start"])
             raise ValidationError({"start": f"{error.message} {hint}"}) from error
-        except DomainPermissionDenied as error:
-            # Staff may book for anyone, so the patient's account is what stands in the way.
-            raise ValidationError(
-                {"patient": _("This patient's account is not active, so they cannot be booked.")}
-            ) from error
+        except PatientInactive as error:
+            raise ValidationError({"patient": error.message}) from error
 
     # -- changing: reschedule_appointment -------------------------------------------------
 

@@ -25,8 +25,8 @@ from appointments.services import (
     reschedule_appointment,
 )
 from doctors.models import Doctor
-from healthcare.api import error_responses
-from healthcare.ratelimits import hit
+from healthcare.core.api.schema import error_responses
+from healthcare.core.ratelimits import hit
 from patients.models import Patient
 
 

@@ -19,7 +19,7 @@ from appointments import notifications, tasks
 from appointments.models import Appointment
 from appointments.selectors import find_free_slot
 from doctors.models import Doctor
-from healthcare.errors import DomainError, PermissionDenied
+from healthcare.core.errors import DomainError, NotVisible
 from patients.models import Patient
 
 Status = Appointment.Status
@@ -54,15 +54,24 @@ class ReasonRequired(DomainError):
     default_message = gettext_lazy("Please give a reason.")
 
 
+class PatientInactive(DomainError):
+    """The patient's login is inactive (retired by staff, or never activated)."""
+
+    code = "patient_inactive"
+    default_message = gettext_lazy(
+        "This patient's account is not active, so they cannot be booked."
+    )
+
+
 def _role(user, appointment):
-    """The part `user` plays for this appointment, or raise PermissionDenied (a 404)."""
+    """The part `user` plays for this appointment, or raise NotVisible (a 404)."""
     if user.is_clinic_staff:
         return "staff"
     if user.is_doctor and appointment.doctor.user_id == user.pk:
         return "doctor"
     if user.is_patient and appointment.patient.user_id == user.pk:
         return "patient"
-    raise PermissionDenied()
+    raise NotVisible()
 
 
 def _lock(patient_id, doctor_id):
@@ -119,16 +128,17 @@ def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appoint
     """Book `start` with `doctor` for `patient`, if it is one of the doctor's free slots now.
 
     `booked_by` is the patient themself or clinic staff. Raises SlotUnavailable when the
-    slot is taken (also by a concurrent request) or is not a free slot at all.
+    slot is taken (also by a concurrent request) or is not a free slot at all, and
+    PatientInactive when the patient's login is not active.
     """
     if not (booked_by.is_clinic_staff or patient.user_id == booked_by.pk):
-        raise PermissionDenied()
+        raise NotVisible()
     reason = _clean_reason(reason)
     try:
         with transaction.atomic():
             patient, doctor = _lock(patient.pk, doctor.pk)
             if not patient.user.is_active:
-                raise PermissionDenied()
+                raise PatientInactive()
             slot = find_free_slot(doctor, start)
             if slot is None:
                 raise SlotUnavailable()
@@ -179,7 +189,7 @@ def can_reschedule(appointment, actor, now=None):
     """Whether `actor` may move this appointment now (for showing the link)."""
     try:
         _check_reschedule(appointment, _role(actor, appointment), now or timezone.now())
-    except DomainError:
+    except (DomainError, NotVisible):
         return False
     return True
 
@@ -241,7 +251,7 @@ def allowed_transitions(appointment, actor, now=None):
             continue
         try:
             _check_transition(appointment, target, actor, reason="-", now=now)
-        except DomainError:
+        except (DomainError, NotVisible):
             continue
         allowed.append(target)
     return allowed

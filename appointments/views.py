@@ -11,7 +11,6 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,11 +34,12 @@ from appointments.forms import (
 from appointments.models import Appointment
 from appointments.selectors import bookable_dates, find_free_slot, free_slots, slots_by_day
 from doctors.models import Doctor
-from healthcare.errors import DomainError, PermissionDenied
-from healthcare.ratelimits import limit_posts
+from healthcare.core.errors import DomainError
+from healthcare.core.http import client_ip
+from healthcare.core.ratelimits import limit_posts
 from patients.models import Patient
 from records.models import AccessLog
-from records.services import can_write_record, client_ip, log_access
+from records.services import can_write_record, log_access
 
 Status = Appointment.Status
 PER_PAGE = 20
@@ -153,8 +153,6 @@ def book_confirm(request, doctor_pk, *, patient):
                     reason=form.cleaned_data["reason"],
                     booked_by=request.user,
                 )
-            except PermissionDenied:
-                raise Http404 from None
             except DomainError as error:
                 messages.error(request, error.message)
                 return _render_book(request, doctor, day=timezone.localdate(start), status=409)
@@ -250,8 +248,6 @@ def cancel(request, pk):
             services.cancel_appointment(
                 appointment=appointment, actor=request.user, reason=form.cleaned_data["reason"]
             )
-        except PermissionDenied:
-            raise Http404 from None
         except services.ReasonRequired as error:
             form.add_error("reason", error.message)
         except DomainError as error:
@@ -290,8 +286,6 @@ def reschedule(request, pk):
             services.reschedule_appointment(
                 appointment=appointment, start=start, actor=request.user
             )
-        except PermissionDenied:
-            raise Http404 from None
         except DomainError as error:
             messages.error(request, error.message)
             return redirect(_with_day(url, timezone.localdate(start)))
@@ -331,8 +325,6 @@ def change_status(request, pk):
             actor=request.user,
             reason=form.cleaned_data["reason"],
         )
-    except PermissionDenied:
-        raise Http404 from None
     except DomainError as error:
         messages.error(request, error.message)
     else:

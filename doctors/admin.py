@@ -5,14 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin import ServiceFormMixin
+from doctors.admin_filters import DoctorListFilter
 from doctors.admin_forms import DoctorAddForm, TimeOffAddForm, WorkingHoursFormSet
 from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
 from doctors.services import (
@@ -22,28 +20,7 @@ from doctors.services import (
     remove_time_off,
     set_working_hours,
 )
-
-DATETIME_FORMAT = "D j M Y, H:i"
-
-
-def local_datetime(value):
-    """A datetime as staff read it: in the clinic's zone, e.g. "Tue 8 Jan 2030, 09:30"."""
-    return date_format(timezone.localtime(value), DATETIME_FORMAT) if value else "—"
-
-
-class DoctorListFilter(admin.SimpleListFilter):
-    """Filter by doctor. Unlike the related-field filter, names every doctor in one query."""
-
-    title = _("doctor")
-    parameter_name = "doctor"
-
-    def lookups(self, request, model_admin):
-        return [(doctor.pk, str(doctor)) for doctor in Doctor.objects.select_related("user")]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(doctor_id=self.value())
-        return queryset
+from healthcare.core.admin import ServiceFormMixin, local_datetime
 
 
 @admin.register(Specialty)

@@ -28,7 +28,8 @@ from accounts.services import retire_user
 from appointments.selectors import free_slots
 from doctors.models import Doctor, Specialty
 from doctors.services import create_doctor
-from healthcare.api import IsClinicStaff, error_responses
+from healthcare.core.api.permissions import IsClinicStaff
+from healthcare.core.api.schema import error_responses
 
 MAX_SLOT_RANGE_DAYS = 62
 DOCTOR_OWN_FIELDS = {"bio"}

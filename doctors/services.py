@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from doctors.models import Doctor, TimeOff, WorkingHours
-from healthcare.errors import DomainError, PermissionDenied
+from healthcare.core.errors import DomainError, NotVisible
 
 
 @transaction.atomic
@@ -137,7 +137,7 @@ def add_time_off(
     from appointments.services import cancel_appointment
 
     if not (actor.is_clinic_staff or doctor.user_id == actor.pk):
-        raise PermissionDenied()
+        raise NotVisible()
     if end <= start:
         raise DomainError(_("The time off must end after it starts."), code="invalid")
     now = timezone.now()
@@ -179,5 +179,5 @@ def add_time_off(
 
 def remove_time_off(*, time_off, actor):
     if not (actor.is_clinic_staff or time_off.doctor.user_id == actor.pk):
-        raise PermissionDenied()
+        raise NotVisible()
     time_off.delete()

@@ -8,7 +8,6 @@ for anyone who is not a doctor those pages do not exist (404).
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,7 +20,7 @@ from appointments.selectors import next_free_slots, slots_by_day
 from doctors import services
 from doctors.forms import DirectorySearchForm, SlotLengthForm, TimeOffForm, WorkingHoursFormSet
 from doctors.models import Doctor, TimeOff
-from healthcare.errors import DomainError, PermissionDenied
+from healthcare.core.errors import DomainError
 
 DOCTORS_PER_PAGE = 20
 # The doctor's page looks this far ahead and shows the first few days that have free slots.
@@ -117,8 +116,6 @@ def time_off(request, *, doctor):
         except services.TimeOffConflict as error:
             form.add_error(None, error.message)
             conflict = error.appointments if error.can_confirm else []
-        except PermissionDenied:
-            raise Http404 from None
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -156,10 +153,7 @@ def time_off(request, *, doctor):
 def time_off_remove(request, pk, *, doctor):
     """Remove one of the doctor's own time off periods (someone else's is a 404)."""
     period = get_object_or_404(TimeOff, pk=pk, doctor=doctor)
-    try:
-        services.remove_time_off(time_off=period, actor=request.user)
-    except PermissionDenied:
-        raise Http404 from None
+    services.remove_time_off(time_off=period, actor=request.user)
     messages.success(
         request,
         _("Time off from %(start)s until %(end)s removed.")

@@ -13,7 +13,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api as accounts
 from appointments import api as appointments
 from doctors import api as doctors
-from healthcare.api import ApiRootView, NotFoundView
+from healthcare.core.api.views import ApiRootView, NotFoundView
 from patients import api as patients
 from records import api as records
 

@@ -83,7 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "healthcare.context_processors.clinic",
+                "healthcare.core.context_processors.clinic",
             ],
         },
     },
@@ -198,9 +198,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "healthcare.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "healthcare.core.api.pagination.Pagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "healthcare.api.exception_handler",
+    "EXCEPTION_HANDLER": "healthcare.core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -240,9 +240,9 @@ LOGGING = {
 
 # == operations (request logs, fail fast, /healthz) ==
 # Outermost: the request id and one JSON log line per request; then a quick 503 while the
-# database is unreachable (healthcare/ops.py).
-MIDDLEWARE.insert(0, "healthcare.ops.RequestLogMiddleware")
-MIDDLEWARE.insert(1, "healthcare.ops.DatabaseUnavailableMiddleware")
+# database is unreachable (healthcare/core/ops.py).
+MIDDLEWARE.insert(0, "healthcare.core.ops.RequestLogMiddleware")
+MIDDLEWARE.insert(1, "healthcare.core.ops.DatabaseUnavailableMiddleware")
 LOGGING.setdefault("formatters", {})["message"] = {"format": "%(message)s"}
 LOGGING["handlers"]["request_log"] = {
     "class": "logging.StreamHandler",
@@ -311,7 +311,7 @@ PASSWORD_HASHERS = [
 # Every password check (log-in page, admin log-in, API token) goes through the rate limiter.
 AUTHENTICATION_BACKENDS = ["accounts.backends.RateLimitedModelBackend"]
 
-# Rate limits (healthcare/ratelimits.py): django-ratelimit counters in the default cache,
+# Rate limits (healthcare/core/ratelimits.py): django-ratelimit counters in the default cache,
 # which is Redis wherever more than one process serves. "N/15m" = N per 15 minutes.
 RATE_LIMITS = {
     "login-ip": env.str("RATE_LIMIT_LOGIN_IP", default="50/15m"),
@@ -347,7 +347,7 @@ if CACHES["default"]["BACKEND"] not in _SHARED_CACHES:
     # and only here.
     SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
 INSTALLED_APPS += ["django_ratelimit"]
-MIDDLEWARE.append("healthcare.ratelimits.RateLimitMiddleware")
+MIDDLEWARE.append("healthcare.core.ratelimits.RateLimitMiddleware")
 
 # Sessions: HttpOnly, SameSite=Lax, Secure in production; ended after SESSION_IDLE_MINUTES
 # without a request (accounts/sessions.py moves the expiry forward while in use).

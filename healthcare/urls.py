@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from healthcare import ops, views
+from healthcare import views
+from healthcare.core import ops
 
 admin.site.site_header = settings.CLINIC_NAME
 admin.site.site_title = settings.CLINIC_NAME

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import validate_date_of_birth
 from accounts.models import User
+from healthcare.core.http import client_ip
 from patients.models import Patient
 from records.models import AccessLog
-from records.services import client_ip, log_access
+from records.services import log_access
 
 
 def log_patient_access(request, patient, action):

@@ -22,10 +22,11 @@ from rest_framework.response import Response
 from accounts.api import RegisterSerializer, new_email, register
 from accounts.forms import validate_date_of_birth
 from accounts.services import retire_user
-from healthcare.api import error_responses
+from healthcare.core.api.schema import error_responses
+from healthcare.core.http import client_ip
 from patients.models import Patient
 from records.models import AccessLog
-from records.services import client_ip, log_access
+from records.services import log_access
 
 
 class PatientSummarySerializer(serializers.ModelSerializer):

@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from appointments.models import Appointment
+from healthcare.core.http import client_ip
 from patients.forms import PatientSearchForm
 from patients.models import Patient
 from records.models import AccessLog, MedicalRecord
-from records.services import client_ip, log_access
+from records.services import log_access
 
 PER_PAGE = 25
 

@@ -10,22 +10,11 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from doctors.admin import DoctorListFilter, local_datetime
+from doctors.admin_filters import DoctorListFilter
+from healthcare.core.admin import ReadOnlyAdminMixin, local_datetime
+from healthcare.core.http import client_ip
 from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
-from records.services import client_ip, log_access
-
-
-class ReadOnlyAdminMixin:
-    """Staff may look, nobody may add, change or delete here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from records.services import log_access
 
 
 class VersionInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -17,10 +17,11 @@ from rest_framework.response import Response
 
 from appointments.api import DoctorRefSerializer, PatientRefSerializer
 from appointments.models import Appointment
-from healthcare.api import error_responses
-from healthcare.errors import PermissionDenied
+from healthcare.core.api.schema import error_responses
+from healthcare.core.errors import NotVisible
+from healthcare.core.http import client_ip
 from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
-from records.services import LIMITS, amend_record, client_ip, log_access, write_record
+from records.services import LIMITS, amend_record, log_access, write_record
 
 MAX_ID = 2**63 - 1
 
@@ -191,7 +192,7 @@ class RecordListView(generics.ListAPIView):
         data = dict(serializer.validated_data)
         appointment = Appointment.objects.filter(pk=data.pop("appointment")).first()
         if appointment is None:
-            raise PermissionDenied()
+            raise NotVisible()
         record = write_record(
             appointment=appointment, author=request.user, ip=client_ip(request), **data
         )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from appointments.models import Appointment
 from appointments.services import allowed_transitions, change_status
-from healthcare.errors import DomainError, PermissionDenied
+from healthcare.core.errors import DomainError, NotVisible
 from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
 
 Status = Appointment.Status
@@ -34,13 +34,6 @@ class RecordExists(RecordError):
 class NothingChanged(RecordError):
     code = "nothing_changed"
     default_message = gettext_lazy("The amendment changes nothing.")
-
-
-def client_ip(request):
-    """The address the request came from, for the access log."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def log_access(*, actor, action, target, object_id, patient, ip=None):
@@ -72,7 +65,7 @@ def _clean(fields):
 
 def _require_author(user, appointment):
     if not (user.is_doctor and hasattr(user, "doctor") and appointment.doctor_id == user.doctor.pk):
-        raise PermissionDenied()
+        raise NotVisible()
 
 
 def can_write_record(appointment, actor, now=None):
@@ -83,7 +76,7 @@ def can_write_record(appointment, actor, now=None):
     """
     try:
         _require_author(actor, appointment)
-    except PermissionDenied:
+    except NotVisible:
         return False
     transitions = allowed_transitions(appointment, actor, now=now)
     if appointment.status == Status.BOOKED:
@@ -130,7 +123,7 @@ def amend_record(*, record, author, diagnosis, prescription="", notes="", reason
     if not (
         author.is_doctor and hasattr(author, "doctor") and record.doctor_id == author.doctor.pk
     ):
-        raise PermissionDenied()
+        raise NotVisible()
     fields = _clean({"diagnosis": diagnosis, "prescription": prescription, "notes": notes})
     reason = (reason or "").strip()[:500]
     with transaction.atomic():

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from appointments.models import Appointment
-from healthcare.errors import DomainError, PermissionDenied
+from healthcare.core.errors import DomainError
+from healthcare.core.http import client_ip
 from records.forms import AmendForm, RecordForm
 from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
 from records.services import (
@@ -24,7 +25,6 @@ from records.services import (
     RecordExists,
     amend_record,
     can_write_record,
-    client_ip,
     log_access,
     write_record,
 )
@@ -103,8 +103,6 @@ def write(request, appointment_pk):
                 ip=client_ip(request),
                 **form.cleaned_data,
             )
-        except PermissionDenied:
-            raise Http404 from None
         except RecordExists as error:
             messages.error(request, error.message)
             record = MedicalRecord.objects.get(appointment=appointment)
@@ -158,8 +156,6 @@ def amend(request, pk):
                 amend_record(
                     record=record, author=request.user, ip=client_ip(request), **form.cleaned_data
                 )
-            except PermissionDenied:
-                raise Http404 from None
             except RecordError as error:  # NothingChanged among them: a form error
                 form.add_domain_error(error)
             else:

@@ -14,8 +14,8 @@ from appointments.services import (
     SlotUnavailable,
 )
 from doctors.services import TimeOffConflict
-from healthcare.api import exception_handler
-from healthcare.errors import DomainError, PermissionDenied
+from healthcare.core.api.errors import exception_handler
+from healthcare.core.errors import DomainError, NotVisible
 from records.services import NothingChanged, RecordError, RecordExists
 from tests.api_support import api_client, assert_error, fresh_throttle_cache
 from tests.appointments.factories import AppointmentFactory
@@ -132,13 +132,13 @@ class TestDomainErrors:
             (TimeOffConflict([]), 409, "time_off_conflict"),
             (NothingChanged(), 400, "nothing_changed"),
             (DomainError("Too long.", code="invalid"), 400, "invalid"),
-            (PermissionDenied(), 404, "not_found"),
+            (NotVisible(), 404, "not_found"),
         ],
     )
     def test_each_domain_error_has_its_status_and_code(self, exc, status, code):
         body = assert_error(raising(exc), status, code, fields=[])
 
-        if not isinstance(exc, PermissionDenied):
+        if not isinstance(exc, NotVisible):
             assert body["detail"] == exc.message
 
     def test_a_domain_error_naming_fields_is_400_with_them(self):
@@ -154,7 +154,7 @@ class TestDomainErrors:
         assert body["fields"]["reason"] == [body["detail"]]
 
     def test_a_forbidden_object_says_nothing_about_why(self):
-        body = assert_error(raising(PermissionDenied("You are not this patient's doctor.")), 404)
+        body = assert_error(raising(NotVisible("You are not this patient's doctor.")), 404)
 
         assert body["detail"] == "Not found."
 

@@ -14,7 +14,7 @@ from django.test import RequestFactory
 
 from accounts.models import User
 from appointments.models import Appointment
-from healthcare import ops
+from healthcare.core import ops
 from records.models import MedicalRecord
 
 

@@ -9,7 +9,7 @@ from django.core import mail
 from accounts.services import retire_user
 from appointments.models import Appointment
 from appointments.selectors import free_slots
-from healthcare.errors import NotAllowed
+from healthcare.core.errors import NotAllowed
 from tests.appointments.factories import AppointmentFactory
 from tests.appointments.mail_support import run_worker
 from tests.conftest import NOW

@@ -21,7 +21,7 @@ from appointments.services import (
     change_status,
     reschedule_appointment,
 )
-from healthcare.errors import DomainError, PermissionDenied
+from healthcare.core.errors import DomainError, NotVisible
 from tests.appointments.factories import AppointmentFactory
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
 
@@ -129,11 +129,11 @@ class TestBooking:
         assert book(patient, doctor, at(1, "09:00")).pk
 
     def test_patient_cannot_book_for_someone_else(self, now, patient, other_patient, doctor):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotVisible):
             book(other_patient, doctor, at(1, "09:00"), booked_by=patient.user)
 
     def test_doctor_cannot_book_for_a_patient(self, now, patient, doctor):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotVisible):
             book(patient, doctor, at(1, "09:00"), booked_by=doctor.user)
 
     def test_staff_books_for_a_patient_under_the_same_rules(self, now, patient, doctor, staff):
@@ -192,7 +192,7 @@ class TestCancelling:
         appointment = book(patient, doctor, at(3, "09:00"))
 
         for intruder in (other_patient.user, other_doctor.user):
-            with pytest.raises(PermissionDenied):
+            with pytest.raises(NotVisible):
                 cancel_appointment(appointment=appointment, actor=intruder, reason="x")
 
         appointment.refresh_from_db()
@@ -258,7 +258,7 @@ class TestStatusTransitions:
     def test_another_doctor_gets_not_found(self, now, patient, doctor, other_doctor):
         appointment = AppointmentFactory(patient=patient, doctor=doctor, start=at(0, "09:00"))
 
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotVisible):
             change_status(appointment=appointment, to=Status.CHECKED_IN, actor=other_doctor.user)
 
     def test_allowed_transitions_are_what_the_actor_may_do_now(self, now, patient, doctor):
@@ -338,7 +338,7 @@ class TestRescheduling:
     def test_another_patient_gets_not_found(self, now, patient, other_patient, doctor):
         appointment = book(patient, doctor, at(2, "09:00"))
 
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotVisible):
             reschedule_appointment(
                 appointment=appointment, start=at(3, "09:00"), actor=other_patient.user
             )

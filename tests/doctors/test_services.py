@@ -16,7 +16,7 @@ from doctors.services import (
     set_working_hours,
     validate_working_hours,
 )
-from healthcare.errors import DomainError, PermissionDenied
+from healthcare.core.errors import DomainError, NotVisible
 from tests.appointments.factories import AppointmentFactory
 from tests.doctors.factories import SpecialtyFactory
 
@@ -167,7 +167,7 @@ class TestTimeOff:
             add_time_off(doctor=doctor, start=at(2, "00:00"), end=at(1, "00:00"), actor=doctor.user)
 
     def test_another_doctor_cannot_add_time_off(self, now, doctor, other_doctor):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotVisible):
             add_time_off(
                 doctor=doctor, start=at(1, "00:00"), end=at(2, "00:00"), actor=other_doctor.user
             )

@@ -7,7 +7,7 @@ import pytest
 
 from appointments.models import Appointment
 from appointments.services import InvalidTransition
-from healthcare.errors import PermissionDenied
+from healthcare.core.errors import NotVisible
 from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
 from records.services import (
     NothingChanged,
@@ -71,7 +71,7 @@ def test_a_booked_appointment_is_checked_in_on_the_way(now, visit):
 
 def test_only_the_appointments_doctor_writes_the_record(visit, other_doctor, patient, staff):
     for intruder in (other_doctor.user, patient.user, staff):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotVisible):
             write(visit, author=intruder)
 
     visit.refresh_from_db()
@@ -153,7 +153,7 @@ def test_only_the_author_amends(visit, other_doctor, staff):
     record = write(visit)
 
     for intruder in (other_doctor.user, staff, visit.patient.user):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotVisible):
             amend_record(record=record, author=intruder, diagnosis="Changed")
 
     record.refresh_from_db()

@@ -26,7 +26,7 @@ from appointments.services import book_appointment, cancel_appointment
 from appointments.tasks import announce
 from doctors.models import Doctor, Specialty, TimeOff
 from doctors.services import add_time_off, create_doctor, set_working_hours
-from healthcare.errors import DomainError
+from healthcare.core.errors import DomainError
 from patients.models import Patient
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import write_record

@@ -1,8 +1,14 @@
-"""The base of every domain error the services raise.
+"""The base of every domain error the services raise, and the "not visible" error.
 
 Views turn a DomainError into a form error or message (HTML) or a JSON error with
 its `code` (API); nothing else needs to know which rule was broken.
+
+NotVisible is not a DomainError: it is Django's Http404, so an HTML view, the admin and
+the API (as `not_found`) all answer 404 by themselves, and an object a user may not see
+is never told apart from one that does not exist.
 """
+
+from django.http import Http404
 
 
 class DomainError(Exception):
@@ -28,8 +34,5 @@ class NotAllowed(DomainError):
     default_message = "You may not do this."
 
 
-class PermissionDenied(DomainError):
-    """The actor may not do this to this object (answered as 404 by the views)."""
-
-    code = "not_found"
-    default_message = "Not found."
+class NotVisible(Http404):
+    """The actor may not see this object, so for them it does not exist: a 404 everywhere."""
