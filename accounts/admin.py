@@ -66,8 +66,10 @@ class UserAdmin(ServiceFormMixin, DjangoUserAdmin):
 
     @admin.display(description=_("profile"))
     def profile(self, obj):
-        for attribute, label in (("doctor", _("Doctor profile")), ("patient", _("Patient record"))):
-            profile = getattr(obj, attribute, None)
+        for profile, label in (
+            (obj.doctor_profile, _("Doctor profile")),
+            (obj.patient_profile, _("Patient record")),
+        ):
             if profile is not None:
                 opts = profile._meta
                 url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[profile.pk])

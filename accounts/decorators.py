@@ -13,7 +13,7 @@ def patient_required(view):
     @login_required
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        patient = getattr(request.user, "patient", None) if request.user.is_patient else None
+        patient = request.user.patient_profile
         if patient is None:
             return render(request, "appointments/patients_only.html", status=403)
         return view(request, *args, patient=patient, **kwargs)
@@ -27,7 +27,7 @@ def doctor_required(view):
     @login_required
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        doctor = getattr(request.user, "doctor", None) if request.user.is_doctor else None
+        doctor = request.user.doctor_profile
         if doctor is None:
             raise Http404
         return view(request, *args, doctor=doctor, **kwargs)

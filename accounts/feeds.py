@@ -28,9 +28,7 @@ FEED_HISTORY = datetime.timedelta(days=90)
 
 
 def can_subscribe(user):
-    return (user.is_patient and hasattr(user, "patient")) or (
-        user.is_doctor and hasattr(user, "doctor")
-    )
+    return user.patient_profile is not None or user.doctor_profile is not None
 
 
 def issue_calendar_feed(user):
@@ -54,10 +52,10 @@ def active_feed(user):
 def feed_appointments(user, now=None):
     """What a person's calendar shows: their appointments, not cancelled, recent or ahead."""
     since = (now or timezone.now()) - FEED_HISTORY
-    if user.is_doctor and hasattr(user, "doctor"):
-        appointments = Appointment.objects.for_doctor(user.doctor)
-    elif user.is_patient and hasattr(user, "patient"):
-        appointments = Appointment.objects.for_patient(user.patient)
+    if (doctor := user.doctor_profile) is not None:
+        appointments = Appointment.objects.for_doctor(doctor)
+    elif (patient := user.patient_profile) is not None:
+        appointments = Appointment.objects.for_patient(patient)
     else:
         return Appointment.objects.none()
     return (

@@ -113,6 +113,16 @@ class User(AbstractUser):
         """Staff work in the admin; Django's is_staff is what lets them in."""
         return self.is_staff
 
+    @property
+    def doctor_profile(self):
+        """The user's doctor profile if they are a doctor and it exists, else None."""
+        return getattr(self, "doctor", None) if self.is_doctor else None
+
+    @property
+    def patient_profile(self):
+        """The user's patient record if they are a patient and it exists, else None."""
+        return getattr(self, "patient", None) if self.is_patient else None
+
 
 def new_feed_token():
     return secrets.token_urlsafe(32)

@@ -97,11 +97,9 @@ def _details_form_class_and_instance(user):
     """The role-specific part of the profile, if the user has one."""
     if user.is_patient:
         # A patient account made by hand may lack its Patient row; saving creates it.
-        return PatientDetailsForm, getattr(user, "patient", None) or Patient(user=user)
-    if user.is_doctor:
-        doctor = getattr(user, "doctor", None)
-        if doctor is not None:
-            return DoctorBioForm, doctor
+        return PatientDetailsForm, user.patient_profile or Patient(user=user)
+    if (doctor := user.doctor_profile) is not None:
+        return DoctorBioForm, doctor
     return None, None
 
 

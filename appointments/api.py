@@ -268,7 +268,7 @@ class AppointmentListView(generics.ListAPIView):
         serializer = BookingSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        patient = data.get("patient") or getattr(request.user, "patient", None)
+        patient = data.get("patient") or request.user.patient_profile
         if patient is None:
             raise serializers.ValidationError(
                 {"patient": [_("Say which patient the appointment is for.")]}

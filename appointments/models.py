@@ -39,10 +39,10 @@ class AppointmentQuerySet(models.QuerySet):
             return self.none()
         if user.is_clinic_staff:
             return self.all()
-        if user.is_doctor and hasattr(user, "doctor"):
-            return self.filter(doctor=user.doctor)
-        if user.is_patient and hasattr(user, "patient"):
-            return self.filter(patient=user.patient)
+        if (doctor := user.doctor_profile) is not None:
+            return self.filter(doctor=doctor)
+        if (patient := user.patient_profile) is not None:
+            return self.filter(patient=patient)
         return self.none()
 
 

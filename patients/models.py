@@ -16,13 +16,13 @@ class PatientQuerySet(models.QuerySet):
             return self.none()
         if user.is_clinic_staff:
             return self.all()
-        if user.is_doctor and hasattr(user, "doctor"):
+        if (doctor := user.doctor_profile) is not None:
             from appointments.models import Appointment
 
             return self.filter(
                 models.Exists(
                     Appointment.objects.active().filter(
-                        patient=models.OuterRef("pk"), doctor=user.doctor
+                        patient=models.OuterRef("pk"), doctor=doctor
                     )
                 )
             )

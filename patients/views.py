@@ -31,7 +31,7 @@ def doctor_or_staff_required(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         user = request.user
-        doctor = getattr(user, "doctor", None) if user.is_doctor else None
+        doctor = user.doctor_profile
         if doctor is None and not user.is_clinic_staff:
             raise Http404
         return view(request, *args, doctor=doctor, **kwargs)

@@ -64,7 +64,8 @@ def _clean(fields):
 
 
 def _require_author(user, appointment):
-    if not (user.is_doctor and hasattr(user, "doctor") and appointment.doctor_id == user.doctor.pk):
+    doctor = user.doctor_profile
+    if not (doctor is not None and appointment.doctor_id == doctor.pk):
         raise NotVisible()
 
 
@@ -120,9 +121,8 @@ def write_record(*, appointment, author, diagnosis, prescription="", notes="", i
 
 def amend_record(*, record, author, diagnosis, prescription="", notes="", reason="", ip=None):
     """Amend a record: its author adds a new version; earlier versions stay as they were."""
-    if not (
-        author.is_doctor and hasattr(author, "doctor") and record.doctor_id == author.doctor.pk
-    ):
+    doctor = author.doctor_profile
+    if not (doctor is not None and record.doctor_id == doctor.pk):
         raise NotVisible()
     fields = _clean({"diagnosis": diagnosis, "prescription": prescription, "notes": notes})
     reason = (reason or "").strip()[:500]

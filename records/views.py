@@ -35,7 +35,7 @@ PER_PAGE = 20
 
 def _patient_of(user):
     """The user's patient profile; any other user gets a 404."""
-    patient = getattr(user, "patient", None) if user.is_patient else None
+    patient = user.patient_profile
     if patient is None:
         raise Http404
     return patient

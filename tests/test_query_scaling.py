@@ -263,7 +263,7 @@ BUDGETS = {
     "admin token_blacklist.outstandingtoken": 5,
     "admin token_blacklist.blacklistedtoken": 5,
     "admin accounts.user": 6,
-    "admin accounts.user change": 9,
+    "admin accounts.user change": 8,
     "admin accounts.securityevent": 7,
     "admin accounts.securityevent change": 4,
     "admin patients.patient": 5,
