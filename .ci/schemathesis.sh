@@ -46,7 +46,7 @@ echo "== seeding a patient, a doctor (with hours, an appointment, a record) and 
 import datetime
 from django.utils import timezone
 from accounts.models import User
-from accounts.services import register_patient
+from patients.services import register_patient
 from appointments.models import Appointment
 from appointments.selectors import next_free_slots
 from appointments.services import book_appointment

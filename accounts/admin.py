@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_forms import UserAddForm, UserAdminChangeForm
 from accounts.models import SecurityEvent, User
-from accounts.services import register_patient, retire_user
 from healthcare.core.admin import ServiceFormMixin
 
 
@@ -76,15 +75,6 @@ class UserAdmin(ServiceFormMixin, DjangoUserAdmin):
                 return format_html('<a href="{}">{}</a>', url, label)
         return "—"
 
-    def save_model(self, request, obj, form, change):
-        # Unticking "active" retires the login as the API does, upcoming visits and all.
-        retiring = change and "is_active" in form.changed_data and not obj.is_active
-        if retiring:
-            obj.is_active = True
-        super().save_model(request, obj, form, change)
-        if retiring:
-            retire_user(user=obj, actor=request.user)
-
     def add_view(self, request, form_url="", extra_context=None):
         # As in Django's own user admin: whoever adds users must be able to change them.
         if not self.has_change_permission(request):
@@ -92,16 +82,7 @@ class UserAdmin(ServiceFormMixin, DjangoUserAdmin):
         return super().add_view(request, form_url, extra_context)
 
     def perform_add(self, request, form):
-        data = form.cleaned_data
-        password = data["password1"] if data["set_usable_password"] else None
-        if data["role"] == User.Role.PATIENT:
-            return register_patient(
-                email=data["email"],
-                password=password,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                phone=data["phone"],
-            )
+        # Clinic staff only: patients and doctors are added with their record or profile.
         user = form.save(commit=False)
         user.role = User.Role.ADMIN
         user.is_staff = True

@@ -9,29 +9,35 @@ from accounts.forms import ProfilePictureField
 from accounts.models import User
 
 
-class UserAddForm(AdminUserCreationForm):
-    """Add a patient or a member of the clinic's staff.
+class LoginAddForm(AdminUserCreationForm):
+    """A new login: email address, names, phone and a password (or none, unusable).
 
-    Doctors are not offered: a doctor's login is created together with their profile
-    on the "Add doctor" page, so no doctor account can exist without one.
+    The add pages that create a login together with what it is for start from it: the
+    user admin's (clinic staff) and the patient admin's (a patient and their record).
     """
-
-    role = forms.ChoiceField(
-        label=_("Role"),
-        choices=[
-            (User.Role.PATIENT, User.Role.PATIENT.label),
-            (User.Role.ADMIN, User.Role.ADMIN.label),
-        ],
-        initial=User.Role.PATIENT,
-        help_text=_(
-            "A patient gets a patient record; clinic staff can log in to this admin. "
-            "To add a doctor, use Doctors › Add doctor, which creates the profile too."
-        ),
-    )
 
     class Meta:
         model = User
         fields = ("email", "first_name", "last_name", "phone")
+
+
+class UserAddForm(LoginAddForm):
+    """Add a member of the clinic's staff.
+
+    Patients and doctors are not offered: their logins are created together with their
+    record or profile, on "Add patient" and "Add doctor", so none can exist without one.
+    """
+
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(User.Role.ADMIN, User.Role.ADMIN.label)],
+        initial=User.Role.ADMIN,
+        help_text=_(
+            "Clinic staff can log in to this admin. To add a patient, use Patients › Add "
+            "patient; to add a doctor, Doctors › Add doctor: each creates the record or "
+            "profile too."
+        ),
+    )
 
 
 class UserAdminChangeForm(UserChangeForm):

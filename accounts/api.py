@@ -1,4 +1,4 @@
-"""The API's accounts endpoints: sign up, JWT pairs, log out, who am I.
+"""The API's accounts endpoints: JWT pairs, log out, who am I (signing up is patients.api).
 
 Tokens are simplejwt's: access tokens live 15 minutes, refresh tokens 7 days and are
 rotated on every refresh (the old one is blacklisted). A token carries the user's id,
@@ -7,14 +7,10 @@ blacklists the refresh token (an access token already issued stays valid until i
 expires); changing or resetting the password ends every token issued before.
 """
 
-from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
@@ -24,166 +20,10 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenViewBase
 
 from accounts import audit
-from accounts.forms import validate_date_of_birth
-from accounts.models import SecurityEvent, User, UserManager
-from accounts.services import register_patient, sign_up_patient
+from accounts.models import SecurityEvent, User
+from accounts.serializers import UserSerializer
 from healthcare.core.api.schema import error_responses
 from healthcare.core.ratelimits import hit
-
-SIGN_UP_ACCEPTED = _(
-    "We have sent a message to this address: open its link to activate the account. If "
-    "the address already has an account, the message says so instead."
-)
-
-
-class UserSerializer(serializers.ModelSerializer):
-    """A login as the API shows it, with the id of its patient or doctor profile."""
-
-    patient_id = serializers.IntegerField(
-        source="patient.pk",
-        read_only=True,
-        allow_null=True,
-        help_text=_("The caller's patient profile, or null if they are not a patient."),
-    )
-    doctor_id = serializers.IntegerField(
-        source="doctor.pk",
-        read_only=True,
-        allow_null=True,
-        help_text=_("The caller's doctor profile, or null if they are not a doctor."),
-    )
-
-    class Meta:
-        model = User
-        fields = [
-            "id",
-            "email",
-            "first_name",
-            "last_name",
-            "phone",
-            "role",
-            "patient_id",
-            "doctor_id",
-        ]
-        read_only_fields = fields
-
-
-def new_email(value):
-    """A normalised email address nobody uses yet (case-insensitively).
-
-    For staff-only endpoints (creating a doctor): clinic staff may know who is registered.
-    Self-registration never says (see sign_up_patient).
-    """
-    email = UserManager.normalize_email(value)
-    if User.objects.filter(email__iexact=email).exists():
-        raise serializers.ValidationError(
-            User._meta.get_field("email").error_messages["unique"], code="unique"
-        )
-    return email
-
-
-def validate_new_password(password, *, email, first_name, last_name):
-    """Django's password validators, against the would-be user (no password like one's name)."""
-    would_be_user = User(email=email, first_name=first_name, last_name=last_name)
-    try:
-        password_validation.validate_password(password, user=would_be_user)
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError({"password": list(exc.messages)}) from exc
-
-
-class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(
-        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
-    )
-    first_name = serializers.CharField(max_length=150)
-    last_name = serializers.CharField(max_length=150)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-    date_of_birth = serializers.DateField(
-        required=False, allow_null=True, default=None, validators=[validate_date_of_birth]
-    )
-
-    def validate_email(self, value):
-        # Whether the address already has an account is never said: see sign_up_patient.
-        return UserManager.normalize_email(value)
-
-    def validate(self, attrs):
-        if attrs.get("password") is not None:
-            validate_new_password(
-                attrs["password"],
-                email=attrs["email"],
-                first_name=attrs["first_name"],
-                last_name=attrs["last_name"],
-            )
-        return attrs
-
-
-def register(data):
-    """register_patient for staff-only endpoints; a lost race for the address is a field error."""
-    try:
-        return register_patient(**data)
-    except IntegrityError as exc:
-        raise serializers.ValidationError(
-            {"email": [User._meta.get_field("email").error_messages["unique"]]}, code="unique"
-        ) from exc
-
-
-REGISTER_EXAMPLE = {
-    "email": "ada@example.org",
-    "password": "correct-horse-battery-staple",  # nosec B105 (an example in the API docs)
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "phone": "+44 20 7946 0000",
-    "date_of_birth": "1985-12-10",
-}
-
-
-class SignUpAcceptedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class RegisterView(generics.GenericAPIView):
-    """Sign up as a patient. Nobody can register as a doctor or as clinic staff.
-
-    The answer is 202 with the same message whether or not the address already has an
-    account; the account is active once the emailed link is followed.
-    """
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    serializer_class = RegisterSerializer
-
-    @extend_schema(
-        operation_id="auth_register",
-        summary="Register as a patient",
-        request=RegisterSerializer,
-        responses={
-            202: SignUpAcceptedSerializer,
-            **error_responses(
-                400,
-                429,
-                examples={
-                    400: [
-                        (
-                            "invalid",
-                            "Some fields are not valid; see `fields`.",
-                            {"password": ["This password is too common."]},
-                        )
-                    ]
-                },
-            ),
-        },
-        examples=[
-            OpenApiExample("A new patient", value=REGISTER_EXAMPLE, request_only=True),
-            OpenApiExample("Accepted", value={"detail": str(SIGN_UP_ACCEPTED)}, response_only=True),
-        ],
-        auth=[],
-    )
-    def post(self, request):
-        hit(request, "register-ip")
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        sign_up_patient(**serializer.validated_data, absolute_url=request.build_absolute_uri)
-        return Response({"detail": str(SIGN_UP_ACCEPTED)}, status=status.HTTP_202_ACCEPTED)
 
 
 class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):

@@ -1,30 +1,24 @@
-"""Forms for signing up, logging in and keeping one's own profile up to date."""
+"""Forms for logging in and keeping one's own login (names, phone, picture) up to date."""
 
-import datetime
 import io
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
-from accounts.models import User, UserManager
-from doctors.models import Doctor
-from patients.models import Patient
+from accounts.models import User
 
 # Pillow format name -> the extension the stored file gets.
 PROFILE_PICTURE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # A small file can still decode into a huge bitmap ("decompression bomb"); refuse before decoding.
 PROFILE_PICTURE_MAX_PIXELS = 50_000_000
 PROFILE_PICTURE_SAVE_OPTIONS = {"JPEG": {"quality": 90}, "WEBP": {"quality": 90}}
-
-EARLIEST_DATE_OF_BIRTH = datetime.date(1900, 1, 2)
 
 
 def _without_metadata(image, image_format):
@@ -117,70 +111,6 @@ class ProfilePictureField(forms.FileField):
         return validate_profile_picture(upload)
 
 
-def validate_date_of_birth(value):
-    """A date of birth must be in the past and plausible (the database refuses 1900 and before)."""
-    if value is None:
-        return
-    if value > timezone.localdate():
-        raise ValidationError(_("The date of birth cannot be in the future."), code="future")
-    if value < EARLIEST_DATE_OF_BIRTH:
-        raise ValidationError(_("Please check the date of birth."), code="implausible")
-
-
-def date_input():
-    # An ISO value is what <input type="date"> understands in every browser.
-    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "autocomplete": "bday"})
-
-
-class RegistrationForm(SetPasswordMixin, forms.Form):
-    """A patient signing themselves up. There is deliberately no way to choose a role."""
-
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
-    )
-    first_name = forms.CharField(
-        label=_("First name"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label=_("Last name"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=32,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"),
-        required=False,
-        widget=date_input(),
-        validators=[validate_date_of_birth],
-    )
-    password1, password2 = SetPasswordMixin.create_password_fields()
-
-    def clean_email(self):
-        # Whether the address already has an account is never said here: see sign_up_patient.
-        return UserManager.normalize_email(self.cleaned_data["email"])
-
-    def clean(self):
-        cleaned_data = super().clean()
-        self.validate_passwords("password1", "password2")
-        # Checked against the would-be user, so a password like one's own name is refused.
-        would_be_user = User(
-            email=cleaned_data.get("email", ""),
-            first_name=cleaned_data.get("first_name", ""),
-            last_name=cleaned_data.get("last_name", ""),
-        )
-        self.validate_password_for_user(would_be_user, "password2")
-        return cleaned_data
-
-
 class EmailAuthenticationForm(AuthenticationForm):
     """Log in with an email address; one message for every kind of failure."""
 
@@ -239,37 +169,3 @@ class AccountForm(forms.ModelForm):
             storage = user.picture.storage
             transaction.on_commit(lambda: storage.delete(previous))
         return user
-
-
-class PatientDetailsForm(forms.ModelForm):
-    """What a patient tells the clinic about their health and who to call."""
-
-    class Meta:
-        model = Patient
-        fields = [
-            "date_of_birth",
-            "blood_type",
-            "allergies",
-            "medical_history",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-        ]
-        widgets = {
-            "date_of_birth": date_input(),
-            "allergies": forms.Textarea(attrs={"rows": 3}),
-            "medical_history": forms.Textarea(attrs={"rows": 5}),
-            "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["date_of_birth"].validators.append(validate_date_of_birth)
-
-
-class DoctorBioForm(forms.ModelForm):
-    """A doctor's own words on their public profile; the rest is the clinic's to set."""
-
-    class Meta:
-        model = Doctor
-        fields = ["bio"]
-        widgets = {"bio": forms.Textarea(attrs={"rows": 6})}

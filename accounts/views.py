@@ -1,57 +1,22 @@
-"""Signing up, logging in and out, the profile page and passwords."""
+"""Activating a login, logging in and out, the start page and passwords.
+
+Signing up as a patient is patients.views; the profile page, which gathers every app's
+part of a person, is healthcare.views.
+"""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import audit
-from accounts.forms import (
-    AccountForm,
-    DoctorBioForm,
-    EmailAuthenticationForm,
-    PatientDetailsForm,
-    RegistrationForm,
-)
-from accounts.models import SecurityEvent, User, UserManager
-from accounts.services import activate_account, sign_up_patient
-from healthcare.core.ratelimits import hit, limit_posts
-from patients.models import Patient
-
-
-@sensitive_post_parameters("password1", "password2")
-@limit_posts("register-ip")
-def register(request):
-    """A new patient signs up and is sent a link that activates the account.
-
-    The next page is the same whether or not the address already had an account, so the
-    form cannot be used to find out who is registered.
-    """
-    if request.user.is_authenticated:
-        return redirect("accounts:home")
-    form = RegistrationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        sign_up_patient(
-            email=data["email"],
-            password=data["password1"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            phone=data["phone"],
-            date_of_birth=data["date_of_birth"],
-            absolute_url=request.build_absolute_uri,
-        )
-        return redirect("accounts:register_done")
-    return render(request, "accounts/register.html", {"form": form})
-
-
-def register_done(request):
-    return render(request, "accounts/register_done.html")
+from accounts.forms import EmailAuthenticationForm
+from accounts.models import SecurityEvent, UserManager
+from accounts.services import activate_account
+from healthcare.core.ratelimits import hit
 
 
 def activate(request, uidb64, token):
@@ -91,46 +56,6 @@ def home_for_role(request):
     if user.is_doctor:
         return redirect("appointments:schedule")
     return redirect("appointments:mine")
-
-
-def _details_form_class_and_instance(user):
-    """The role-specific part of the profile, if the user has one."""
-    if user.is_patient:
-        # A patient account made by hand may lack its Patient row; saving creates it.
-        return PatientDetailsForm, user.patient_profile or Patient(user=user)
-    if (doctor := user.doctor_profile) is not None:
-        return DoctorBioForm, doctor
-    return None, None
-
-
-@login_required
-def profile(request):
-    """Everyone edits their own name, phone and picture; patients and doctors a little more."""
-    user = request.user
-    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
-    # The form edits its own copy, so the page's summary never shows refused, unsaved input.
-    account_form = AccountForm(data, files, instance=User.objects.get(pk=user.pk))
-    details_form_class, details_instance = _details_form_class_and_instance(user)
-    details_form = (
-        details_form_class(data, instance=details_instance) if details_form_class else None
-    )
-    forms = [form for form in (account_form, details_form) if form is not None]
-    if request.method == "POST":
-        valid = [form.is_valid() for form in forms]  # validate all, to show every error
-        if all(valid):
-            with transaction.atomic():
-                for form in forms:
-                    form.save()
-            messages.success(request, _("Your profile has been saved."))
-            return redirect("accounts:profile")
-    return render(
-        request,
-        "accounts/profile.html",
-        {
-            "account_form": account_form,
-            "details_form": details_form,
-        },
-    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -1,4 +1,5 @@
-"""The clinic's back office for appointments.
+"""The clinic's back office for appointments, and the admin pages of other apps whose
+saves cancel visits (retiring a login).
 
 Every write goes through appointments.services, exactly as for patients and doctors:
 adding books (book_appointment), changing the time reschedules, and status changes
@@ -18,6 +19,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.admin import UserAdmin
+from accounts.models import User
 from appointments.admin_forms import (
     AppointmentAddForm,
     AppointmentChangeForm,
@@ -33,6 +36,7 @@ from appointments.services import (
     cancel_appointment,
     change_status,
     reschedule_appointment,
+    retire_user,
 )
 from doctors.admin_filters import DoctorListFilter
 from healthcare.core.admin import ServiceFormMixin, local_datetime
@@ -344,3 +348,25 @@ class AppointmentAdmin(ServiceFormMixin, admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/appointments/appointment/cancel_selected.html", context
         )
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class RetiringUserAdmin(UserAdmin):
+    """The user admin, where unticking "active" retires the login as the API does.
+
+    Retiring cancels the login's visits still to come (appointments.services.retire_user),
+    which accounts, below appointments, cannot do; so this app registers the user admin
+    again with that one behaviour added, and accounts' UserAdmin stays free of it.
+    """
+
+    def save_model(self, request, obj, form, change):
+        # Unticking "active" retires the login as the API does, upcoming visits and all.
+        retiring = change and "is_active" in form.changed_data and not obj.is_active
+        if retiring:
+            obj.is_active = True
+        super().save_model(request, obj, form, change)
+        if retiring:
+            retire_user(user=obj, actor=request.user)

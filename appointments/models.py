@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -135,3 +137,49 @@ class Appointment(models.Model):
     def is_open(self):
         """Booked or checked in: the visit has not been closed yet."""
         return self.status in (self.Status.BOOKED, self.Status.CHECKED_IN)
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarFeed(models.Model):
+    """A secret address at which a calendar app reads one person's appointments.
+
+    Whoever knows the address can read the calendar, so it can be revoked (and a new one
+    made) at any time; a person has at most one address that works.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("user"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at"]
+        constraints = [
+            # Named after the app the feeds were made in (accounts); the name stays.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="accounts_calendarfeed_one_active_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        state = _("revoked") if self.revoked_at else _("active")
+        return f"{self.user.email} ({state})"

@@ -1,4 +1,5 @@
-"""Reads of the scheduling model: which slots of a doctor's calendar are free.
+"""Reads of the scheduling model: which slots of a doctor's calendar are free, and what a
+calendar feed shows.
 
 Slots are laid out in the clinic's local wall-clock time (a 09:00 start stays 09:00 on
 both sides of a DST change) and compared in UTC. The whole search costs two queries
@@ -13,7 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from appointments.models import Appointment
+from appointments.models import Appointment, CalendarFeed
+
+# How far back a feed reaches: recent visits stay in the calendar, old ones drop out.
+FEED_HISTORY = timedelta(days=90)
 
 
 @dataclass(frozen=True, order=True)
@@ -147,3 +151,25 @@ def find_free_slot(doctor, start, *, now=None, exclude=None):
         if slot.start == start:
             return slot
     return None
+
+
+def active_feed(user):
+    """The calendar address of `user` that works now, or None."""
+    return CalendarFeed.objects.active().filter(user=user).first()
+
+
+def feed_appointments(user, now=None):
+    """What a person's calendar shows: their appointments, not cancelled, recent or ahead."""
+    since = (now or timezone.now()) - FEED_HISTORY
+    if (doctor := user.doctor_profile) is not None:
+        appointments = Appointment.objects.for_doctor(doctor)
+    elif (patient := user.patient_profile) is not None:
+        appointments = Appointment.objects.for_patient(patient)
+    else:
+        return Appointment.objects.none()
+    return (
+        appointments.active()
+        .filter(end__gt=since)
+        .select_related("patient__user", "doctor__user")
+        .order_by("start")
+    )

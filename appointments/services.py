@@ -1,4 +1,5 @@
-"""Every write to an appointment: booking, rescheduling and status changes.
+"""Every write to an appointment: booking, rescheduling and status changes; and the writes
+of other apps that cancel visits (retiring a login) or serve them (calendar feeds).
 
 HTML views, the admin and the API call these functions and nothing else, so each rule
 (who may do what, when, to which appointment) is written once, here.
@@ -15,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from appointments import notifications, tasks
-from appointments.models import Appointment
+from appointments.models import Appointment, CalendarFeed
 from appointments.selectors import find_free_slot
 from doctors.models import Doctor
-from healthcare.core.errors import DomainError, NotVisible
+from healthcare.core.errors import DomainError, NotAllowed, NotVisible
 from patients.models import Patient
 
 Status = Appointment.Status
@@ -312,3 +314,48 @@ def change_status(*, appointment, to, actor, reason="") -> Appointment:
 
 def cancel_appointment(*, appointment, actor, reason="") -> Appointment:
     return change_status(appointment=appointment, to=Status.CANCELLED, actor=actor, reason=reason)
+
+
+def retire_user(*, user, actor) -> bool:
+    """Deactivate a patient's or doctor's login (clinic staff only); their data is kept.
+
+    Their booked visits still to come are cancelled in the same transaction, with the
+    reason, through the appointments' own rules (so both sides are emailed): a retired
+    doctor's patients learn to book someone else, and a retired patient's slots go back
+    to other patients. Returns whether anything changed (retiring twice changes nothing).
+    A retired login keeps email_confirmed, so no activation link can bring it back.
+    """
+    if not actor.is_clinic_staff:
+        raise NotAllowed(_("Only clinic staff can retire a %(role)s.") % {"role": user.role})
+    with transaction.atomic():
+        if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
+            return False
+        _cancel_upcoming_visits(user, actor)
+    return True
+
+
+def _cancel_upcoming_visits(user, actor):
+    if user.is_doctor:
+        visits = Appointment.objects.filter(doctor__user=user)
+        reason = _("Dr %(name)s no longer sees patients at the clinic.")
+        reason %= {"name": user.display_name}
+    else:
+        visits = Appointment.objects.filter(patient__user=user)
+        reason = _("The patient's account at the clinic was closed.")
+    upcoming = visits.filter(status=Appointment.Status.BOOKED, start__gt=timezone.now())
+    for appointment in upcoming.select_related("doctor__user", "patient__user"):
+        cancel_appointment(appointment=appointment, actor=actor, reason=reason)
+
+
+def issue_calendar_feed(user):
+    """Give `user` a new secret address; any address they had stops working."""
+    with transaction.atomic():
+        # Lock the user row so two clicks cannot leave two working addresses.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        CalendarFeed.objects.active().filter(user=user).update(revoked_at=timezone.now())
+        return CalendarFeed.objects.create(user=user)
+
+
+def revoke_calendar_feeds(user):
+    """Turn off every address `user` has; returns how many worked until now."""
+    return CalendarFeed.objects.active().filter(user=user).update(revoked_at=timezone.now())

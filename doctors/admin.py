@@ -108,6 +108,8 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
     inlines = (WorkingHoursInline, TimeOffInline)
 
     add_form = DoctorAddForm
+    # Straight on to the new doctor's page: their working hours are entered there.
+    continue_after_add = True
     add_fieldsets = (
         (_("Login"), {"fields": ("email", "password1", "password2")}),
         (_("Person"), {"fields": ("first_name", "last_name", "phone")}),
@@ -184,13 +186,6 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
             raise ValidationError(
                 _("A user with this email or a doctor with this licence number already exists.")
             ) from error
-
-    def response_add(self, request, obj, post_url_continue=None):
-        # Straight on to the new doctor's page: their working hours are entered there.
-        if "_addanother" not in request.POST and "_popup" not in request.POST:
-            request.POST = request.POST.copy()
-            request.POST["_continue"] = 1
-        return super().response_add(request, obj, post_url_continue)
 
 
 @admin.register(WorkingHours)

@@ -23,9 +23,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
-from accounts.api import new_email, validate_new_password
-from accounts.services import retire_user
+from accounts.serializers import new_email, validate_new_password
 from appointments.selectors import free_slots
+from appointments.services import retire_user
 from doctors.models import Doctor, Specialty
 from doctors.services import create_doctor
 from healthcare.core.api.permissions import IsClinicStaff

@@ -153,3 +153,12 @@ class TimeOffForm(forms.Form):
             return {int(pk) for pk in value.split(",")}
         except ValueError:
             return set()  # garbled: then no appointment counts as seen
+
+
+class DoctorBioForm(forms.ModelForm):
+    """A doctor's own words on their public profile; the rest is the clinic's to set."""
+
+    class Meta:
+        model = Doctor
+        fields = ["bio"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 6})}

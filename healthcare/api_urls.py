@@ -21,7 +21,7 @@ app_name = "api"
 
 urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),
-    path("auth/register", accounts.RegisterView.as_view(), name="auth-register"),
+    path("auth/register", patients.RegisterView.as_view(), name="auth-register"),
     path("auth/token", accounts.TokenObtainView.as_view(), name="auth-token"),
     path("auth/token/refresh", accounts.TokenRefreshView.as_view(), name="auth-token-refresh"),
     path("auth/logout", accounts.LogoutView.as_view(), name="auth-logout"),

@@ -1,21 +1,100 @@
+"""The one map of the site: every HTML page, the API (healthcare/api_urls.py), the admin.
+
+Namespaces name areas of the site (`accounts`, `doctors`, `appointments`, `records`,
+`patients`); each path points at the view of the app that owns the work, so an area may
+show pages of several apps (the doctor's page with free slots is appointments'). Paths
+and names are the public contract: templates, emails and calendar subscriptions use them.
+"""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts
+from appointments import feeds, ics_views
+from appointments import views as appointments
+from doctors import views as doctors
 from healthcare import views
 from healthcare.core import ops
+from patients import views as patients
+from records import views as records
 
 admin.site.site_header = settings.CLINIC_NAME
 admin.site.site_title = settings.CLINIC_NAME
 admin.site.index_title = "Clinic administration"
 
+accounts_urls = [
+    path("register/", patients.register, name="register"),
+    path("register/sent/", patients.register_done, name="register_done"),
+    path("activate/<uidb64>/<token>/", accounts.activate, name="activate"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("home/", accounts.home_for_role, name="home"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/calendar/new/", feeds.calendar_feed_create, name="calendar_feed_create"),
+    path("profile/calendar/off/", feeds.calendar_feed_revoke, name="calendar_feed_revoke"),
+    # Phones and desktop calendars are subscribed to this address: it never moves.
+    path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+    path("password/change/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        accounts.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        accounts.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+doctors_urls = [
+    path("", doctors.directory, name="directory"),
+    path("<int:pk>/", doctors.detail, name="detail"),
+    # The logged-in doctor's own calendar settings.
+    path("me/hours/", doctors.working_hours, name="hours"),
+    path("me/time-off/", doctors.time_off, name="time_off"),
+    path("me/time-off/<int:pk>/remove/", doctors.time_off_remove, name="time_off_remove"),
+]
+
+appointments_urls = [
+    path("", appointments.my_appointments, name="mine"),
+    path("schedule/", appointments.doctor_schedule, name="schedule"),
+    path("book/<int:doctor_pk>/", appointments.book_pick_slot, name="book"),
+    path("book/<int:doctor_pk>/confirm/", appointments.book_confirm, name="book_confirm"),
+    path("<int:pk>/", appointments.detail, name="detail"),
+    path("<int:pk>/cancel/", appointments.cancel, name="cancel"),
+    path("<int:pk>/reschedule/", appointments.reschedule, name="reschedule"),
+    path("<int:pk>/status/", appointments.change_status, name="status"),
+    path("<int:pk>/ics/", ics_views.appointment_ics, name="ics"),
+]
+
+records_urls = [
+    path("", records.mine, name="mine"),
+    path("<int:pk>/", records.detail, name="detail"),
+    path("write/<int:appointment_pk>/", records.write, name="write"),
+    path("<int:pk>/amend/", records.amend, name="amend"),
+    path("access-log/", records.access_log, name="access_log"),
+]
+
+patients_urls = [
+    path("", patients.patient_list, name="list"),
+    path("<int:pk>/", patients.patient_detail, name="detail"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/", include("accounts.urls")),
-    path("doctors/", include("doctors.urls")),
-    path("appointments/", include("appointments.urls")),
-    path("records/", include("records.urls")),
-    path("patients/", include("patients.urls")),
+    path("accounts/", include((accounts_urls, "accounts"))),
+    path("doctors/", include((doctors_urls, "doctors"))),
+    path("appointments/", include((appointments_urls, "appointments"))),
+    path("records/", include((records_urls, "records"))),
+    path("patients/", include((patients_urls, "patients"))),
     path("api/", include("healthcare.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),

@@ -1,16 +1,18 @@
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import validate_date_of_birth
+from accounts.admin_forms import LoginAddForm
 from accounts.models import User
+from healthcare.core.admin import ServiceFormMixin
 from healthcare.core.http import client_ip
+from patients.forms import validate_date_of_birth
 from patients.models import Patient
+from patients.services import register_patient
 from records.models import AccessLog
 from records.services import log_access
 
@@ -27,9 +29,10 @@ def log_patient_access(request, patient, action):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(ServiceFormMixin, admin.ModelAdmin):
     """Patients' medical profiles. Opening or changing one is written to the access log,
-    as it is on the doctors' pages."""
+    as it is on the doctors' pages. A patient is added with their login, on one page
+    (patients.services.register_patient)."""
 
     list_display = ("name", "email", "date_of_birth", "blood_type", "phone", "is_active")
     list_select_related = ("user",)
@@ -46,6 +49,28 @@ class PatientAdmin(admin.ModelAdmin):
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = ("user", "shortcuts", "created_at", "updated_at")
+
+    add_form = LoginAddForm
+    add_form_template = "admin/auth/user/add_form.html"  # its password-choice styles
+    add_fieldsets = (
+        (
+            _("Login"),
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "phone",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    # Straight on to the new patient's record: their medical details are entered there.
+    continue_after_add = True
 
     def get_queryset(self, request):
         # The user is in every label (lists, autocomplete, the change page).
@@ -110,8 +135,13 @@ class PatientAdmin(admin.ModelAdmin):
         # so no patient login is ever left without a record.
         return False
 
-    def add_view(self, request, form_url="", extra_context=None):
-        # A patient record is created with its login, on the user admin's add page.
-        return HttpResponseRedirect(
-            reverse("admin:accounts_user_add") + "?" + urlencode({"role": User.Role.PATIENT})
+    def perform_add(self, request, form):
+        data = form.cleaned_data
+        user = register_patient(
+            email=data["email"],
+            password=data["password1"] if data["set_usable_password"] else None,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            phone=data["phone"],
         )
+        return user.patient

@@ -17,16 +17,84 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from accounts.api import RegisterSerializer, new_email, register
-from accounts.forms import validate_date_of_birth
-from accounts.services import retire_user
+from accounts.serializers import new_email
+from appointments.services import retire_user
 from healthcare.core.api.schema import error_responses
 from healthcare.core.http import client_ip
+from healthcare.core.ratelimits import hit
+from patients.forms import validate_date_of_birth
 from patients.models import Patient
+from patients.serializers import RegisterSerializer, register
+from patients.services import sign_up_patient
 from records.models import AccessLog
 from records.services import log_access
+
+SIGN_UP_ACCEPTED = _(
+    "We have sent a message to this address: open its link to activate the account. If "
+    "the address already has an account, the message says so instead."
+)
+
+
+REGISTER_EXAMPLE = {
+    "email": "ada@example.org",
+    "password": "correct-horse-battery-staple",  # nosec B105 (an example in the API docs)
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "phone": "+44 20 7946 0000",
+    "date_of_birth": "1985-12-10",
+}
+
+
+class SignUpAcceptedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class RegisterView(generics.GenericAPIView):
+    """Sign up as a patient. Nobody can register as a doctor or as clinic staff.
+
+    The answer is 202 with the same message whether or not the address already has an
+    account; the account is active once the emailed link is followed.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    serializer_class = RegisterSerializer
+
+    @extend_schema(
+        operation_id="auth_register",
+        summary="Register as a patient",
+        request=RegisterSerializer,
+        responses={
+            202: SignUpAcceptedSerializer,
+            **error_responses(
+                400,
+                429,
+                examples={
+                    400: [
+                        (
+                            "invalid",
+                            "Some fields are not valid; see `fields`.",
+                            {"password": ["This password is too common."]},
+                        )
+                    ]
+                },
+            ),
+        },
+        examples=[
+            OpenApiExample("A new patient", value=REGISTER_EXAMPLE, request_only=True),
+            OpenApiExample("Accepted", value={"detail": str(SIGN_UP_ACCEPTED)}, response_only=True),
+        ],
+        auth=[],
+    )
+    def post(self, request):
+        hit(request, "register-ip")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sign_up_patient(**serializer.validated_data, absolute_url=request.build_absolute_uri)
+        return Response({"detail": str(SIGN_UP_ACCEPTED)}, status=status.HTTP_202_ACCEPTED)
 
 
 class PatientSummarySerializer(serializers.ModelSerializer):

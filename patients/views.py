@@ -1,4 +1,5 @@
-"""The doctor's patients: a searchable list and each patient's page with their history.
+"""Signing up as a patient; the doctor's patients: a searchable list and each patient's
+page with their history.
 
 A doctor sees only the patients who have or had an appointment with them; staff see
 everyone. Anyone else (and any patient outside that set) gets a 404. Every view of a
@@ -11,17 +12,50 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 
 from appointments.models import Appointment
 from healthcare.core.http import client_ip
-from patients.forms import PatientSearchForm
+from healthcare.core.ratelimits import limit_posts
+from patients.forms import PatientSearchForm, RegistrationForm
 from patients.models import Patient
+from patients.services import sign_up_patient
 from records.models import AccessLog, MedicalRecord
 from records.services import log_access
 
 PER_PAGE = 25
+
+
+@sensitive_post_parameters("password1", "password2")
+@limit_posts("register-ip")
+def register(request):
+    """A new patient signs up and is sent a link that activates the account.
+
+    The next page is the same whether or not the address already had an account, so the
+    form cannot be used to find out who is registered.
+    """
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sign_up_patient(
+            email=data["email"],
+            password=data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            phone=data["phone"],
+            date_of_birth=data["date_of_birth"],
+            absolute_url=request.build_absolute_uri,
+        )
+        return redirect("accounts:register_done")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def register_done(request):
+    return render(request, "accounts/register_done.html")
 
 
 def doctor_or_staff_required(view):

@@ -18,8 +18,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.feeds import issue_calendar_feed
 from appointments.models import Appointment
+from appointments.services import issue_calendar_feed
 from records.services import amend_record
 from tests.accounts.factories import StaffFactory
 from tests.api_support import api_client

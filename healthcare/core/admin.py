@@ -29,11 +29,14 @@ class ServiceFormMixin:
     write in one transaction and raise DomainError, so these pages make the call
     themselves and show its error on the same form, with nothing saved.
 
-    A subclass sets `add_form` and `add_fieldsets` and implements `perform_add`.
+    A subclass sets `add_form` and `add_fieldsets` and implements `perform_add`; with
+    `continue_after_add`, "Save" goes on to the new object's change page (for what is
+    entered once it exists), as "Save and continue editing" does.
     """
 
     add_form = None
     add_fieldsets = None
+    continue_after_add = False
 
     def get_add_form(self, request, **kwargs):
         return self.add_form(**kwargs)
@@ -44,6 +47,16 @@ class ServiceFormMixin:
         Raise DomainError or ValidationError to show an error on the form.
         """
         raise NotImplementedError
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if (
+            self.continue_after_add
+            and "_addanother" not in request.POST
+            and IS_POPUP_VAR not in request.POST
+        ):
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = 1
+        return super().response_add(request, obj, post_url_continue)
 
     @method_decorator(sensitive_post_parameters())
     def add_view(self, request, form_url="", extra_context=None):

@@ -1,6 +1,4 @@
-"""The user admin and the patient admin (a patient record is added with its login)."""
-
-import datetime
+"""The user admin: clinic staff are added here; patients and doctors with their record."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -8,13 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import User
-from appointments.models import Appointment
 from patients.models import Patient
-from records.models import AccessLog
 from tests.accounts.factories import StaffFactory
-from tests.appointments.factories import AppointmentFactory
 from tests.conftest import login
-from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +40,7 @@ def add_user_data(**overrides):
         "first_name": "Rosa",
         "last_name": "Lind",
         "phone": "07700 900111",
-        "role": User.Role.PATIENT,
+        "role": User.Role.ADMIN,
         "usable_password": "true",
         "password1": "a-long-and-unusual-passphrase",
         "password2": "a-long-and-unusual-passphrase",
@@ -87,28 +81,6 @@ def test_user_changelist_filters_by_role(staff, staff_client, doctor, patient):
     assert list(response.context["cl"].result_list) == [doctor.user]
 
 
-def test_adding_a_patient_user_creates_the_login_and_the_patient_record(staff_client):
-    response = staff_client.post(reverse(ADD_USER), add_user_data())
-
-    user = User.objects.get(email="rosa.lind@example.org")
-    assert response.status_code == 302
-    assert response.url == user_change_url(user)
-    assert user.role == User.Role.PATIENT
-    assert not user.is_staff
-    assert user.check_password("a-long-and-unusual-passphrase")
-    assert Patient.objects.filter(user=user).exists()
-
-
-def test_adding_a_user_without_a_password_leaves_it_unusable(staff_client):
-    data = add_user_data(usable_password="false", password1="", password2="")
-
-    staff_client.post(reverse(ADD_USER), data)
-
-    user = User.objects.get(email="rosa.lind@example.org")
-    assert not user.has_usable_password()
-    assert Patient.objects.filter(user=user).exists()
-
-
 def test_adding_clinic_staff_gives_admin_access_but_no_patient_record(staff_client):
     staff_client.post(reverse(ADD_USER), add_user_data(role=User.Role.ADMIN))
 
@@ -123,6 +95,17 @@ def test_the_user_form_cannot_create_a_doctor_without_a_profile(staff_client):
 
     assert f'value="{User.Role.DOCTOR}"' not in page
     assert "Add doctor" in page  # where doctors are added instead
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["role"]
+    assert not User.objects.filter(email="rosa.lind@example.org").exists()
+
+
+def test_the_user_form_cannot_create_a_patient_without_a_record(staff_client):
+    page = staff_client.get(reverse(ADD_USER)).content.decode()
+    response = staff_client.post(reverse(ADD_USER), add_user_data(role=User.Role.PATIENT))
+
+    assert f'value="{User.Role.PATIENT}"' not in page
+    assert "Add patient" in page  # where patients are added instead
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["role"]
     assert not User.objects.filter(email="rosa.lind@example.org").exists()
@@ -174,117 +157,12 @@ def test_staff_who_are_not_superusers_cannot_grant_admin_rights(patient):
     assert not user.is_staff and not user.is_superuser
 
 
-def test_patient_changelist_shows_name_email_birth_date_and_blood_type(staff_client):
-    patient = PatientFactory(user__first_name="Amelia", user__last_name="Clarke")
-
-    response = staff_client.get(reverse(PATIENTS))
-
-    assert response.status_code == 200
-    page = response.content.decode()
-    for heading in ("Name", "Email address", "Date of birth", "Blood type"):
-        assert heading in page
-    assert "Amelia Clarke" in page
-    assert patient.user.email in page
-    assert "O+" in page
-
-
-@pytest.mark.parametrize("rows", [2, 10])
-def test_patient_changelist_query_count_does_not_grow_with_rows(
-    staff_client, rows, django_assert_num_queries
-):
-    PatientFactory.create_batch(rows)
-
-    with django_assert_num_queries(5):
-        response = staff_client.get(reverse(PATIENTS))
-
-    assert len(response.context["cl"].result_list) == rows
-
-
-def test_patient_changelist_searches_by_email(staff_client):
-    wanted = PatientFactory()
-    PatientFactory()
-
-    response = staff_client.get(reverse(PATIENTS), {"q": wanted.user.email})
-
-    assert list(response.context["cl"].result_list) == [wanted]
-
-
-def test_patient_change_page_links_to_booking(staff_client, patient):
-    response = staff_client.get(reverse("admin:patients_patient_change", args=[patient.pk]))
-
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert f"{reverse('admin:appointments_appointment_add')}?patient={patient.pk}" in page
-    assert 'name="blood_type"' in page
-
-
-def test_adding_a_patient_goes_to_the_user_form_with_the_patient_role(staff_client):
-    response = staff_client.get(reverse("admin:patients_patient_add"))
-
-    assert response.status_code == 302
-    assert response.url == reverse(ADD_USER) + "?role=patient"
-
-
 def test_staff_without_user_permissions_cannot_add_users():
     client = login(clerk("view_patient"))
 
     response = client.get(reverse(ADD_USER))
 
     assert response.status_code == 403
-
-
-def patient_change_url(patient):
-    return reverse("admin:patients_patient_change", args=[patient.pk])
-
-
-def patient_data(**overrides):
-    return {
-        "date_of_birth": "1985-06-15",
-        "blood_type": "A+",
-        "allergies": "Penicillin",
-        "medical_history": "",
-        "emergency_contact_name": "",
-        "emergency_contact_phone": "",
-        "_save": "Save",
-        **overrides,
-    }
-
-
-def test_opening_a_patient_is_written_to_the_access_log(staff, staff_client, patient):
-    staff_client.get(patient_change_url(patient))
-
-    entry = AccessLog.objects.get()
-    assert (entry.actor, entry.action, entry.target) == (staff, "view", "patient")
-    assert entry.patient == patient
-
-
-def test_changing_a_patient_saves_and_is_written_to_the_access_log(staff, staff_client, patient):
-    response = staff_client.post(patient_change_url(patient), patient_data())
-
-    assert response.status_code == 302
-    patient.refresh_from_db()
-    assert (patient.blood_type, patient.allergies) == ("A+", "Penicillin")
-    assert list(AccessLog.objects.values_list("action", flat=True)) == ["update"]
-
-
-def test_a_date_of_birth_in_the_future_is_refused(staff_client, patient):
-    response = staff_client.post(
-        patient_change_url(patient), patient_data(date_of_birth="2031-01-01")
-    )
-
-    assert response.status_code == 200
-    assert response.context["adminform"].form.errors["date_of_birth"]
-    patient.refresh_from_db()
-    assert patient.date_of_birth.year == 1985
-
-
-def test_patients_are_deleted_with_their_login_not_on_their_own(staff_client, patient):
-    response = staff_client.post(
-        reverse("admin:patients_patient_delete", args=[patient.pk]), {"post": "yes"}
-    )
-
-    assert response.status_code == 403
-    assert Patient.objects.filter(pk=patient.pk).exists()
 
 
 def test_a_profile_picture_that_is_not_an_image_is_refused(media_root, staff_client, patient):
@@ -323,29 +201,3 @@ def test_staff_who_are_not_superusers_cannot_change_a_superuser(staff):
     assert password.status_code == 403
     staff.refresh_from_db()
     assert not staff.check_password("x-new-passphrase-123")
-
-
-def test_unticking_active_retires_a_doctor_as_the_api_does(now, staff_client, doctor, patient):
-    upcoming = AppointmentFactory(
-        patient=patient, doctor=doctor, start=now + datetime.timedelta(days=1)
-    )
-    user = doctor.user
-
-    response = staff_client.post(
-        user_change_url(user),
-        {
-            "email": user.email,
-            "first_name": "Renamed",
-            "last_name": user.last_name,
-            "phone": user.phone,
-            "_save": "Save",
-        },  # "is_active" left out: unticked
-    )
-
-    assert response.status_code == 302
-    user.refresh_from_db()
-    assert not user.is_active
-    assert user.first_name == "Renamed"  # the rest of the form saved too
-    upcoming.refresh_from_db()
-    assert upcoming.status == Appointment.Status.CANCELLED
-    assert "no longer sees patients" in upcoming.cancellation_reason

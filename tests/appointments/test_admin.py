@@ -17,6 +17,10 @@ ADD = "admin:appointments_appointment_add"
 Status = Appointment.Status
 
 
+def user_change_url(user):
+    return reverse("admin:accounts_user_change", args=[user.pk])
+
+
 @pytest.fixture(autouse=True)
 def _clinic_clock(now):
     """Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic."""
@@ -391,3 +395,29 @@ def test_patient_and_doctor_are_found_by_autocomplete(staff_client, patient):
 
     assert response.status_code == 200
     assert {"id": str(patient.pk), "text": patient.user.display_name} in response.json()["results"]
+
+
+def test_unticking_active_retires_a_doctor_as_the_api_does(now, staff_client, doctor, patient):
+    upcoming = AppointmentFactory(
+        patient=patient, doctor=doctor, start=now + datetime.timedelta(days=1)
+    )
+    user = doctor.user
+
+    response = staff_client.post(
+        user_change_url(user),
+        {
+            "email": user.email,
+            "first_name": "Renamed",
+            "last_name": user.last_name,
+            "phone": user.phone,
+            "_save": "Save",
+        },  # "is_active" left out: unticked
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.is_active
+    assert user.first_name == "Renamed"  # the rest of the form saved too
+    upcoming.refresh_from_db()
+    assert upcoming.status == Appointment.Status.CANCELLED
+    assert "no longer sees patients" in upcoming.cancellation_reason

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
-from accounts.services import register_patient
 from appointments.models import Appointment
 from appointments.selectors import next_free_slots
 from appointments.services import book_appointment, cancel_appointment
@@ -28,6 +27,7 @@ from doctors.models import Doctor, Specialty, TimeOff
 from doctors.services import add_time_off, create_doctor, set_working_hours
 from healthcare.core.errors import DomainError
 from patients.models import Patient
+from patients.services import register_patient
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import write_record
 

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.core import mail
 
-from accounts.services import retire_user
 from appointments.models import Appointment
 from appointments.selectors import free_slots
+from appointments.services import retire_user
 from healthcare.core.errors import NotAllowed
 from tests.appointments.factories import AppointmentFactory
 from tests.appointments.mail_support import run_worker

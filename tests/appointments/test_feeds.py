@@ -7,7 +7,7 @@ import icalendar
 import pytest
 from django.urls import reverse
 
-from accounts.models import CalendarFeed
+from appointments.models import CalendarFeed
 from tests.appointments.factories import AppointmentFactory
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")

@@ -4,66 +4,25 @@ Phone and desktop calendar apps subscribe to an address and re-read it every so 
 they cannot log in, so the address itself is the key. It is long and random, belongs to
 one patient or doctor, and can be turned off or replaced from the profile page at any
 time (the old address then answers 404, like one that never existed).
-"""
 
-import datetime
+These are the three views (the feed itself, making and turning off an address); the
+writes are in appointments.services, the reads in appointments.selectors.
+"""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import CalendarFeed, User
 from appointments import calendar
-from appointments.models import Appointment
-
-# How far back a feed reaches: recent visits stay in the calendar, old ones drop out.
-FEED_HISTORY = datetime.timedelta(days=90)
-
-
-def can_subscribe(user):
-    return user.patient_profile is not None or user.doctor_profile is not None
-
-
-def issue_calendar_feed(user):
-    """Give `user` a new secret address; any address they had stops working."""
-    with transaction.atomic():
-        # Lock the user row so two clicks cannot leave two working addresses.
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        CalendarFeed.objects.active().filter(user=user).update(revoked_at=timezone.now())
-        return CalendarFeed.objects.create(user=user)
-
-
-def revoke_calendar_feeds(user):
-    """Turn off every address `user` has; returns how many worked until now."""
-    return CalendarFeed.objects.active().filter(user=user).update(revoked_at=timezone.now())
-
-
-def active_feed(user):
-    return CalendarFeed.objects.active().filter(user=user).first()
-
-
-def feed_appointments(user, now=None):
-    """What a person's calendar shows: their appointments, not cancelled, recent or ahead."""
-    since = (now or timezone.now()) - FEED_HISTORY
-    if (doctor := user.doctor_profile) is not None:
-        appointments = Appointment.objects.for_doctor(doctor)
-    elif (patient := user.patient_profile) is not None:
-        appointments = Appointment.objects.for_patient(patient)
-    else:
-        return Appointment.objects.none()
-    return (
-        appointments.active()
-        .filter(end__gt=since)
-        .select_related("patient__user", "doctor__user")
-        .order_by("start")
-    )
+from appointments.models import CalendarFeed
+from appointments.permissions import can_subscribe
+from appointments.selectors import active_feed, feed_appointments
+from appointments.services import issue_calendar_feed, revoke_calendar_feeds
 
 
 def feed_url(request, feed):

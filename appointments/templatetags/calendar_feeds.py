@@ -2,7 +2,9 @@
 
 from django import template
 
-from accounts import feeds
+from appointments.feeds import feed_url
+from appointments.permissions import can_subscribe
+from appointments.selectors import active_feed
 
 register = template.Library()
 
@@ -12,10 +14,10 @@ def calendar_feed(context):
     """The signed-in user's subscription: {"url", "webcal_url"}, {} if none, None if n/a."""
     request = context["request"]
     user = request.user
-    if not user.is_authenticated or not feeds.can_subscribe(user):
+    if not user.is_authenticated or not can_subscribe(user):
         return None
-    feed = feeds.active_feed(user)
+    feed = active_feed(user)
     if feed is None:
         return {}
-    url = feeds.feed_url(request, feed)
+    url = feed_url(request, feed)
     return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}

@@ -1,0 +1,65 @@
+"""Writes to patients that carry a rule: registering a patient, login and record together."""
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+
+from accounts.models import User, UserManager
+from accounts.services import send_activation, tell_existing_account
+from patients.models import Patient
+
+
+@transaction.atomic
+def register_patient(
+    *, email, password, first_name, last_name, phone="", date_of_birth=None, is_active=True
+) -> User:
+    """Create a patient's login and their Patient profile together, or neither.
+
+    Self-registration always makes a patient: doctors and staff are created by the clinic.
+    """
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        phone=phone.strip(),
+        role=User.Role.PATIENT,
+        is_active=is_active,
+        # An account made inactive waits for its activation link; one deactivated later
+        # by staff keeps email_confirmed and so can never be re-activated by a link.
+        email_confirmed=is_active,
+    )
+    Patient.objects.create(user=user, date_of_birth=date_of_birth)
+    return user
+
+
+def sign_up_patient(
+    *, email, password, first_name, last_name, absolute_url, phone="", date_of_birth=None
+) -> None:
+    """A person signs themselves up; what they see next never says if the address was free.
+
+    A free address gets an inactive patient account and a link that activates it. An
+    address that already has an account gets an email saying so (and, if that account
+    is still waiting for activation, its link again); nothing is created or changed. The
+    password is hashed in both cases so that the time taken tells nothing either.
+    `absolute_url(path)` turns a path into the link put in the email.
+    """
+    email = UserManager.normalize_email(email)
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            user = register_patient(
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                phone=phone,
+                date_of_birth=date_of_birth,
+                is_active=False,
+            )
+        except IntegrityError:  # registered by another request since the look-up
+            existing = User.objects.get(email__iexact=email)
+        else:
+            transaction.on_commit(lambda: send_activation(user, absolute_url))
+            return
+    make_password(password)
+    tell_existing_account(existing, absolute_url)
