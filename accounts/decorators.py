@@ -1,4 +1,4 @@
-"""View decorators that admit one role and hand the view that role's profile."""
+"""View decorators that admit one role (or two) and hand the view that role's profile."""
 
 import functools
 
@@ -29,6 +29,21 @@ def doctor_required(view):
     def wrapper(request, *args, **kwargs):
         doctor = request.user.doctor_profile
         if doctor is None:
+            raise Http404
+        return view(request, *args, doctor=doctor, **kwargs)
+
+    return wrapper
+
+
+def doctor_or_staff_required(view):
+    """Logged-in doctors (passed on as `doctor`) and staff (`doctor=None`); others get a 404."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        doctor = user.doctor_profile
+        if doctor is None and not user.is_clinic_staff:
             raise Http404
         return view(request, *args, doctor=doctor, **kwargs)
 

@@ -1,5 +1,5 @@
 """The clinic's back office for appointments, and the admin pages of other apps whose
-saves cancel visits (retiring a login).
+saves cancel visits (retiring a login, a doctor's time off).
 
 Every write goes through appointments.services, exactly as for patients and doctors:
 adding books (book_appointment), changing the time reschedules, and status changes
@@ -25,12 +25,15 @@ from appointments.admin_forms import (
     AppointmentAddForm,
     AppointmentChangeForm,
     CancelAppointmentsForm,
+    TimeOffAddForm,
 )
 from appointments.models import Appointment
 from appointments.selectors import free_slots
 from appointments.services import (
     PatientInactive,
     SlotUnavailable,
+    TimeOffConflict,
+    add_time_off,
     allowed_transitions,
     book_appointment,
     cancel_appointment,
@@ -39,6 +42,8 @@ from appointments.services import (
     retire_user,
 )
 from doctors.admin_filters import DoctorListFilter
+from doctors.models import TimeOff
+from doctors.services import remove_time_off
 from healthcare.core.admin import ServiceFormMixin, local_datetime
 from healthcare.core.errors import DomainError
 
@@ -348,6 +353,91 @@ class AppointmentAdmin(ServiceFormMixin, admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/appointments/appointment/cancel_selected.html", context
         )
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(ServiceFormMixin, admin.ModelAdmin):
+    """Time off is added through appointments.services.add_time_off: booked appointments
+    in it are listed first and cancelled only once staff confirm. An entry is not edited
+    (a new time could hit other bookings): delete it and add the right one.
+
+    Registered here for doctors.TimeOff, because adding one cancels visits."""
+
+    list_display = ("doctor", "starts", "ends", "reason")
+    list_select_related = ("doctor__user",)
+    list_filter = (DoctorListFilter, "doctor__specialty")
+    search_fields = ("doctor__user__first_name", "doctor__user__last_name", "reason")
+    date_hierarchy = "start"
+    ordering = ("-start",)
+    fields = ("doctor", "start", "end", "reason")
+
+    add_form = TimeOffAddForm
+    add_fieldsets = (
+        (
+            None,
+            {"fields": ("doctor", "start", "end", "reason", "cancel_appointments", "confirmed")},
+        ),
+    )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_add_form(self, request, **kwargs):
+        return self.add_form(admin_site=self.admin_site, **kwargs)
+
+    def perform_add(self, request, form):
+        data = form.cleaned_data
+        try:
+            time_off, cancelled = add_time_off(
+                doctor=data["doctor"],
+                start=data["start"],
+                end=data["end"],
+                reason=data["reason"],
+                actor=request.user,
+                # Only ever what staff were shown: the first save lists, the next confirms.
+                cancel_appointments=data["cancel_appointments"] and bool(data["confirmed"]),
+                confirmed_ids=data["confirmed"],
+            )
+        except TimeOffConflict as conflict:
+            form.list_conflict(conflict.appointments)
+            hit = "; ".join(
+                f"{local_datetime(appointment.start)} {appointment.patient.user.display_name}"
+                for appointment in conflict.appointments
+            )
+            message = f"{conflict.message} ({hit})"
+            if conflict.can_confirm:
+                message += " " + _(
+                    "Tick the box and save again to add the time off and cancel them; "
+                    "the patients are told the reason."
+                )
+            raise ValidationError({"cancel_appointments": message}) from conflict
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext(
+                    "Cancelled %(count)d appointment in this time off.",
+                    "Cancelled %(count)d appointments in this time off.",
+                    len(cancelled),
+                )
+                % {"count": len(cancelled)},
+                messages.WARNING,
+            )
+        return time_off
+
+    def delete_model(self, request, obj):
+        remove_time_off(time_off=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for time_off in queryset.select_related("doctor"):
+            remove_time_off(time_off=time_off, actor=request.user)
+
+    @admin.display(description=_("from"), ordering="start")
+    def starts(self, obj):
+        return local_datetime(obj.start)
+
+    @admin.display(description=_("until"), ordering="end")
+    def ends(self, obj):
+        return local_datetime(obj.end)
 
 
 admin.site.unregister(User)

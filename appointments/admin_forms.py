@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from appointments.services import REASON_MAX_LENGTH
-from doctors.models import Doctor
+from doctors.models import Doctor, TimeOff
 from patients.models import Patient
 
 
@@ -76,3 +76,47 @@ class CancelAppointmentsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_("The patient will see this reason."),
     )
+
+
+class TimeOffAddForm(forms.Form):
+    """Time off for a doctor (saved by appointments.services.add_time_off)."""
+
+    doctor = forms.ModelChoiceField(
+        label=_("Doctor"), queryset=Doctor.objects.select_related("user")
+    )
+    start = forms.SplitDateTimeField(label=_("From"), widget=AdminSplitDateTime)
+    end = forms.SplitDateTimeField(label=_("Until"), widget=AdminSplitDateTime)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_("Patients whose appointments are cancelled for it are told this reason."),
+    )
+    cancel_appointments = forms.BooleanField(
+        label=_("Cancel the booked appointments listed"),
+        required=False,
+        help_text=_(
+            "If the time off hits booked appointments, they are listed here first and "
+            "nothing is saved; tick this and save again to cancel them."
+        ),
+    )
+    # The appointments that were listed, so that only those are cancelled.
+    confirmed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, admin_site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if admin_site is not None:
+            field = self.fields["doctor"]
+            field.widget = AutocompleteSelect(TimeOff._meta.get_field("doctor"), admin_site)
+            field.widget.choices = field.choices
+
+    def clean_confirmed(self):
+        try:
+            return [int(pk) for pk in self.cleaned_data["confirmed"].split(",") if pk]
+        except ValueError:
+            return []
+
+    def list_conflict(self, appointments):
+        """Show the form again with these appointments as the ones to confirm."""
+        self.data = self.data.copy()
+        self.data["confirmed"] = ",".join(str(appointment.pk) for appointment in appointments)

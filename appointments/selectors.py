@@ -1,5 +1,6 @@
-"""Reads of the scheduling model: which slots of a doctor's calendar are free, and what a
-calendar feed shows.
+"""Reads of the scheduling model: which slots of a doctor's calendar are free, which
+patients a user may see (a doctor: those with a visit with them), and what a calendar
+feed shows.
 
 Slots are laid out in the clinic's local wall-clock time (a 09:00 start stays 09:00 on
 both sides of a DST change) and compared in UTC. The whole search costs two queries
@@ -12,9 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from appointments.models import Appointment, CalendarFeed
+from patients.models import Patient
 
 # How far back a feed reaches: recent visits stay in the calendar, old ones drop out.
 FEED_HISTORY = timedelta(days=90)
@@ -171,5 +174,47 @@ def feed_appointments(user, now=None):
         appointments.active()
         .filter(end__gt=since)
         .select_related("patient__user", "doctor__user")
+        .order_by("start")
+    )
+
+
+def visible_patients(user):
+    """Who a user may see: themself (patient), their patients (doctor), all (staff).
+
+    A doctor's patients are those with an appointment with them that was not cancelled.
+    Every read of patients goes through this, so a patient outside it does not exist
+    for the user (404).
+    """
+    if not user.is_authenticated:
+        return Patient.objects.none()
+    if user.is_clinic_staff:
+        return Patient.objects.all()
+    if (doctor := user.doctor_profile) is not None:
+        visits = Appointment.objects.active().filter(patient=OuterRef("pk"))
+        return Patient.objects.filter(Exists(visits.filter(doctor=doctor)))
+    if user.is_patient:
+        return Patient.objects.filter(user=user)
+    return Patient.objects.none()
+
+
+def with_visits(patients, doctor, now):
+    """Annotate each patient's last and next visit (with `doctor`, or with anyone for staff)."""
+    visits = Appointment.objects.active().filter(patient=OuterRef("pk"))
+    if doctor is not None:
+        visits = visits.filter(doctor=doctor)
+    last = visits.filter(start__lt=now).order_by("-start").values("start")[:1]
+    upcoming = visits.upcoming(now).filter(start__gte=now).values("start")[:1]
+    return patients.annotate(last_visit=Subquery(last), next_visit=Subquery(upcoming))
+
+
+def appointments_during(doctor, start, end):
+    """The doctor's open appointments that a time off from `start` to `end` would hit."""
+    return list(
+        Appointment.objects.filter(
+            doctor=doctor,
+            status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN],
+        )
+        .overlapping(start, end)
+        .select_related("patient__user")
         .order_by("start")
     )

@@ -1,5 +1,6 @@
 """Every write to an appointment: booking, rescheduling and status changes; and the writes
-of other apps that cancel visits (retiring a login) or serve them (calendar feeds).
+of other apps that cancel visits (retiring a login, a doctor's time off) or serve them
+(calendar feeds).
 
 HTML views, the admin and the API call these functions and nothing else, so each rule
 (who may do what, when, to which appointment) is written once, here.
@@ -14,13 +15,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
-from appointments.selectors import find_free_slot
-from doctors.models import Doctor
+from appointments.selectors import appointments_during, find_free_slot
+from doctors.models import Doctor, TimeOff
 from healthcare.core.errors import DomainError, NotAllowed, NotVisible
 from patients.models import Patient
 
@@ -345,6 +346,79 @@ def _cancel_upcoming_visits(user, actor):
     upcoming = visits.filter(status=Appointment.Status.BOOKED, start__gt=timezone.now())
     for appointment in upcoming.select_related("doctor__user", "patient__user"):
         cancel_appointment(appointment=appointment, actor=actor, reason=reason)
+
+
+class TimeOffConflict(DomainError):
+    """The time off overlaps booked appointments and was not confirmed."""
+
+    code = "time_off_conflict"
+
+    def __init__(self, appointments, message=None, *, can_confirm=True):
+        self.appointments = appointments
+        # False when confirming would not help (the appointments cannot be cancelled).
+        self.can_confirm = can_confirm
+        super().__init__(
+            message
+            or ngettext(
+                "%(count)d booked appointment falls in this time off.",
+                "%(count)d booked appointments fall in this time off.",
+                len(appointments),
+            )
+            % {"count": len(appointments)}
+        )
+
+
+def add_time_off(
+    *, doctor, start, end, reason="", actor, cancel_appointments=False, confirmed_ids=None
+):
+    """Add time off for a doctor (the doctor themself or staff).
+
+    If booked appointments fall inside it, nothing is saved and TimeOffConflict lists
+    them, unless `cancel_appointments` is set: then they are cancelled, with the time
+    off's reason shown to the patients, in the same transaction. `confirmed_ids` are the
+    appointments the person confirmed; if others were booked meanwhile, it is a conflict
+    again rather than a cancellation nobody saw. Appointments that have started or are
+    checked in cannot be cancelled, so time off over them is refused.
+    """
+    if not (actor.is_clinic_staff or doctor.user_id == actor.pk):
+        raise NotVisible()
+    if end <= start:
+        raise DomainError(_("The time off must end after it starts."), code="invalid")
+    now = timezone.now()
+    if end <= now:
+        raise DomainError(_("The time off is already over."), code="invalid")
+    reason = (reason or "").strip()[:200]
+    with transaction.atomic():
+        Doctor.objects.select_for_update().get(pk=doctor.pk)
+        affected = appointments_during(doctor, start, end)
+        started = [
+            a for a in affected if a.start <= now or a.status == Appointment.Status.CHECKED_IN
+        ]
+        if started:
+            raise TimeOffConflict(
+                started,
+                _(
+                    "Some appointments in this time have already started or are checked in; "
+                    "record their outcome first."
+                ),
+                can_confirm=False,
+            )
+        if affected and not cancel_appointments:
+            raise TimeOffConflict(affected)
+        if confirmed_ids is not None and {a.pk for a in affected} - set(confirmed_ids):
+            raise TimeOffConflict(
+                affected,
+                _("More appointments were booked in this time meanwhile. Please check again."),
+            )
+        time_off = TimeOff.objects.create(doctor=doctor, start=start, end=end, reason=reason)
+        why = reason or _("The doctor is unavailable")
+        for appointment in affected:
+            cancel_appointment(
+                appointment=appointment,
+                actor=actor,
+                reason=_("%(why)s. Please book another time.") % {"why": why},
+            )
+    return time_off, affected
 
 
 def issue_calendar_feed(user):

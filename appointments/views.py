@@ -1,4 +1,5 @@
-"""Appointments as HTML pages: the patient's booking flow and visits, the doctor's schedule.
+"""Appointments as HTML pages: a doctor's page with free slots, the patient's booking flow
+and visits, the doctor's schedule, patients and time off.
 
 Every change goes through appointments.services; these views parse input, call one
 service or selector and turn a DomainError into a message or a form error. An
@@ -18,10 +19,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.decorators import doctor_required, patient_required
+from accounts.decorators import doctor_or_staff_required, doctor_required, patient_required
 from appointments import services
 from appointments.forms import (
     BookingForm,
@@ -32,19 +33,34 @@ from appointments.forms import (
     StatusForm,
 )
 from appointments.models import Appointment
-from appointments.selectors import bookable_dates, find_free_slot, free_slots, slots_by_day
-from doctors.models import Doctor
+from appointments.selectors import (
+    bookable_dates,
+    find_free_slot,
+    free_slots,
+    next_free_slots,
+    slots_by_day,
+    visible_patients,
+    with_visits,
+)
+from doctors.forms import TimeOffForm
+from doctors.models import Doctor, TimeOff
+from doctors.services import remove_time_off
 from healthcare.core.errors import DomainError
 from healthcare.core.http import client_ip
 from healthcare.core.ratelimits import limit_posts
-from patients.models import Patient
-from records.models import AccessLog
-from records.services import can_write_record, log_access
+from patients.forms import PatientSearchForm
+from patients.models import AccessLog
+from patients.services import log_access
+from records.services import can_write_record
 
 Status = Appointment.Status
 PER_PAGE = 20
+PATIENTS_PER_PAGE = 25
 WEEK_DAYS = 7
 WHEN = "D j M Y, H:i"
+# The doctor's page looks this far ahead and shows the first few days that have free slots.
+SLOT_DAYS_AHEAD = 14
+SLOT_DAYS_SHOWN = 5
 
 # The doctor's status buttons (cancelling has its own page, to ask for a reason).
 STATUS_ACTIONS = {
@@ -60,6 +76,22 @@ def _when(moment):
 
 def _bookable_doctor(pk):
     return get_object_or_404(Doctor.objects.directory(), pk=pk)
+
+
+def doctor_detail(request, pk):
+    """A doctor's profile and the next free slots, each a way into the booking flow."""
+    doctor = get_object_or_404(Doctor.objects.directory(), pk=pk)
+    days = slots_by_day(next_free_slots(doctor, days=SLOT_DAYS_AHEAD))
+    return render(
+        request,
+        "doctors/detail.html",
+        {
+            "doctor": doctor,
+            "days": days[:SLOT_DAYS_SHOWN],
+            "more_days": len(days) > SLOT_DAYS_SHOWN,
+            "days_ahead": SLOT_DAYS_AHEAD,
+        },
+    )
 
 
 def _appointment_for(user, pk):
@@ -211,10 +243,7 @@ def detail(request, pk):
         buttons = [status for status in allowed if status != Status.FULFILLED]
         context["can_write_record"] = record is None and can_write_record(appointment, request.user)
     # A cancelled visit alone does not make someone this doctor's patient.
-    if (
-        is_doctor
-        and Patient.objects.visible_to(request.user).filter(pk=appointment.patient_id).exists()
-    ):
+    if is_doctor and visible_patients(request.user).filter(pk=appointment.patient_id).exists():
         context["show_patient"] = True
         context["earlier_visits"] = (
             Appointment.objects.filter(patient=appointment.patient, start__lt=appointment.start)
@@ -381,3 +410,93 @@ def doctor_schedule(request, *, doctor):
             "later_has_next": len(later) > PER_PAGE,
         },
     )
+
+
+@doctor_or_staff_required
+def patient_list(request, *, doctor):
+    """The doctor's patients with their last and next visit; the query count is fixed."""
+    form = PatientSearchForm(request.GET)
+    search = form.search()
+    patients = visible_patients(request.user).matching(search)
+    patients = with_visits(patients.select_related("user"), doctor, timezone.now()).order_by(
+        "user__last_name", "user__first_name", "pk"
+    )
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "patients/list.html",
+        {"form": form, "page_obj": page, "search": search, "doctor": doctor},
+    )
+
+
+@doctor_required
+@require_http_methods(["GET", "POST"])
+def time_off(request, *, doctor):
+    """The doctor's upcoming time off, and a form to add more.
+
+    Time off over booked appointments first lists them and asks to confirm; confirmed,
+    they are cancelled with the time off's reason, which their patients see. The
+    confirmation names the appointments it was shown: if more were booked meanwhile,
+    the doctor is asked again rather than cancelling visits they never saw.
+    """
+    conflict = []
+    form = TimeOffForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            added, cancelled = services.add_time_off(
+                doctor=doctor,
+                start=data["start"],
+                end=data["end"],
+                reason=data["reason"],
+                actor=request.user,
+                cancel_appointments=data["confirm"],
+                confirmed_ids=data["appointment_ids"],
+            )
+        except services.TimeOffConflict as error:
+            form.add_error(None, error.message)
+            conflict = error.appointments if error.can_confirm else []
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Time off added from %(start)s until %(end)s.")
+                % {"start": _when(added.start), "end": _when(added.end)},
+            )
+            if cancelled:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)d appointment was cancelled; the patient sees your reason.",
+                        "%(count)d appointments were cancelled; the patients see your reason.",
+                        len(cancelled),
+                    )
+                    % {"count": len(cancelled)},
+                )
+            return redirect("doctors:time_off")
+    upcoming = TimeOff.objects.filter(doctor=doctor, end__gt=timezone.now()).order_by("start")
+    return render(
+        request,
+        "doctors/time_off.html",
+        {
+            "form": form,
+            "conflict": conflict,
+            "conflict_ids": ",".join(str(appointment.pk) for appointment in conflict),
+            "upcoming": upcoming,
+        },
+    )
+
+
+@doctor_required
+@require_POST
+def time_off_remove(request, pk, *, doctor):
+    """Remove one of the doctor's own time off periods (someone else's is a 404)."""
+    period = get_object_or_404(TimeOff, pk=pk, doctor=doctor)
+    remove_time_off(time_off=period, actor=request.user)
+    messages.success(
+        request,
+        _("Time off from %(start)s until %(end)s removed.")
+        % {"start": _when(period.start), "end": _when(period.end)},
+    )
+    return redirect("doctors:time_off")

@@ -1,6 +1,6 @@
 from urllib.parse import urlencode
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count
@@ -8,16 +8,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from doctors.admin_filters import DoctorListFilter
-from doctors.admin_forms import DoctorAddForm, TimeOffAddForm, WorkingHoursFormSet
+from doctors.admin_forms import DoctorAddForm, WorkingHoursFormSet
 from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
 from doctors.services import (
-    TimeOffConflict,
-    add_time_off,
     create_doctor,
-    remove_time_off,
     set_working_hours,
 )
 from healthcare.core.admin import ServiceFormMixin, local_datetime
@@ -53,7 +49,8 @@ class WorkingHoursInline(admin.TabularInline):
 
 class TimeOffInline(admin.TabularInline):
     """The doctor's time off, to read. It is added on its own page, which first shows
-    the appointments it would cancel (doctors.services.add_time_off)."""
+    the appointments it would cancel (appointments.services.add_time_off; the page is
+    appointments.admin's)."""
 
     model = TimeOff
     fields = ("starts", "ends", "reason")
@@ -207,86 +204,3 @@ class WorkingHoursAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(TimeOff)
-class TimeOffAdmin(ServiceFormMixin, admin.ModelAdmin):
-    """Time off is added through doctors.services.add_time_off: booked appointments in
-    it are listed first and cancelled only once staff confirm. An entry is not edited
-    (a new time could hit other bookings): delete it and add the right one."""
-
-    list_display = ("doctor", "starts", "ends", "reason")
-    list_select_related = ("doctor__user",)
-    list_filter = (DoctorListFilter, "doctor__specialty")
-    search_fields = ("doctor__user__first_name", "doctor__user__last_name", "reason")
-    date_hierarchy = "start"
-    ordering = ("-start",)
-    fields = ("doctor", "start", "end", "reason")
-
-    add_form = TimeOffAddForm
-    add_fieldsets = (
-        (
-            None,
-            {"fields": ("doctor", "start", "end", "reason", "cancel_appointments", "confirmed")},
-        ),
-    )
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_add_form(self, request, **kwargs):
-        return self.add_form(admin_site=self.admin_site, **kwargs)
-
-    def perform_add(self, request, form):
-        data = form.cleaned_data
-        try:
-            time_off, cancelled = add_time_off(
-                doctor=data["doctor"],
-                start=data["start"],
-                end=data["end"],
-                reason=data["reason"],
-                actor=request.user,
-                # Only ever what staff were shown: the first save lists, the next confirms.
-                cancel_appointments=data["cancel_appointments"] and bool(data["confirmed"]),
-                confirmed_ids=data["confirmed"],
-            )
-        except TimeOffConflict as conflict:
-            form.list_conflict(conflict.appointments)
-            hit = "; ".join(
-                f"{local_datetime(appointment.start)} {appointment.patient.user.display_name}"
-                for appointment in conflict.appointments
-            )
-            message = f"{conflict.message} ({hit})"
-            if conflict.can_confirm:
-                message += " " + _(
-                    "Tick the box and save again to add the time off and cancel them; "
-                    "the patients are told the reason."
-                )
-            raise ValidationError({"cancel_appointments": message}) from conflict
-        if cancelled:
-            self.message_user(
-                request,
-                ngettext(
-                    "Cancelled %(count)d appointment in this time off.",
-                    "Cancelled %(count)d appointments in this time off.",
-                    len(cancelled),
-                )
-                % {"count": len(cancelled)},
-                messages.WARNING,
-            )
-        return time_off
-
-    def delete_model(self, request, obj):
-        remove_time_off(time_off=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for time_off in queryset.select_related("doctor"):
-            remove_time_off(time_off=time_off, actor=request.user)
-
-    @admin.display(description=_("from"), ordering="start")
-    def starts(self, obj):
-        return local_datetime(obj.start)
-
-    @admin.display(description=_("until"), ordering="end")
-    def ends(self, obj):
-        return local_datetime(obj.end)

@@ -1,14 +1,12 @@
-"""Forms of the doctors' admin: adding a doctor, the working-hours formset, time off."""
+"""Forms of the doctors' admin: adding a doctor, the working-hours formset."""
 
 from django import forms
-from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.contrib.auth.forms import SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from doctors.models import Doctor, TimeOff
+from doctors.models import Doctor
 from doctors.services import validate_working_hours
 
 
@@ -73,47 +71,3 @@ class WorkingHoursFormSet(BaseInlineFormSet):
         if any(self.errors):
             return
         validate_working_hours(self.intervals())
-
-
-class TimeOffAddForm(forms.Form):
-    """Time off for a doctor (saved by doctors.services.add_time_off)."""
-
-    doctor = forms.ModelChoiceField(
-        label=_("Doctor"), queryset=Doctor.objects.select_related("user")
-    )
-    start = forms.SplitDateTimeField(label=_("From"), widget=AdminSplitDateTime)
-    end = forms.SplitDateTimeField(label=_("Until"), widget=AdminSplitDateTime)
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=200,
-        required=False,
-        help_text=_("Patients whose appointments are cancelled for it are told this reason."),
-    )
-    cancel_appointments = forms.BooleanField(
-        label=_("Cancel the booked appointments listed"),
-        required=False,
-        help_text=_(
-            "If the time off hits booked appointments, they are listed here first and "
-            "nothing is saved; tick this and save again to cancel them."
-        ),
-    )
-    # The appointments that were listed, so that only those are cancelled.
-    confirmed = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, admin_site=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if admin_site is not None:
-            field = self.fields["doctor"]
-            field.widget = AutocompleteSelect(TimeOff._meta.get_field("doctor"), admin_site)
-            field.widget.choices = field.choices
-
-    def clean_confirmed(self):
-        try:
-            return [int(pk) for pk in self.cleaned_data["confirmed"].split(",") if pk]
-        except ValueError:
-            return []
-
-    def list_conflict(self, appointments):
-        """Show the form again with these appointments as the ones to confirm."""
-        self.data = self.data.copy()
-        self.data["confirmed"] = ",".join(str(appointment.pk) for appointment in appointments)

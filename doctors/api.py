@@ -1,20 +1,16 @@
-"""The API's doctor directory, doctor profiles and free slots.
+"""The API's doctor directory and doctor profiles.
 
-Anyone, logged in or not, reads the directory, a doctor's profile and their free slots.
-Clinic staff create doctors (doctors.services.create_doctor), change any profile and
-retire a doctor. A doctor may change their own `bio` and nothing else: the rest of the
-profile is the clinic's to set (as on the HTML profile page). Working hours and time off
-are kept through the website and the admin.
+Anyone, logged in or not, reads the directory and a doctor's profile. Clinic staff
+create doctors (doctors.services.create_doctor) and change any profile. A doctor may
+change their own `bio` and nothing else: the rest of the profile is the clinic's to set
+(as on the HTML profile page). Working hours and time off are kept through the website
+and the admin.
 
-DELETE deactivates the doctor's login instead of destroying the profile, whose
-appointments and records must be kept: the doctor leaves the directory and has no free
-slots from then on.
+A doctor's free slots and retiring a doctor (DELETE, which cancels their visits) are
+appointments.api.doctors.
 """
 
-from datetime import timedelta
-
 from django.db import IntegrityError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -24,14 +20,11 @@ from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
 from accounts.serializers import new_email, validate_new_password
-from appointments.selectors import free_slots
-from appointments.services import retire_user
 from doctors.models import Doctor, Specialty
 from doctors.services import create_doctor
 from healthcare.core.api.permissions import IsClinicStaff
 from healthcare.core.api.schema import error_responses
 
-MAX_SLOT_RANGE_DAYS = 62
 DOCTOR_OWN_FIELDS = {"bio"}
 
 
@@ -157,34 +150,6 @@ class DoctorBioSerializer(serializers.ModelSerializer):
         fields = ["bio"]
 
 
-class SlotQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(help_text=gettext_lazy("First day (clinic time), YYYY-MM-DD."))
-    end = serializers.DateField(
-        help_text=gettext_lazy("Last day (clinic time, inclusive), at most 62 days on.")
-    )
-
-    def validate(self, attrs):
-        if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": [_("The end must not be before the start.")]})
-        if (attrs["end"] - attrs["start"]) >= timedelta(days=MAX_SLOT_RANGE_DAYS):
-            raise serializers.ValidationError(
-                {
-                    "end": [
-                        _("Ask for at most %(days)d days at a time.")
-                        % {"days": MAX_SLOT_RANGE_DAYS}
-                    ]
-                }
-            )
-        return attrs
-
-
-class SlotSerializer(serializers.Serializer):
-    start = serializers.DateTimeField(
-        help_text=gettext_lazy("ISO 8601 with the clinic's UTC offset at that time.")
-    )
-    end = serializers.DateTimeField()
-
-
 class DirectoryQuerySerializer(serializers.Serializer):
     specialty = serializers.CharField(
         required=False,
@@ -264,7 +229,10 @@ class DoctorListView(PublicReadMixin, generics.ListAPIView):
 
 
 class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
-    """A doctor's public profile; staff change or retire it; a doctor changes their bio."""
+    """A doctor's public profile; staff change it; a doctor changes their bio.
+
+    DELETE (retiring the doctor) is added by appointments.api.doctors.DoctorDetailView.
+    """
 
     serializer_class = DoctorSerializer
 
@@ -320,54 +288,3 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
     )
     def patch(self, request, pk):
         return self._update(request, partial=True)
-
-    @extend_schema(
-        operation_id="doctors_destroy",
-        summary="Retire a doctor (clinic staff)",
-        description=gettext_lazy(
-            "Deactivates the doctor's login: they leave the directory and have no free slots. "
-            "Their booked visits still to come are cancelled, with the reason, and the "
-            "patients emailed. The profile, appointments and records are kept. Repeating it "
-            "changes nothing."
-        ),
-        responses={204: None, **error_responses(401, 403, 404)},
-    )
-    def delete(self, request, pk):
-        doctor = self.get_object()
-        retire_user(user=doctor.user, actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class DoctorSlotsView(generics.GenericAPIView):
-    """A doctor's free slots between two days: what can be booked right now."""
-
-    permission_classes = [AllowAny]
-    serializer_class = SlotSerializer
-    pagination_class = None
-
-    @extend_schema(
-        operation_id="doctors_slots",
-        summary="A doctor's free slots (public)",
-        description=gettext_lazy(
-            "Free = working hours − time off − booked appointments − the minimum notice, up "
-            "to the booking horizon. Days are the clinic's; times carry its UTC offset."
-        ),
-        parameters=[SlotQuerySerializer],
-        responses={200: SlotSerializer(many=True), **error_responses(400, 401, 404)},
-        examples=[
-            OpenApiExample(
-                "Two slots",
-                value=[
-                    {"start": "2030-01-08T09:00:00Z", "end": "2030-01-08T09:30:00Z"},
-                    {"start": "2030-07-09T09:00:00+01:00", "end": "2030-07-09T09:30:00+01:00"},
-                ],
-                response_only=True,
-            )
-        ],
-    )
-    def get(self, request, pk):
-        doctor = get_object_or_404(Doctor.objects.directory(), pk=pk)
-        query = SlotQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        slots = free_slots(doctor, query.validated_data["start"], query.validated_data["end"])
-        return Response(SlotSerializer(slots, many=True).data)

@@ -11,7 +11,9 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts
-from appointments import api as appointments
+from appointments.api import appointments
+from appointments.api import doctors as scheduling
+from appointments.api import patients as patient_profiles
 from doctors import api as doctors
 from healthcare.core.api.views import ApiRootView, NotFoundView
 from patients import api as patients
@@ -27,11 +29,12 @@ urlpatterns = [
     path("auth/logout", accounts.LogoutView.as_view(), name="auth-logout"),
     path("auth/me", accounts.MeView.as_view(), name="auth-me"),
     path("auth/users/<int:pk>", accounts.UserDetailView.as_view(), name="auth-user"),
-    path("patients/", patients.PatientListView.as_view(), name="patient-list"),
-    path("patients/<int:pk>", patients.PatientDetailView.as_view(), name="patient-detail"),
+    path("patients/", patient_profiles.PatientListView.as_view(), name="patient-list"),
+    path("patients/<int:pk>", patient_profiles.PatientDetailView.as_view(), name="patient-detail"),
     path("doctors/", doctors.DoctorListView.as_view(), name="doctor-list"),
-    path("doctors/<int:pk>", doctors.DoctorDetailView.as_view(), name="doctor-detail"),
-    path("doctors/<int:pk>/slots", doctors.DoctorSlotsView.as_view(), name="doctor-slots"),
+    # GET/PUT/PATCH are doctors.api's; DELETE (retiring, which cancels visits) is added here.
+    path("doctors/<int:pk>", scheduling.DoctorDetailView.as_view(), name="doctor-detail"),
+    path("doctors/<int:pk>/slots", scheduling.DoctorSlotsView.as_view(), name="doctor-slots"),
     path("appointments/", appointments.AppointmentListView.as_view(), name="appointment-list"),
     path(
         "appointments/<int:pk>",

@@ -56,11 +56,11 @@ accounts_urls = [
 
 doctors_urls = [
     path("", doctors.directory, name="directory"),
-    path("<int:pk>/", doctors.detail, name="detail"),
+    path("<int:pk>/", appointments.doctor_detail, name="detail"),
     # The logged-in doctor's own calendar settings.
     path("me/hours/", doctors.working_hours, name="hours"),
-    path("me/time-off/", doctors.time_off, name="time_off"),
-    path("me/time-off/<int:pk>/remove/", doctors.time_off_remove, name="time_off_remove"),
+    path("me/time-off/", appointments.time_off, name="time_off"),
+    path("me/time-off/<int:pk>/remove/", appointments.time_off_remove, name="time_off_remove"),
 ]
 
 appointments_urls = [
@@ -84,8 +84,8 @@ records_urls = [
 ]
 
 patients_urls = [
-    path("", patients.patient_list, name="list"),
-    path("<int:pk>/", patients.patient_detail, name="detail"),
+    path("", appointments.patient_list, name="list"),
+    path("<int:pk>/", records.patient_detail, name="detail"),
 ]
 
 urlpatterns = [

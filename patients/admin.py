@@ -8,13 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_forms import LoginAddForm
 from accounts.models import User
-from healthcare.core.admin import ServiceFormMixin
+from healthcare.core.admin import ReadOnlyAdminMixin, ServiceFormMixin, local_datetime
 from healthcare.core.http import client_ip
 from patients.forms import validate_date_of_birth
-from patients.models import Patient
-from patients.services import register_patient
-from records.models import AccessLog
-from records.services import log_access
+from patients.models import AccessLog, Patient
+from patients.services import log_access, register_patient
 
 
 def log_patient_access(request, patient, action):
@@ -145,3 +143,26 @@ class PatientAdmin(ServiceFormMixin, admin.ModelAdmin):
             phone=data["phone"],
         )
         return user.patient
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who looked at or changed whose data, and when. Rows are only ever appended."""
+
+    list_display = ("when", "actor", "action", "target", "object_id", "patient", "ip_address")
+    list_select_related = ("actor", "patient__user")
+    list_filter = ("action", "target")
+    search_fields = (
+        "actor__email",
+        "actor__first_name",
+        "actor__last_name",
+        "patient__user__email",
+        "patient__user__first_name",
+        "patient__user__last_name",
+    )
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-pk")
+
+    @admin.display(description=_("when"), ordering="created_at")
+    def when(self, obj):
+        return local_datetime(obj.created_at)

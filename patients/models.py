@@ -7,28 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PatientQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Who a user may see: themself (patient), their patients (doctor), all (staff).
-
-        A doctor's patients are those with an appointment with them that was not cancelled.
-        """
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_clinic_staff:
-            return self.all()
-        if (doctor := user.doctor_profile) is not None:
-            from appointments.models import Appointment
-
-            return self.filter(
-                models.Exists(
-                    Appointment.objects.active().filter(
-                        patient=models.OuterRef("pk"), doctor=doctor
-                    )
-                )
+    def matching(self, search):
+        """Patients whose name or email address contains every word of `search`."""
+        patients = self
+        for word in search.split():
+            patients = patients.filter(
+                models.Q(user__first_name__icontains=word)
+                | models.Q(user__last_name__icontains=word)
+                | models.Q(user__email__icontains=word)
             )
-        if user.is_patient:
-            return self.filter(user=user)
-        return self.none()
+        return patients
 
 
 class Patient(models.Model):
@@ -89,3 +77,68 @@ class Patient(models.Model):
         on = on or timezone.localdate()
         born = self.date_of_birth
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient).select_related("actor")
+
+
+class AccessLog(models.Model):
+    """Append-only: who viewed or changed a patient's data, when and from where.
+
+    Rows are written by patients.services.log_access and never updated or deleted. The
+    log belongs with the patient whose data it guards: every app that shows a patient's
+    data (patients' admin, appointments, records) writes to it.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Created")
+        AMEND = "amend", _("Amended")
+        UPDATE = "update", _("Changed")
+
+    class Target(models.TextChoices):
+        RECORD = "record", _("Medical record")
+        PATIENT = "patient", _("Patient profile")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action)
+    target = models.CharField(_("what"), max_length=16, choices=Target)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.PROTECT,
+        related_name="access_log",
+        verbose_name=_("patient"),
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="accesslog_patient_idx")]
+
+    def __str__(self):
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} "
+            f"{self.get_action_display().lower()} {self.get_target_display().lower()} "
+            f"#{self.object_id}"
+        )
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Access log entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Access log entries are never deleted.")

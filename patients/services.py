@@ -1,11 +1,12 @@
-"""Writes to patients that carry a rule: registering a patient, login and record together."""
+"""Writes to patients that carry a rule: registering a patient (login and record together),
+and the access log of who looked at or changed a patient's data."""
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 
 from accounts.models import User, UserManager
 from accounts.services import send_activation, tell_existing_account
-from patients.models import Patient
+from patients.models import AccessLog, Patient
 
 
 @transaction.atomic
@@ -63,3 +64,17 @@ def sign_up_patient(
             return
     make_password(password)
     tell_existing_account(existing, absolute_url)
+
+
+def log_access(*, actor, action, target, object_id, patient, ip=None):
+    """Append an access-log row, unless the patient is looking at their own data."""
+    if actor.pk == patient.user_id:
+        return None
+    return AccessLog.objects.create(
+        actor=actor,
+        action=action,
+        target=target,
+        object_id=object_id,
+        patient=patient,
+        ip_address=ip,
+    )

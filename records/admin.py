@@ -1,9 +1,9 @@
-"""Medical records and their access log, for clinic staff to read.
+"""Medical records, for clinic staff to read.
 
 Records are written and amended only by the visit's doctor (records.services), each
 amendment kept as a version, so nobody edits one here, superusers included. Opening a
-record is a view of a patient's data and goes into the access log; the list names the
-visit, not the diagnosis, so that reading one is always logged.
+record is a view of a patient's data and goes into the access log (patients.admin shows
+it); the list names the visit, not the diagnosis, so that reading one is always logged.
 """
 
 from django.contrib import admin
@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from doctors.admin_filters import DoctorListFilter
 from healthcare.core.admin import ReadOnlyAdminMixin, local_datetime
 from healthcare.core.http import client_ip
-from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
-from records.services import log_access
+from patients.models import AccessLog
+from patients.services import log_access
+from records.models import MedicalRecord, MedicalRecordVersion
 
 
 class VersionInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -96,26 +97,3 @@ class MedicalRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 ip=client_ip(request),
             )
         return response
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Who looked at or changed whose data, and when. Rows are only ever appended."""
-
-    list_display = ("when", "actor", "action", "target", "object_id", "patient", "ip_address")
-    list_select_related = ("actor", "patient__user")
-    list_filter = ("action", "target")
-    search_fields = (
-        "actor__email",
-        "actor__first_name",
-        "actor__last_name",
-        "patient__user__email",
-        "patient__user__first_name",
-        "patient__user__last_name",
-    )
-    date_hierarchy = "created_at"
-    ordering = ("-created_at", "-pk")
-
-    @admin.display(description=_("when"), ordering="created_at")
-    def when(self, obj):
-        return local_datetime(obj.created_at)

@@ -15,13 +15,16 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from appointments.api import DoctorRefSerializer, PatientRefSerializer
 from appointments.models import Appointment
+from doctors.serializers import DoctorRefSerializer
 from healthcare.core.api.schema import error_responses
 from healthcare.core.errors import NotVisible
 from healthcare.core.http import client_ip
-from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
-from records.services import LIMITS, amend_record, log_access, write_record
+from patients.models import AccessLog
+from patients.serializers import PatientRefSerializer
+from patients.services import log_access
+from records.models import MedicalRecord, MedicalRecordVersion
+from records.services import LIMITS, amend_record, write_record
 
 MAX_ID = 2**63 - 1
 

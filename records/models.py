@@ -2,13 +2,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from patients.models import Patient
+from appointments.selectors import visible_patients
 
 
 class MedicalRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Own records for a patient; their patients' records for a doctor; all for staff."""
-        return self.filter(patient__in=Patient.objects.visible_to(user))
+        return self.filter(patient__in=visible_patients(user))
 
 
 class MedicalRecord(models.Model):
@@ -94,66 +94,3 @@ class MedicalRecordVersion(models.Model):
         if previous is None:
             return list(self.FIELDS)
         return [f for f in self.FIELDS if getattr(self, f) != getattr(previous, f)]
-
-
-class AccessLogQuerySet(models.QuerySet):
-    def for_patient(self, patient):
-        return self.filter(patient=patient).select_related("actor")
-
-
-class AccessLog(models.Model):
-    """Append-only: who viewed or changed a patient's data, when and from where.
-
-    Rows are written by records.services.log_access and never updated or deleted.
-    """
-
-    class Action(models.TextChoices):
-        VIEW = "view", _("Viewed")
-        CREATE = "create", _("Created")
-        AMEND = "amend", _("Amended")
-        UPDATE = "update", _("Changed")
-
-    class Target(models.TextChoices):
-        RECORD = "record", _("Medical record")
-        PATIENT = "patient", _("Patient profile")
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("who"),
-    )
-    action = models.CharField(_("action"), max_length=16, choices=Action)
-    target = models.CharField(_("what"), max_length=16, choices=Target)
-    object_id = models.PositiveBigIntegerField(_("object id"))
-    patient = models.ForeignKey(
-        Patient,
-        on_delete=models.PROTECT,
-        related_name="access_log",
-        verbose_name=_("patient"),
-    )
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-
-    objects = AccessLogQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["patient", "-created_at"], name="accesslog_patient_idx")]
-
-    def __str__(self):
-        return (
-            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} "
-            f"{self.get_action_display().lower()} {self.get_target_display().lower()} "
-            f"#{self.object_id}"
-        )
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Access log entries are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Access log entries are never deleted.")

@@ -1,9 +1,10 @@
-"""Writes to medical records and the access log.
+"""Writes to medical records.
 
 A record is written once per appointment by that appointment's doctor, which fulfils
 the appointment in the same transaction. After that it is only ever amended: each
-amendment adds a version, so every earlier state stays readable. Every view and change
-of a record or a patient's profile by someone other than the patient is logged.
+amendment adds a version, so every earlier state stays readable. Every change of a
+record by someone other than the patient is written to the access log
+(patients.services.log_access).
 """
 
 from django.db import transaction
@@ -13,7 +14,9 @@ from django.utils.translation import gettext_lazy
 from appointments.models import Appointment
 from appointments.services import allowed_transitions, change_status
 from healthcare.core.errors import DomainError, NotVisible
-from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
+from patients.models import AccessLog
+from patients.services import log_access
+from records.models import MedicalRecord, MedicalRecordVersion
 
 Status = Appointment.Status
 LIMITS = {"diagnosis": 5000, "prescription": 5000, "notes": 10000}
@@ -34,20 +37,6 @@ class RecordExists(RecordError):
 class NothingChanged(RecordError):
     code = "nothing_changed"
     default_message = gettext_lazy("The amendment changes nothing.")
-
-
-def log_access(*, actor, action, target, object_id, patient, ip=None):
-    """Append an access-log row, unless the patient is looking at their own data."""
-    if actor.pk == patient.user_id:
-        return None
-    return AccessLog.objects.create(
-        actor=actor,
-        action=action,
-        target=target,
-        object_id=object_id,
-        patient=patient,
-        ip_address=ip,
-    )
 
 
 def _clean(fields):

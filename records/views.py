@@ -1,5 +1,6 @@
 """Medical record pages: the doctor's record form and amendments, the record with its
-history, and the patient's own records and "who looked at my records".
+history, the patient's own records and "who looked at my records", and a patient's page
+(their profile with their visits and records).
 
 Every write goes through records.services; every view of a record by someone other than
 the patient is logged there too. A record, an appointment or a page the user may not
@@ -11,23 +12,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from appointments.models import Appointment
+from appointments.selectors import visible_patients
 from healthcare.core.errors import DomainError
 from healthcare.core.http import client_ip
+from patients.models import AccessLog
+from patients.services import log_access
 from records.forms import AmendForm, RecordForm
-from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
-from records.services import (
-    RecordError,
-    RecordExists,
-    amend_record,
-    can_write_record,
-    log_access,
-    write_record,
-)
+from records.models import MedicalRecord, MedicalRecordVersion
+from records.services import RecordError, RecordExists, amend_record, can_write_record, write_record
 
 Status = Appointment.Status
 PER_PAGE = 20
@@ -195,3 +193,41 @@ def access_log(request):
     entries = AccessLog.objects.for_patient(patient)
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "records/access_log.html", {"page": page})
+
+
+@login_required
+def patient_detail(request, pk):
+    """A patient's profile and their history with this clinic, as far as the user may see it."""
+    user = request.user
+    patient = get_object_or_404(visible_patients(user).select_related("user"), pk=pk)
+    appointments = (
+        Appointment.objects.visible_to(user)
+        .filter(patient=patient)
+        .select_related("doctor__user", "doctor__specialty", "cancelled_by")
+        .order_by("-start")
+    )
+    records = (
+        MedicalRecord.objects.visible_to(user)
+        .filter(patient=patient)
+        .select_related("doctor__user", "appointment")
+        .order_by("-created_at", "-pk")
+    )
+    log_access(
+        actor=user,
+        action=AccessLog.Action.VIEW,
+        target=AccessLog.Target.PATIENT,
+        object_id=patient.pk,
+        patient=patient,
+        ip=client_ip(request),
+    )
+    return render(
+        request,
+        "patients/detail.html",
+        {
+            "patient": patient,
+            "age": patient.age(timezone.localdate()),
+            "appointments": appointments,
+            "records": records,
+            "is_self": patient.user_id == user.pk,
+        },
+    )

@@ -12,8 +12,8 @@ from appointments.services import (
     NotAcceptingPatients,
     ReasonRequired,
     SlotUnavailable,
+    TimeOffConflict,
 )
-from doctors.services import TimeOffConflict
 from healthcare.core.api.errors import exception_handler
 from healthcare.core.errors import DomainError, NotVisible
 from records.services import NothingChanged, RecordError, RecordExists

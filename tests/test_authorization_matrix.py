@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from appointments.models import Appointment
 from doctors.models import TimeOff
-from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
+from patients.models import AccessLog
+from records.models import MedicalRecord, MedicalRecordVersion
 from tests.accounts.factories import StaffFactory
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import login

@@ -10,8 +10,8 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import User
 from appointments.models import Appointment
 from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
-from patients.models import Patient
-from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
+from patients.models import AccessLog, Patient
+from records.models import MedicalRecord, MedicalRecordVersion
 from tests.appointments.mail_support import run_worker
 
 pytestmark = pytest.mark.django_db

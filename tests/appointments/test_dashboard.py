@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from appointments.models import Appointment
-from records.models import AccessLog
+from patients.models import AccessLog
 from records.services import write_record
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import login

@@ -1,18 +1,31 @@
-"""The patient admin: patients added with their login, the list, and the access log."""
+"""The patient admin (patients added with their login, the list) and the access log."""
+
+import datetime
 
 import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from patients.models import Patient
-from records.models import AccessLog
+from patients.models import AccessLog, Patient
+from tests.appointments.factories import AppointmentFactory
 from tests.patients.factories import PatientFactory
+from tests.records.factories import MedicalRecordFactory
 
 pytestmark = pytest.mark.django_db
 
-
 PATIENTS = "admin:patients_patient_changelist"
 ADD_PATIENT = "admin:patients_patient_add"
+
+
+def record_change_url(record):
+    return reverse("admin:records_medicalrecord_change", args=[record.pk])
+
+
+def record_at(day, hour, **kwargs):
+    start = datetime.datetime(2030, 1, day, hour, tzinfo=datetime.UTC)
+    return MedicalRecordFactory(
+        appointment=AppointmentFactory(start=start, status="fulfilled"), **kwargs
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -170,3 +183,22 @@ def test_patients_are_deleted_with_their_login_not_on_their_own(staff_client, pa
 
     assert response.status_code == 403
     assert Patient.objects.filter(pk=patient.pk).exists()
+
+
+def test_access_log_lists_who_saw_whose_data_and_cannot_be_changed(staff, staff_client):
+    record = record_at(4, 10)
+    staff_client.get(record_change_url(record))
+    entry = AccessLog.objects.get()
+
+    changelist = staff_client.get(reverse("admin:patients_accesslog_changelist"))
+    change = staff_client.post(
+        reverse("admin:patients_accesslog_change", args=[entry.pk]), {"action": "amend"}
+    )
+
+    page = changelist.content.decode()
+    assert changelist.status_code == 200
+    assert staff.email in page
+    assert record.patient.user.display_name in page
+    assert "Viewed" in page
+    assert change.status_code == 403
+    assert reverse("admin:patients_accesslog_add") not in page

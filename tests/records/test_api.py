@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appointments.models import Appointment
-from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
+from patients.models import AccessLog
+from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import write_record
 from tests.api_support import api_client, assert_error
 from tests.appointments.factories import AppointmentFactory

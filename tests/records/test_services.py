@@ -8,15 +8,9 @@ import pytest
 from appointments.models import Appointment
 from appointments.services import InvalidTransition
 from healthcare.core.errors import NotVisible
-from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
-from records.services import (
-    NothingChanged,
-    RecordError,
-    RecordExists,
-    amend_record,
-    log_access,
-    write_record,
-)
+from patients.models import AccessLog
+from records.models import MedicalRecord, MedicalRecordVersion
+from records.services import NothingChanged, RecordError, RecordExists, amend_record, write_record
 from tests.appointments.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,35 +154,3 @@ def test_only_the_author_amends(visit, other_doctor, staff):
     assert record.diagnosis == "Acute bronchitis"
     assert record.versions.count() == 1
     assert AccessLog.objects.count() == 1  # the creation only
-
-
-def test_a_patient_looking_at_their_own_data_is_not_logged(patient, doctor):
-    assert (
-        log_access(
-            actor=patient.user,
-            action="view",
-            target="patient",
-            object_id=patient.pk,
-            patient=patient,
-        )
-        is None
-    )
-    log_access(
-        actor=doctor.user, action="view", target="patient", object_id=patient.pk, patient=patient
-    )
-
-    assert list(AccessLog.objects.values_list("actor", flat=True)) == [doctor.user.pk]
-
-
-def test_access_log_entries_cannot_be_changed_or_deleted(patient, doctor):
-    entry = log_access(
-        actor=doctor.user, action="view", target="patient", object_id=patient.pk, patient=patient
-    )
-
-    entry.action = "amend"
-    with pytest.raises(ValueError, match="never changed"):
-        entry.save()
-    with pytest.raises(ValueError, match="never deleted"):
-        entry.delete()
-
-    assert AccessLog.objects.get().action == "view"

@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 
 from appointments.models import Appointment
-from records.models import AccessLog, MedicalRecord, MedicalRecordVersion
-from records.services import amend_record, log_access, write_record
+from patients.models import AccessLog
+from patients.services import log_access
+from records.models import MedicalRecord, MedicalRecordVersion
+from records.services import amend_record, write_record
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import login
 from tests.doctors.factories import DoctorFactory

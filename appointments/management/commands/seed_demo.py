@@ -21,10 +21,10 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import User
 from appointments.models import Appointment
 from appointments.selectors import next_free_slots
-from appointments.services import book_appointment, cancel_appointment
+from appointments.services import add_time_off, book_appointment, cancel_appointment
 from appointments.tasks import announce
 from doctors.models import Doctor, Specialty, TimeOff
-from doctors.services import add_time_off, create_doctor, set_working_hours
+from doctors.services import create_doctor, set_working_hours
 from healthcare.core.errors import DomainError
 from patients.models import Patient
 from patients.services import register_patient

@@ -16,6 +16,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from appointments.models import Appointment
+from appointments.selectors import visible_patients
 from appointments.services import (
     REASON_MAX_LENGTH,
     allowed_transitions,
@@ -25,30 +26,11 @@ from appointments.services import (
     reschedule_appointment,
 )
 from doctors.models import Doctor
+from doctors.serializers import DoctorRefSerializer
 from healthcare.core.api.schema import error_responses
 from healthcare.core.ratelimits import hit
 from patients.models import Patient
-
-
-class PatientRefSerializer(serializers.ModelSerializer):
-    first_name = serializers.CharField(source="user.first_name", read_only=True)
-    last_name = serializers.CharField(source="user.last_name", read_only=True)
-
-    class Meta:
-        model = Patient
-        fields = ["id", "first_name", "last_name"]
-        read_only_fields = fields
-
-
-class DoctorRefSerializer(serializers.ModelSerializer):
-    first_name = serializers.CharField(source="user.first_name", read_only=True)
-    last_name = serializers.CharField(source="user.last_name", read_only=True)
-    specialty = serializers.CharField(source="specialty.name", read_only=True)
-
-    class Meta:
-        model = Doctor
-        fields = ["id", "first_name", "last_name", "specialty"]
-        read_only_fields = fields
+from patients.serializers import PatientRefSerializer
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
@@ -100,7 +82,7 @@ class VisiblePatientField(serializers.PrimaryKeyRelatedField):
     """A patient the caller may see; any other id is refused like one that does not exist."""
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.context["request"].user)
+        return visible_patients(self.context["request"].user)
 
 
 class BookingSerializer(serializers.Serializer):

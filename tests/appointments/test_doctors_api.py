@@ -1,0 +1,100 @@
+"""The API's doctor endpoints that the scheduling model decides (appointments.api.doctors):
+retiring a doctor, and free slots."""
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.models import User
+from doctors.models import Doctor
+from tests.api_support import api_client, assert_error
+from tests.appointments.factories import AppointmentFactory
+from tests.doctors.factories import DoctorFactory
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+LIST = reverse("api:doctor-list")
+
+
+def detail(doctor):
+    return reverse("api:doctor-detail", args=[doctor.pk])
+
+
+def slots(doctor):
+    return reverse("api:doctor-slots", args=[doctor.pk])
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+class TestDelete:
+    def test_staff_retire_a_doctor_who_leaves_the_directory(self, staff, doctor):
+        AppointmentFactory(doctor=doctor)
+
+        response = api_client(staff).delete(detail(doctor))
+
+        assert response.status_code == 204
+        assert not User.objects.get(pk=doctor.user.pk).is_active
+        assert Doctor.objects.filter(pk=doctor.pk).exists()
+        assert ids(api_client().get(LIST)) == []
+
+    def test_a_doctor_cannot_retire_themself(self, doctor):
+        assert_error(api_client(doctor.user).delete(detail(doctor)), 403, "permission_denied")
+
+
+class TestSlots:
+    def test_anyone_gets_free_slots_in_the_clinic_zone(self, now, doctor):
+        AppointmentFactory(doctor=doctor, start=datetime.datetime(2030, 1, 8, 9, 30, tzinfo=LONDON))
+
+        response = api_client().get(slots(doctor), {"start": "2030-01-07", "end": "2030-01-08"})
+
+        assert response.status_code == 200
+        body = response.json()
+        # Monday: the minimum notice (2 h from 08:00) leaves 10:00 as the first slot.
+        assert body[0] == {"start": "2030-01-07T10:00:00Z", "end": "2030-01-07T10:30:00Z"}
+        tuesday = [slot["start"] for slot in body if slot["start"].startswith("2030-01-08")]
+        assert tuesday[:2] == ["2030-01-08T09:00:00Z", "2030-01-08T10:00:00Z"]
+        assert len(body) == 12 + 13
+
+    def test_summer_times_carry_the_clinics_offset(self, doctor):
+        with time_machine.travel(datetime.datetime(2030, 6, 3, 8, 0, tzinfo=LONDON), tick=False):
+            response = api_client().get(slots(doctor), {"start": "2030-06-04", "end": "2030-06-04"})
+
+        assert response.json()[0] == {
+            "start": "2030-06-04T09:00:00+01:00",
+            "end": "2030-06-04T09:30:00+01:00",
+        }
+
+    @pytest.mark.parametrize(
+        ("query", "fields"),
+        [
+            ({}, ["start", "end"]),
+            ({"start": "2030-01-08"}, ["end"]),
+            ({"start": "tomorrow", "end": "2030-01-08"}, ["start"]),
+            ({"start": "2030-01-08", "end": "2030-01-07"}, ["end"]),
+            ({"start": "2030-01-08", "end": "2030-03-11"}, ["end"]),
+        ],
+        ids=["missing", "no-end", "not-a-date", "end-before-start", "over-62-days"],
+    )
+    def test_bad_ranges_are_400_with_the_field(self, doctor, query, fields):
+        response = api_client().get(slots(doctor), query)
+
+        assert_error(response, 400, "invalid", fields=fields)
+
+    def test_62_days_are_allowed(self, now, doctor):
+        response = api_client().get(slots(doctor), {"start": "2030-01-08", "end": "2030-03-10"})
+
+        assert response.status_code == 200
+
+    def test_a_retired_or_unknown_doctor_is_404(self):
+        retired = DoctorFactory(user__is_active=False)
+
+        assert_error(
+            api_client().get(slots(retired), {"start": "2030-01-08", "end": "2030-01-08"}), 404
+        )
