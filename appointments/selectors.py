@@ -1,6 +1,7 @@
-"""Reads of the scheduling model: which slots of a doctor's calendar are free, which
-patients a user may see (a doctor: those with a visit with them), and what a calendar
-feed shows.
+"""Reads of the scheduling model: which slots of a doctor's calendar are free, the
+appointments a page shows (an appointment's page, the doctor's dashboard, earlier
+visits), which patients a user may see (a doctor: those with a visit with them), and
+what a calendar feed shows.
 
 Slots are laid out in the clinic's local wall-clock time (a 09:00 start stays 09:00 on
 both sides of a DST change) and compared in UTC. The whole search costs two queries
@@ -217,4 +218,47 @@ def appointments_during(doctor, start, end):
         .overlapping(start, end)
         .select_related("patient__user")
         .order_by("start")
+    )
+
+
+def appointment_pages(user):
+    """The appointments `user` may see, with what an appointment's page shows: both
+    parties, the specialty, who cancelled and the record."""
+    return Appointment.objects.visible_to(user).select_related(
+        "doctor__user", "doctor__specialty", "patient__user", "cancelled_by", "medical_record"
+    )
+
+
+def _midnight(day):
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def schedule_windows(doctor, today, *, days, later_offset, later_count):
+    """The doctor's dashboard: today's appointments, the open ones of the next `days` days,
+    and `later_count` open ones after that from `later_offset` on (paged without a count).
+
+    Each is one query however full the diary is.
+    """
+    tomorrow = _midnight(today + timedelta(days=1))
+    week_end = _midnight(today + timedelta(days=days + 1))
+    appointments = Appointment.objects.for_doctor(doctor)
+    todays = list(
+        appointments.filter(start__gte=_midnight(today), start__lt=tomorrow).order_by("start")
+    )
+    week = list(appointments.upcoming().filter(start__gte=tomorrow, start__lt=week_end))
+    later = list(
+        appointments.upcoming().filter(start__gte=week_end)[
+            later_offset : later_offset + later_count
+        ]
+    )
+    return todays, week, later
+
+
+def earlier_visits(appointment):
+    """The patient's visits before this one (not cancelled), newest first, with their records."""
+    return (
+        Appointment.objects.filter(patient=appointment.patient, start__lt=appointment.start)
+        .active()
+        .select_related("doctor__user", "doctor__specialty", "medical_record")
+        .order_by("-start")
     )

@@ -7,7 +7,7 @@ appointment the user may not see is a 404.
 """
 
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import doctor_or_staff_required, doctor_required, patient_required
@@ -34,10 +34,12 @@ from appointments.forms import (
 )
 from appointments.models import Appointment
 from appointments.selectors import (
+    appointment_pages,
     bookable_dates,
     find_free_slot,
     free_slots,
     next_free_slots,
+    schedule_windows,
     slots_by_day,
     visible_patients,
     with_visits,
@@ -46,12 +48,8 @@ from doctors.forms import TimeOffForm
 from doctors.models import Doctor, TimeOff
 from doctors.services import remove_time_off
 from healthcare.core.errors import DomainError
-from healthcare.core.http import client_ip
 from healthcare.core.ratelimits import limit_posts
 from patients.forms import PatientSearchForm
-from patients.models import AccessLog
-from patients.services import log_access
-from records.services import can_write_record
 
 Status = Appointment.Status
 PER_PAGE = 20
@@ -61,13 +59,6 @@ WHEN = "D j M Y, H:i"
 # The doctor's page looks this far ahead and shows the first few days that have free slots.
 SLOT_DAYS_AHEAD = 14
 SLOT_DAYS_SHOWN = 5
-
-# The doctor's status buttons (cancelling has its own page, to ask for a reason).
-STATUS_ACTIONS = {
-    Status.CHECKED_IN: gettext_lazy("Check in"),
-    Status.FULFILLED: gettext_lazy("Mark as fulfilled"),
-    Status.NOSHOW: gettext_lazy("Record a no-show"),
-}
 
 
 def _when(moment):
@@ -96,10 +87,7 @@ def doctor_detail(request, pk):
 
 def _appointment_for(user, pk):
     """The appointment if `user` may see it (own visit, own schedule, staff), else 404."""
-    appointments = Appointment.objects.visible_to(user).select_related(
-        "doctor__user", "doctor__specialty", "patient__user", "cancelled_by", "medical_record"
-    )
-    return get_object_or_404(appointments, pk=pk)
+    return get_object_or_404(appointment_pages(user), pk=pk)
 
 
 def _with_day(url, day):
@@ -219,53 +207,6 @@ def my_appointments(request, *, patient):
 
 
 @login_required
-def detail(request, pk):
-    """One appointment for its patient, its doctor or staff, with the actions allowed now.
-
-    The appointment's doctor also gets the patient's summary and earlier visits with
-    their records; showing them is written to the access log.
-    """
-    appointment = _appointment_for(request.user, pk)
-    allowed = services.allowed_transitions(appointment, request.user)
-    record = getattr(appointment, "medical_record", None)
-    is_doctor = appointment.doctor.user_id == request.user.pk
-    context = {
-        "appointment": appointment,
-        "record": record,
-        "can_cancel": Status.CANCELLED in allowed,
-        "can_reschedule": services.can_reschedule(appointment, request.user),
-        "is_patient": appointment.patient.user_id == request.user.pk,
-        "is_doctor": is_doctor,
-    }
-    buttons = allowed
-    if is_doctor:
-        # The doctor fulfils a visit by writing its record, not with a bare button.
-        buttons = [status for status in allowed if status != Status.FULFILLED]
-        context["can_write_record"] = record is None and can_write_record(appointment, request.user)
-    # A cancelled visit alone does not make someone this doctor's patient.
-    if is_doctor and visible_patients(request.user).filter(pk=appointment.patient_id).exists():
-        context["show_patient"] = True
-        context["earlier_visits"] = (
-            Appointment.objects.filter(patient=appointment.patient, start__lt=appointment.start)
-            .active()
-            .select_related("doctor__user", "doctor__specialty", "medical_record")
-            .order_by("-start")
-        )
-        log_access(
-            actor=request.user,
-            action=AccessLog.Action.VIEW,
-            target=AccessLog.Target.PATIENT,
-            object_id=appointment.patient.pk,
-            patient=appointment.patient,
-            ip=client_ip(request),
-        )
-    context["status_actions"] = [
-        (status, STATUS_ACTIONS[status]) for status in buttons if status in STATUS_ACTIONS
-    ]
-    return render(request, "appointments/detail.html", context)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def cancel(request, pk):
     """Confirm a cancellation, with a reason (which doctors and staff must give)."""
@@ -365,10 +306,6 @@ def change_status(request, pk):
     return redirect("appointments:detail", pk=appointment.pk)
 
 
-def _midnight(day):
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
 # Today's counts on the dashboard, in the order a day goes.
 DAY_COUNTS = (Status.BOOKED, Status.CHECKED_IN, Status.FULFILLED, Status.NOSHOW)
 
@@ -381,18 +318,14 @@ def doctor_schedule(request, *, doctor):
     count, so the page costs the same number of queries however full the diary is.
     """
     today = timezone.localdate()
-    tomorrow = _midnight(today + timedelta(days=1))
-    week_end = _midnight(today + timedelta(days=WEEK_DAYS + 1))
-    appointments = Appointment.objects.for_doctor(doctor)
-    todays = list(
-        appointments.filter(start__gte=_midnight(today), start__lt=tomorrow).order_by("start")
-    )
-    week = list(appointments.upcoming().filter(start__gte=tomorrow, start__lt=week_end))
     later_form = LaterPageForm(request.GET)
     later_page = (later_form.cleaned_data["later"] if later_form.is_valid() else None) or 1
-    offset = (later_page - 1) * PER_PAGE
-    later = list(
-        appointments.upcoming().filter(start__gte=week_end)[offset : offset + PER_PAGE + 1]
+    todays, week, later = schedule_windows(
+        doctor,
+        today,
+        days=WEEK_DAYS,
+        later_offset=(later_page - 1) * PER_PAGE,
+        later_count=PER_PAGE + 1,
     )
     by_status = Counter(appointment.status for appointment in todays)
     return render(

@@ -1,6 +1,7 @@
 """Medical record pages: the doctor's record form and amendments, the record with its
-history, the patient's own records and "who looked at my records", and a patient's page
-(their profile with their visits and records).
+history, the patient's own records and "who looked at my records"; and the pages that
+show clinical data around them: an appointment's page (with the patient's summary and
+earlier visits for their doctor) and a patient's page (their visits and records).
 
 Every write goes through records.services; every view of a record by someone other than
 the patient is logged there too. A record, an appointment or a page the user may not
@@ -15,10 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from appointments.models import Appointment
-from appointments.selectors import visible_patients
+from appointments.selectors import appointment_pages, earlier_visits, visible_patients
+from appointments.services import allowed_transitions, can_reschedule
 from healthcare.core.errors import DomainError
 from healthcare.core.http import client_ip
 from patients.models import AccessLog
@@ -29,6 +32,13 @@ from records.services import RecordError, RecordExists, amend_record, can_write_
 
 Status = Appointment.Status
 PER_PAGE = 20
+
+# The doctor's status buttons (cancelling has its own page, to ask for a reason).
+STATUS_ACTIONS = {
+    Status.CHECKED_IN: gettext_lazy("Check in"),
+    Status.FULFILLED: gettext_lazy("Mark as fulfilled"),
+    Status.NOSHOW: gettext_lazy("Record a no-show"),
+}
 
 
 def _patient_of(user):
@@ -75,6 +85,49 @@ def _history(versions):
         entries.append({"version": version, "changes": changes, "original": previous is None})
         previous = version
     return entries[::-1]
+
+
+@login_required
+def appointment_detail(request, pk):
+    """One appointment for its patient, its doctor or staff, with the actions allowed now.
+
+    The appointment's doctor also gets the patient's summary and earlier visits with
+    their records, and the way to write this visit's record; showing them is written to
+    the access log. Here, with records, because the page shows clinical data.
+    """
+    appointment = get_object_or_404(appointment_pages(request.user), pk=pk)
+    allowed = allowed_transitions(appointment, request.user)
+    record = getattr(appointment, "medical_record", None)
+    is_doctor = appointment.doctor.user_id == request.user.pk
+    context = {
+        "appointment": appointment,
+        "record": record,
+        "can_cancel": Status.CANCELLED in allowed,
+        "can_reschedule": can_reschedule(appointment, request.user),
+        "is_patient": appointment.patient.user_id == request.user.pk,
+        "is_doctor": is_doctor,
+    }
+    buttons = allowed
+    if is_doctor:
+        # The doctor fulfils a visit by writing its record, not with a bare button.
+        buttons = [status for status in allowed if status != Status.FULFILLED]
+        context["can_write_record"] = record is None and can_write_record(appointment, request.user)
+    # A cancelled visit alone does not make someone this doctor's patient.
+    if is_doctor and visible_patients(request.user).filter(pk=appointment.patient_id).exists():
+        context["show_patient"] = True
+        context["earlier_visits"] = earlier_visits(appointment)
+        log_access(
+            actor=request.user,
+            action=AccessLog.Action.VIEW,
+            target=AccessLog.Target.PATIENT,
+            object_id=appointment.patient.pk,
+            patient=appointment.patient,
+            ip=client_ip(request),
+        )
+    context["status_actions"] = [
+        (status, STATUS_ACTIONS[status]) for status in buttons if status in STATUS_ACTIONS
+    ]
+    return render(request, "appointments/detail.html", context)
 
 
 @login_required

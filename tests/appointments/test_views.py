@@ -1,4 +1,6 @@
-"""The booking flow, a patient's appointments and a doctor's schedule, as a browser sees them."""
+"""The booking flow, a patient's appointments and a doctor's schedule, as a browser sees them.
+
+The appointment's own page is tests/records/test_appointment_page.py."""
 
 import datetime
 import zoneinfo
@@ -350,59 +352,6 @@ class TestMyAppointments:
             response = patient_client.get(MINE)
 
         assert response.content.decode().count('class="card appointment-card"') == 2 * count
-
-
-class TestDetail:
-    def test_patient_sees_details_and_can_cancel_or_reschedule(self, now, patient, patient_client):
-        appointment = AppointmentFactory(patient=patient, start=at(3, "10:00"), reason="Rash")
-
-        response = patient_client.get(url("detail", appointment))
-
-        content = response.content.decode()
-        assert "Thu 10 Jan 2030, 10:00" in content
-        assert "Rash" in content
-        assert "Booked" in content
-        assert url("cancel", appointment) in content
-        assert url("reschedule", appointment) in content
-        assert url("status", appointment) not in content
-
-    def test_patient_inside_the_cutoff_is_told_to_call(self, now, patient, patient_client):
-        appointment = AppointmentFactory(patient=patient, start=at(0, "14:00"))
-
-        content = patient_client.get(url("detail", appointment)).content.decode()
-
-        assert url("cancel", appointment) not in content
-        assert url("reschedule", appointment) not in content
-        assert "Please call the clinic" in content
-
-    def test_cancelled_appointment_shows_who_cancelled_and_why(self, now, patient, patient_client):
-        appointment = AppointmentFactory(
-            patient=patient,
-            start=at(3, "10:00"),
-            status=Status.CANCELLED,
-            cancelled_by=patient.user,
-            cancellation_reason="Feeling better",
-        )
-
-        content = patient_client.get(url("detail", appointment)).content.decode()
-
-        assert "Cancelled by" in content
-        assert patient.user.display_name in content
-        assert "Feeling better" in content
-        assert url("cancel", appointment) not in content
-
-    def test_doctor_sees_the_status_buttons_allowed_now(self, now, doctor, doctor_client):
-        today = AppointmentFactory(doctor=doctor, start=at(0, "10:00"))
-        later = AppointmentFactory(doctor=doctor, start=at(3, "10:00"))
-
-        today_page = doctor_client.get(url("detail", today)).content.decode()
-        later_page = doctor_client.get(url("detail", later)).content.decode()
-
-        assert 'value="checked-in"' in today_page
-        assert 'value="noshow"' not in today_page  # not started yet
-        assert url("cancel", today) in today_page
-        assert url("reschedule", today) not in today_page
-        assert 'value="checked-in"' not in later_page
 
 
 class TestCancel:
