@@ -20,10 +20,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.models import User
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
+from appointments.permissions import appointment_role
 from appointments.selectors import appointments_during, find_free_slot
 from doctors.models import Doctor, TimeOff
+from doctors.permissions import can_manage_calendar
 from healthcare.core.errors import DomainError, NotAllowed, NotVisible
 from patients.models import Patient
+from patients.permissions import is_patient_or_staff
 
 Status = Appointment.Status
 
@@ -64,17 +67,6 @@ class PatientInactive(DomainError):
     default_message = gettext_lazy(
         "This patient's account is not active, so they cannot be booked."
     )
-
-
-def _role(user, appointment):
-    """The part `user` plays for this appointment, or raise NotVisible (a 404)."""
-    if user.is_clinic_staff:
-        return "staff"
-    if user.is_doctor and appointment.doctor.user_id == user.pk:
-        return "doctor"
-    if user.is_patient and appointment.patient.user_id == user.pk:
-        return "patient"
-    raise NotVisible()
 
 
 def _lock(patient_id, doctor_id):
@@ -134,7 +126,7 @@ def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appoint
     slot is taken (also by a concurrent request) or is not a free slot at all, and
     PatientInactive when the patient's login is not active.
     """
-    if not (booked_by.is_clinic_staff or patient.user_id == booked_by.pk):
+    if not is_patient_or_staff(booked_by, patient):
         raise NotVisible()
     reason = _clean_reason(reason)
     try:
@@ -191,7 +183,7 @@ def _check_reschedule(appointment, role, now):
 def can_reschedule(appointment, actor, now=None):
     """Whether `actor` may move this appointment now (for showing the link)."""
     try:
-        _check_reschedule(appointment, _role(actor, appointment), now or timezone.now())
+        _check_reschedule(appointment, appointment_role(actor, appointment), now or timezone.now())
     except (DomainError, NotVisible):
         return False
     return True
@@ -203,7 +195,7 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
     The new slot is taken and the old one freed in one transaction: if the new slot is
     gone, the appointment keeps its old time.
     """
-    role = _role(actor, appointment)
+    role = appointment_role(actor, appointment)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -262,7 +254,7 @@ def allowed_transitions(appointment, actor, now=None):
 
 def _check_transition(appointment, to, actor, *, reason, now=None):
     now = now or timezone.now()
-    role = _role(actor, appointment)
+    role = appointment_role(actor, appointment)
     roles = TRANSITIONS.get((appointment.status, to))
     if roles is None:
         raise InvalidTransition(
@@ -380,7 +372,7 @@ def add_time_off(
     again rather than a cancellation nobody saw. Appointments that have started or are
     checked in cannot be cancelled, so time off over them is refused.
     """
-    if not (actor.is_clinic_staff or doctor.user_id == actor.pk):
+    if not can_manage_calendar(actor, doctor):
         raise NotVisible()
     if end <= start:
         raise DomainError(_("The time off must end after it starts."), code="invalid")

@@ -17,6 +17,7 @@ from healthcare.core.errors import DomainError, NotVisible
 from patients.models import AccessLog
 from patients.services import log_access
 from records.models import MedicalRecord, MedicalRecordVersion
+from records.permissions import is_appointments_doctor, is_author
 
 Status = Appointment.Status
 LIMITS = {"diagnosis": 5000, "prescription": 5000, "notes": 10000}
@@ -52,9 +53,8 @@ def _clean(fields):
     return cleaned
 
 
-def _require_author(user, appointment):
-    doctor = user.doctor_profile
-    if not (doctor is not None and appointment.doctor_id == doctor.pk):
+def _require_appointments_doctor(user, appointment):
+    if not is_appointments_doctor(user, appointment):
         raise NotVisible()
 
 
@@ -64,9 +64,7 @@ def can_write_record(appointment, actor, now=None):
     Writing fulfils the appointment, checking a booked one in first, so it is possible
     exactly when the status rules allow those steps to the appointment's doctor.
     """
-    try:
-        _require_author(actor, appointment)
-    except NotVisible:
+    if not is_appointments_doctor(actor, appointment):
         return False
     transitions = allowed_transitions(appointment, actor, now=now)
     if appointment.status == Status.BOOKED:
@@ -80,7 +78,7 @@ def write_record(*, appointment, author, diagnosis, prescription="", notes="", i
     Only the appointment's doctor writes it, once. A booked appointment is checked in
     on the way (status rules apply: on the day, not cancelled, not a no-show).
     """
-    _require_author(author, appointment)
+    _require_appointments_doctor(author, appointment)
     fields = _clean({"diagnosis": diagnosis, "prescription": prescription, "notes": notes})
     with transaction.atomic():
         current = (
@@ -110,8 +108,7 @@ def write_record(*, appointment, author, diagnosis, prescription="", notes="", i
 
 def amend_record(*, record, author, diagnosis, prescription="", notes="", reason="", ip=None):
     """Amend a record: its author adds a new version; earlier versions stay as they were."""
-    doctor = author.doctor_profile
-    if not (doctor is not None and record.doctor_id == doctor.pk):
+    if not is_author(author, record):
         raise NotVisible()
     fields = _clean({"diagnosis": diagnosis, "prescription": prescription, "notes": notes})
     reason = (reason or "").strip()[:500]

@@ -28,6 +28,7 @@ from patients.models import AccessLog
 from patients.services import log_access
 from records.forms import AmendForm, RecordForm
 from records.models import MedicalRecord, MedicalRecordVersion
+from records.permissions import is_author
 from records.services import RecordError, RecordExists, amend_record, can_write_record, write_record
 
 Status = Appointment.Status
@@ -190,7 +191,7 @@ def detail(request, pk):
             "record": record,
             "history": _history(versions),
             "is_patient": record.patient.user_id == request.user.pk,
-            "is_author": record.doctor.user_id == request.user.pk,
+            "is_author": is_author(request.user, record),
         },
     )
 

@@ -25,6 +25,7 @@ from appointments.services import retire_user
 from healthcare.core.api.schema import error_responses
 from healthcare.core.http import client_ip
 from patients.models import AccessLog
+from patients.permissions import is_patient_or_staff
 from patients.serializers import (
     PatientCreateSerializer,
     PatientSerializer,
@@ -137,7 +138,7 @@ class PatientDetailView(generics.GenericAPIView):
     def _update(self, request, *, partial):
         patient = self.get_object()
         user = request.user
-        if not (user.is_clinic_staff or patient.user_id == user.pk):
+        if not is_patient_or_staff(user, patient):
             raise exceptions.PermissionDenied(
                 _("Only the patient and clinic staff can change this profile.")
             )
