@@ -1,6 +1,7 @@
 # The few commands a newcomer needs. Each sets itself up: virtualenv, install, migrate.
 #   make run   - the app on SQLite with demo data at http://127.0.0.1:8000/
-#   make test  - lint and the whole test suite (DATABASE_URL / REDIS_URL pick the services)
+#   make test  - lint (ruff, the import layers, migrations) and the whole test suite
+#                (DATABASE_URL / REDIS_URL pick the services)
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -41,6 +42,7 @@ worker: migrate
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed
