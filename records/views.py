@@ -28,7 +28,7 @@ from patients.models import AccessLog
 from patients.services import log_access
 from records.forms import AmendForm, RecordForm
 from records.models import MedicalRecord, MedicalRecordVersion
-from records.permissions import is_author
+from records.permissions import is_appointments_doctor, is_author
 from records.services import RecordError, RecordExists, amend_record, can_write_record, write_record
 
 Status = Appointment.Status
@@ -99,7 +99,7 @@ def appointment_detail(request, pk):
     appointment = get_object_or_404(appointment_pages(request.user), pk=pk)
     allowed = allowed_transitions(appointment, request.user)
     record = getattr(appointment, "medical_record", None)
-    is_doctor = appointment.doctor.user_id == request.user.pk
+    is_doctor = is_appointments_doctor(request.user, appointment)
     context = {
         "appointment": appointment,
         "record": record,

@@ -200,6 +200,15 @@ class TestBook:
         appointment = Appointment.objects.get()
         assert (appointment.patient, appointment.booked_by) == (patient, staff)
 
+    def test_staff_cannot_book_for_a_retired_patient(self, now, staff, patient, doctor):
+        patient.user.is_active = False
+        patient.user.save()
+
+        response = book(api_client(staff), doctor, at(1, "09:00"), patient=patient.pk)
+
+        assert_error(response, 409, "patient_inactive")
+        assert not Appointment.objects.exists()
+
     def test_staff_must_name_the_patient(self, now, staff, doctor):
         assert_error(
             book(api_client(staff), doctor, at(1, "09:00")), 400, "invalid", fields=["patient"]
