@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_forms import UserAddForm, UserAdminChangeForm
 from accounts.models import SecurityEvent, User
-from healthcare.core.admin import ServiceFormMixin
+from healthcare.core.admin import ReadOnlyAdminMixin, ServiceFormMixin
 
 
 @admin.register(User)
@@ -91,7 +91,7 @@ class UserAdmin(ServiceFormMixin, DjangoUserAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Log-ins, failed log-ins, log-outs and staff changes. Rows are only ever appended."""
 
     list_display = ("when", "kind", "actor", "email", "ip_address", "target")
@@ -111,15 +111,6 @@ class SecurityEventAdmin(admin.ModelAdmin):
         "detail",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("when"), ordering="created_at")
     def when(self, obj):

@@ -16,7 +16,7 @@ from doctors.services import (
     create_doctor,
     set_working_hours,
 )
-from healthcare.core.admin import ServiceFormMixin, local_datetime
+from healthcare.core.admin import ReadOnlyAdminMixin, ServiceFormMixin, local_datetime
 
 
 @admin.register(Specialty)
@@ -47,7 +47,7 @@ class WorkingHoursInline(admin.TabularInline):
         return field
 
 
-class TimeOffInline(admin.TabularInline):
+class TimeOffInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The doctor's time off, to read. It is added on its own page, which first shows
     the appointments it would cancel (appointments.services.add_time_off; the page is
     appointments.admin's)."""
@@ -69,15 +69,6 @@ class TimeOffInline(admin.TabularInline):
     @admin.display(description=_("until"))
     def ends(self, obj):
         return local_datetime(obj.end)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Doctor)
@@ -186,7 +177,7 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Everyone's week at a glance. Hours are edited on the doctor's page, where the whole
     week is checked for overlaps at once."""
 
@@ -195,12 +186,3 @@ class WorkingHoursAdmin(admin.ModelAdmin):
     list_filter = ("weekday", "doctor__specialty", DoctorListFilter)
     search_fields = ("doctor__user__first_name", "doctor__user__last_name")
     ordering = ("doctor__user__last_name", "doctor__user__first_name", "weekday", "start_time")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
