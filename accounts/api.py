@@ -7,6 +7,8 @@ blacklists the refresh token (an access token already issued stays valid until i
 expires); changing or resetting the password ends every token issued before.
 """
 
+from functools import partial
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -22,7 +24,7 @@ from rest_framework_simplejwt.views import TokenViewBase
 from accounts import audit
 from accounts.models import SecurityEvent, User
 from accounts.serializers import UserSerializer
-from healthcare.core.api.schema import error_responses
+from healthcare.core.api.schema import error_responses, invalid, limiter_unavailable, rate_limited
 from healthcare.core.ratelimits import hit
 
 
@@ -73,7 +75,9 @@ PAIR_EXAMPLE = OpenApiExample(
     value={"access": "eyJhbGciOiJIUzI1NiIs…", "refresh": "eyJhbGciOiJIUzI1NiIs…"},
     response_only=True,
 )
-BAD_TOKEN = ("token_not_valid", "Token is blacklisted", {})
+# What refreshing or revoking a refresh token that was revoked before answers (simplejwt's
+# TokenError, which its views raise again as InvalidToken).
+REVOKED_TOKEN = partial(InvalidToken, _("Token is blacklisted"))
 
 
 class TokenObtainView(TokenViewBase):
@@ -88,19 +92,14 @@ class TokenObtainView(TokenViewBase):
         responses={
             200: TokenPairSerializer,
             **error_responses(
-                400,
-                401,
-                429,
-                503,
-                examples={
-                    401: [
-                        (
-                            "no_active_account",
-                            "No active account found with the given credentials",
-                            {},
-                        )
-                    ]
-                },
+                invalid("password"),
+                partial(
+                    exceptions.AuthenticationFailed,
+                    TokenObtainSerializer.default_error_messages["no_active_account"],
+                    "no_active_account",
+                ),
+                rate_limited,
+                limiter_unavailable,
             ),
         },
         examples=[
@@ -139,7 +138,7 @@ class TokenRefreshView(TokenViewBase):
         request=RefreshRequestSerializer,
         responses={
             200: TokenPairSerializer,
-            **error_responses(400, 401, 429, examples={401: [BAD_TOKEN]}),
+            **error_responses(invalid("refresh"), REVOKED_TOKEN, rate_limited),
         },
         examples=[PAIR_EXAMPLE],
         auth=[],
@@ -164,7 +163,7 @@ class LogoutView(TokenViewBase):
         request=RefreshRequestSerializer,
         responses={
             204: None,
-            **error_responses(400, 401, examples={401: [BAD_TOKEN]}),
+            **error_responses(invalid("refresh"), REVOKED_TOKEN),
         },
         auth=[],
     )
@@ -197,7 +196,7 @@ class MeView(generics.GenericAPIView):
     @extend_schema(
         operation_id="auth_me",
         summary="The caller's account",
-        responses={200: UserSerializer, **error_responses(401)},
+        responses={200: UserSerializer, **error_responses(exceptions.NotAuthenticated)},
     )
     def get(self, request):
         user = users_with_profiles().get(pk=request.user.pk)
@@ -218,7 +217,10 @@ class UserDetailView(generics.GenericAPIView):
     @extend_schema(
         operation_id="auth_users_retrieve",
         summary="An account (self, or anyone for staff)",
-        responses={200: UserSerializer, **error_responses(401, 404)},
+        responses={
+            200: UserSerializer,
+            **error_responses(exceptions.NotAuthenticated, exceptions.NotFound),
+        },
     )
     def get(self, request, pk):
         user = get_object_or_404(self.get_queryset(), pk=pk)

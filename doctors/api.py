@@ -11,6 +11,7 @@ appointments.api.doctors.
 """
 
 from django.db import IntegrityError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -23,7 +24,7 @@ from accounts.serializers import new_email, validate_new_password
 from doctors.models import Doctor, Specialty
 from doctors.services import create_doctor
 from healthcare.core.api.permissions import IsClinicStaff
-from healthcare.core.api.schema import error_responses
+from healthcare.core.api.schema import error_responses, invalid
 
 DOCTOR_OWN_FIELDS = {"bio"}
 
@@ -178,6 +179,14 @@ DOCTOR_CREATE_EXAMPLE = {
 }
 
 
+PROFILE_CHANGE_ERRORS = error_responses(
+    invalid("slot_minutes", serializers.IntegerField.default_error_messages["invalid"]),
+    exceptions.NotAuthenticated,
+    exceptions.PermissionDenied,
+    exceptions.NotFound,
+)
+
+
 class PublicReadMixin:
     def get_permissions(self):
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
@@ -202,7 +211,20 @@ class DoctorListView(PublicReadMixin, generics.ListAPIView):
         operation_id="doctors_list",
         summary="The doctor directory (public)",
         parameters=[DirectoryQuerySerializer],
-        responses={200: DoctorSerializer(many=True), **error_responses(400, 401, 404)},
+        responses={
+            200: DoctorSerializer(many=True),
+            **error_responses(
+                invalid(
+                    "search",
+                    format_lazy(
+                        serializers.CharField.default_error_messages["max_length"],
+                        max_length=DirectoryQuerySerializer().fields["search"].max_length,
+                    ),
+                ),
+                exceptions.NotAuthenticated,
+                exceptions.NotFound,
+            ),
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -211,7 +233,14 @@ class DoctorListView(PublicReadMixin, generics.ListAPIView):
         operation_id="doctors_create",
         summary="Create a doctor with their login (clinic staff)",
         request=DoctorCreateSerializer,
-        responses={201: DoctorSerializer, **error_responses(400, 401, 403)},
+        responses={
+            201: DoctorSerializer,
+            **error_responses(
+                invalid("license_number"),
+                exceptions.NotAuthenticated,
+                exceptions.PermissionDenied,
+            ),
+        },
         examples=[OpenApiExample("A new doctor", value=DOCTOR_CREATE_EXAMPLE, request_only=True)],
     )
     def post(self, request):
@@ -244,7 +273,10 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
     @extend_schema(
         operation_id="doctors_retrieve",
         summary="A doctor's profile (public)",
-        responses={200: DoctorSerializer, **error_responses(401, 404)},
+        responses={
+            200: DoctorSerializer,
+            **error_responses(exceptions.NotAuthenticated, exceptions.NotFound),
+        },
     )
     def get(self, request, pk):
         return Response(self.get_serializer(self.get_object()).data)
@@ -274,7 +306,7 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
         operation_id="doctors_update",
         summary="Replace a doctor's profile (staff; the doctor: `bio` only)",
         request=DoctorUpdateSerializer,
-        responses={200: DoctorSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: DoctorSerializer, **PROFILE_CHANGE_ERRORS},
     )
     def put(self, request, pk):
         return self._update(request, partial=False)
@@ -283,7 +315,7 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
         operation_id="doctors_partial_update",
         summary="Change a doctor's profile (staff; the doctor: `bio` only)",
         request=DoctorUpdateSerializer(partial=True),
-        responses={200: DoctorSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: DoctorSerializer, **PROFILE_CHANGE_ERRORS},
         examples=[OpenApiExample("A new biography", value={"bio": "GP."}, request_only=True)],
     )
     def patch(self, request, pk):
