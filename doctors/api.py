@@ -20,7 +20,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
-from accounts.serializers import new_email, validate_new_password
+from accounts.serializers import ProfileWithLoginSerializer, StaffNewLoginSerializer
 from doctors.models import Doctor, Specialty
 from doctors.services import create_doctor
 from healthcare.core.api.permissions import IsClinicStaff
@@ -70,23 +70,9 @@ def specialty_field(**kwargs):
     )
 
 
-class DoctorCreateSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(
-        write_only=True,
-        max_length=128,
-        trim_whitespace=False,
-        required=False,
-        allow_null=True,
-        default=None,
-        style={"input_type": "password"},
-        help_text=gettext_lazy(
-            "Optional: without one, the doctor sets their own through password reset."
-        ),
-    )
-    first_name = serializers.CharField(max_length=150)
-    last_name = serializers.CharField(max_length=150)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+class DoctorCreateSerializer(StaffNewLoginSerializer):
+    """Clinic staff creating a doctor: their login and their profile."""
+
     specialty = specialty_field()
     license_number = serializers.CharField(
         max_length=50, validators=[UniqueValidator(queryset=Doctor.objects.all())]
@@ -96,28 +82,10 @@ class DoctorCreateSerializer(serializers.Serializer):
     slot_minutes = serializers.IntegerField(min_value=5, max_value=240, default=30)
     accepting_new_patients = serializers.BooleanField(default=True)
 
-    def validate_email(self, value):
-        return new_email(value)
 
-    def validate(self, attrs):
-        if attrs.get("password") is not None:
-            validate_new_password(
-                attrs["password"],
-                email=attrs["email"],
-                first_name=attrs["first_name"],
-                last_name=attrs["last_name"],
-            )
-        return attrs
-
-
-class DoctorUpdateSerializer(serializers.ModelSerializer):
+class DoctorUpdateSerializer(ProfileWithLoginSerializer):
     """What clinic staff may change about a doctor."""
 
-    first_name = serializers.CharField(source="user.first_name", max_length=150)
-    last_name = serializers.CharField(source="user.last_name", max_length=150)
-    phone = serializers.CharField(
-        source="user.phone", max_length=32, required=False, allow_blank=True
-    )
     specialty = specialty_field()
 
     class Meta:
@@ -133,14 +101,6 @@ class DoctorUpdateSerializer(serializers.ModelSerializer):
             "accepting_new_patients",
             "slot_minutes",
         ]
-
-    def update(self, instance, validated_data):
-        account = validated_data.pop("user", {})
-        if account:
-            for name, value in account.items():
-                setattr(instance.user, name, value)
-            instance.user.save(update_fields=list(account))
-        return super().update(instance, validated_data)
 
 
 class DoctorBioSerializer(serializers.ModelSerializer):

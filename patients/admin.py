@@ -12,18 +12,7 @@ from healthcare.core.admin import ReadOnlyAdminMixin, ServiceFormMixin, local_da
 from healthcare.core.http import client_ip
 from patients.forms import validate_date_of_birth
 from patients.models import AccessLog, Patient
-from patients.services import log_access, register_patient
-
-
-def log_patient_access(request, patient, action):
-    log_access(
-        actor=request.user,
-        action=action,
-        target=AccessLog.Target.PATIENT,
-        object_id=patient.pk,
-        patient=patient,
-        ip=client_ip(request),
-    )
+from patients.services import log_access_to, register_patient
 
 
 @admin.register(Patient)
@@ -87,12 +76,14 @@ class PatientAdmin(ServiceFormMixin, admin.ModelAdmin):
             and isinstance(response, TemplateResponse)
             and (patient := response.context_data.get("original"))
         ):
-            log_patient_access(request, patient, AccessLog.Action.VIEW)
+            log_access_to(patient, actor=request.user, ip=client_ip(request))
         return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        log_patient_access(request, obj, AccessLog.Action.UPDATE)
+        log_access_to(
+            obj, actor=request.user, action=AccessLog.Action.UPDATE, ip=client_ip(request)
+        )
 
     @admin.display(description=_("name"), ordering="user__last_name")
     def name(self, obj):

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from doctors.admin_filters import DoctorListFilter
 from healthcare.core.admin import ReadOnlyAdminMixin, local_datetime
 from healthcare.core.http import client_ip
-from patients.models import AccessLog
-from patients.services import log_access
+from patients.services import log_access_to
 from records.models import MedicalRecord, MedicalRecordVersion
 
 
@@ -88,12 +87,5 @@ class MedicalRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if isinstance(response, TemplateResponse) and (
             record := response.context_data.get("original")
         ):
-            log_access(
-                actor=request.user,
-                action=AccessLog.Action.VIEW,
-                target=AccessLog.Target.RECORD,
-                object_id=record.pk,
-                patient=record.patient,
-                ip=client_ip(request),
-            )
+            log_access_to(record, actor=request.user, ip=client_ip(request))
         return response

@@ -20,9 +20,8 @@ from doctors.serializers import DoctorRefSerializer
 from healthcare.core.api.schema import error_responses, invalid
 from healthcare.core.errors import NotVisible
 from healthcare.core.http import client_ip
-from patients.models import AccessLog
 from patients.serializers import PatientRefSerializer
-from patients.services import log_access
+from patients.services import log_access_to
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import LIMITS, NothingChanged, RecordExists, amend_record, write_record
 
@@ -217,14 +216,7 @@ class RecordDetailView(generics.GenericAPIView):
     )
     def get(self, request, pk):
         record = self.get_object()
-        log_access(
-            actor=request.user,
-            action=AccessLog.Action.VIEW,
-            target=AccessLog.Target.RECORD,
-            object_id=record.pk,
-            patient=record.patient,
-            ip=client_ip(request),
-        )
+        log_access_to(record, actor=request.user, ip=client_ip(request))
         return Response(self.get_serializer(record).data)
 
     @extend_schema(

@@ -32,7 +32,7 @@ from patients.serializers import (
     PatientSummarySerializer,
     register,
 )
-from patients.services import log_access
+from patients.services import log_access_to
 
 PATIENT_EXAMPLE = {
     "first_name": "Ada",
@@ -110,13 +110,8 @@ class PatientListView(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         user = register(serializer.validated_data)
         patient = patients_for(request.user).get(user=user)
-        log_access(
-            actor=request.user,
-            action=AccessLog.Action.CREATE,
-            target=AccessLog.Target.PATIENT,
-            object_id=patient.pk,
-            patient=patient,
-            ip=client_ip(request),
+        log_access_to(
+            patient, actor=request.user, action=AccessLog.Action.CREATE, ip=client_ip(request)
         )
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
 
@@ -130,14 +125,7 @@ class PatientDetailView(generics.GenericAPIView):
         return patients_for(self.request.user)
 
     def _log(self, patient, action):
-        log_access(
-            actor=self.request.user,
-            action=action,
-            target=AccessLog.Target.PATIENT,
-            object_id=patient.pk,
-            patient=patient,
-            ip=client_ip(self.request),
-        )
+        log_access_to(patient, actor=self.request.user, action=action, ip=client_ip(self.request))
 
     @extend_schema(
         operation_id="patients_retrieve",
