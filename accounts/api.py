@@ -80,7 +80,18 @@ PAIR_EXAMPLE = OpenApiExample(
 REVOKED_TOKEN = partial(InvalidToken, _("Token is blacklisted"))
 
 
-class TokenObtainView(TokenViewBase):
+class TokenView(TokenViewBase):
+    def validated_serializer(self, request):
+        """The request's serializer, valid; a bad token answers 401 as simplejwt's views do."""
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        return serializer
+
+
+class TokenObtainView(TokenView):
     """Log in: trade an email and password for an access and a refresh token."""
 
     serializer_class = TokenObtainSerializer
@@ -118,11 +129,7 @@ class TokenObtainView(TokenViewBase):
     def post(self, request, *args, **kwargs):
         # authenticate() runs the log-in rate limits (accounts.backends) and Django's
         # user_login_failed signal logs a failure; a success is logged here.
-        serializer = self.get_serializer(data=request.data)
-        try:
-            serializer.is_valid(raise_exception=True)
-        except TokenError as exc:
-            raise InvalidToken(exc.args[0]) from exc
+        serializer = self.validated_serializer(request)
         audit.record(SecurityEvent.Kind.TOKEN_ISSUED, request=request, actor=serializer.user)
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
@@ -148,7 +155,7 @@ class TokenRefreshView(TokenViewBase):
         return super().post(request, *args, **kwargs)
 
 
-class LogoutView(TokenViewBase):
+class LogoutView(TokenView):
     """Log out: the refresh token is blacklisted, so it can no longer be refreshed.
 
     Holding the refresh token is what proves the right to revoke it, so no access token is
@@ -168,11 +175,7 @@ class LogoutView(TokenViewBase):
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        try:
-            serializer.is_valid(raise_exception=True)
-        except TokenError as exc:
-            raise InvalidToken(exc.args[0]) from exc
+        self.validated_serializer(request)
         user_id = UntypedToken(request.data["refresh"], verify=False).get(
             api_settings.USER_ID_CLAIM
         )
