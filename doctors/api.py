@@ -11,7 +11,6 @@ appointments.api.doctors.
 """
 
 from django.db import IntegrityError
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -176,10 +175,8 @@ class DoctorListView(PublicReadMixin, generics.ListAPIView):
             **error_responses(
                 invalid(
                     "search",
-                    format_lazy(
-                        serializers.CharField.default_error_messages["max_length"],
-                        max_length=DirectoryQuerySerializer().fields["search"].max_length,
-                    ),
+                    serializers.CharField.default_error_messages["max_length"],
+                    max_length=DirectoryQuerySerializer().fields["search"].max_length,
                 ),
                 exceptions.NotAuthenticated,
                 exceptions.NotFound,

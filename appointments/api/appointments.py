@@ -11,7 +11,6 @@ from functools import partial
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
@@ -210,10 +209,8 @@ class AppointmentListView(generics.ListAPIView):
             **error_responses(
                 invalid(
                     "status",
-                    format_lazy(
-                        serializers.ChoiceField.default_error_messages["invalid_choice"],
-                        input="late",
-                    ),
+                    serializers.ChoiceField.default_error_messages["invalid_choice"],
+                    input="late",
                 ),
                 exceptions.NotAuthenticated,
                 exceptions.NotFound,

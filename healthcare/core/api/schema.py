@@ -4,6 +4,7 @@ the exceptions themselves, so an example never disagrees with what the API answe
 from collections import Counter
 from functools import partial
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers
@@ -80,9 +81,10 @@ def _examples(status_code, made):
     return examples
 
 
-def invalid(field, message=serializers.Field.default_error_messages["required"]):
-    """A request whose `field` is invalid (by default: missing), for error_responses()."""
-    return partial(exceptions.ValidationError, {field: [message]})
+def invalid(field, message=serializers.Field.default_error_messages["required"], **params):
+    """A request whose `field` is invalid, for error_responses(): by default it is missing;
+    or a DRF field's error message, with the values of its {placeholders} in `params`."""
+    return partial(exceptions.ValidationError, {field: [format_lazy(message, **params)]})
 
 
 def rate_limited():
