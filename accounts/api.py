@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.response import Response
 from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
@@ -199,7 +200,7 @@ class MeView(generics.GenericAPIView):
     @extend_schema(
         operation_id="auth_me",
         summary="The caller's account",
-        responses={200: UserSerializer, **error_responses(exceptions.NotAuthenticated)},
+        responses={200: UserSerializer, **error_responses(NotAuthenticated)},
     )
     def get(self, request):
         user = users_with_profiles().get(pk=request.user.pk)
@@ -220,10 +221,7 @@ class UserDetailView(generics.GenericAPIView):
     @extend_schema(
         operation_id="auth_users_retrieve",
         summary="An account (self, or anyone for staff)",
-        responses={
-            200: UserSerializer,
-            **error_responses(exceptions.NotAuthenticated, exceptions.NotFound),
-        },
+        responses={200: UserSerializer, **error_responses(NotAuthenticated, NotFound)},
     )
     def get(self, request, pk):
         user = get_object_or_404(self.get_queryset(), pk=pk)

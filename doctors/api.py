@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
@@ -140,9 +141,9 @@ DOCTOR_CREATE_EXAMPLE = {
 
 PROFILE_CHANGE_ERRORS = error_responses(
     invalid("slot_minutes", serializers.IntegerField.default_error_messages["invalid"]),
-    exceptions.NotAuthenticated,
+    NotAuthenticated,
     exceptions.PermissionDenied,
-    exceptions.NotFound,
+    NotFound,
 )
 
 
@@ -178,8 +179,8 @@ class DoctorListView(PublicReadMixin, generics.ListAPIView):
                     serializers.CharField.default_error_messages["max_length"],
                     max_length=DirectoryQuerySerializer().fields["search"].max_length,
                 ),
-                exceptions.NotAuthenticated,
-                exceptions.NotFound,
+                NotAuthenticated,
+                NotFound,
             ),
         },
     )
@@ -194,7 +195,7 @@ class DoctorListView(PublicReadMixin, generics.ListAPIView):
             201: DoctorSerializer,
             **error_responses(
                 invalid("license_number"),
-                exceptions.NotAuthenticated,
+                NotAuthenticated,
                 exceptions.PermissionDenied,
             ),
         },
@@ -230,10 +231,7 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
     @extend_schema(
         operation_id="doctors_retrieve",
         summary="A doctor's profile (public)",
-        responses={
-            200: DoctorSerializer,
-            **error_responses(exceptions.NotAuthenticated, exceptions.NotFound),
-        },
+        responses={200: DoctorSerializer, **error_responses(NotAuthenticated, NotFound)},
     )
     def get(self, request, pk):
         return Response(self.get_serializer(self.get_object()).data)

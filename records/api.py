@@ -12,7 +12,8 @@ detail response carries all of them.
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.response import Response
 
 from appointments.models import Appointment
@@ -144,7 +145,7 @@ class RecordListView(generics.ListAPIView):
         ),
         responses={
             200: MedicalRecordSummarySerializer(many=True),
-            **error_responses(exceptions.NotAuthenticated, exceptions.NotFound),
+            **error_responses(NotAuthenticated, NotFound),
         },
     )
     def get(self, request, *args, **kwargs):
@@ -163,8 +164,8 @@ class RecordListView(generics.ListAPIView):
             201: MedicalRecordSerializer,
             **error_responses(
                 invalid("diagnosis"),
-                exceptions.NotAuthenticated,
-                exceptions.NotFound,
+                NotAuthenticated,
+                NotFound,
                 RecordExists,
             ),
         },
@@ -209,10 +210,7 @@ class RecordDetailView(generics.GenericAPIView):
         description=gettext_lazy(
             "Each read by someone other than the patient is written to the access log."
         ),
-        responses={
-            200: MedicalRecordSerializer,
-            **error_responses(exceptions.NotAuthenticated, exceptions.NotFound),
-        },
+        responses={200: MedicalRecordSerializer, **error_responses(NotAuthenticated, NotFound)},
     )
     def get(self, request, pk):
         record = self.get_object()
@@ -232,8 +230,8 @@ class RecordDetailView(generics.GenericAPIView):
             200: MedicalRecordSerializer,
             **error_responses(
                 NothingChanged,
-                exceptions.NotAuthenticated,
-                exceptions.NotFound,
+                NotAuthenticated,
+                NotFound,
             ),
         },
         examples=[

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.response import Response
 
 from appointments.models import Appointment
@@ -212,8 +213,8 @@ class AppointmentListView(generics.ListAPIView):
                     serializers.ChoiceField.default_error_messages["invalid_choice"],
                     input="late",
                 ),
-                exceptions.NotAuthenticated,
-                exceptions.NotFound,
+                NotAuthenticated,
+                NotFound,
             ),
         },
     )
@@ -233,8 +234,8 @@ class AppointmentListView(generics.ListAPIView):
             201: AppointmentSerializer,
             **error_responses(
                 invalid("start"),
-                exceptions.NotAuthenticated,
-                exceptions.NotFound,
+                NotAuthenticated,
+                NotFound,
                 SlotUnavailable,
                 NotAcceptingPatients,
                 PatientInactive,
@@ -288,10 +289,7 @@ class AppointmentDetailView(AppointmentObjectMixin, generics.GenericAPIView):
     @extend_schema(
         operation_id="appointments_retrieve",
         summary="An appointment",
-        responses={
-            200: AppointmentSerializer,
-            **error_responses(exceptions.NotAuthenticated, exceptions.NotFound),
-        },
+        responses={200: AppointmentSerializer, **error_responses(NotAuthenticated, NotFound)},
     )
     def get(self, request, pk):
         return Response(self.get_serializer(self.get_object()).data)
@@ -313,8 +311,8 @@ class AppointmentStatusView(AppointmentObjectMixin, generics.GenericAPIView):
             **error_responses(
                 invalid("status"),
                 ReasonRequired,
-                exceptions.NotAuthenticated,
-                exceptions.NotFound,
+                NotAuthenticated,
+                NotFound,
                 partial(
                     InvalidTransition.between,
                     Appointment.Status.FULFILLED,
@@ -357,8 +355,8 @@ class AppointmentRescheduleView(AppointmentObjectMixin, generics.GenericAPIView)
             200: AppointmentSerializer,
             **error_responses(
                 invalid("start"),
-                exceptions.NotAuthenticated,
-                exceptions.NotFound,
+                NotAuthenticated,
+                NotFound,
                 SlotUnavailable,
                 CutoffPassed,
                 rate_limited,

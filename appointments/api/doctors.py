@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -70,9 +71,7 @@ class DoctorDetailView(DoctorProfileView):
         ),
         responses={
             204: None,
-            **error_responses(
-                exceptions.NotAuthenticated, exceptions.PermissionDenied, exceptions.NotFound
-            ),
+            **error_responses(NotAuthenticated, exceptions.PermissionDenied, NotFound),
         },
     )
     def delete(self, request, pk):
@@ -98,7 +97,7 @@ class DoctorSlotsView(generics.GenericAPIView):
         parameters=[SlotQuerySerializer],
         responses={
             200: SlotSerializer(many=True),
-            **error_responses(invalid("end"), exceptions.NotAuthenticated, exceptions.NotFound),
+            **error_responses(invalid("end"), NotAuthenticated, NotFound),
         },
         examples=[
             OpenApiExample(

@@ -18,6 +18,7 @@ false.
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.response import Response
 
 from appointments.selectors import visible_patients
@@ -48,9 +49,9 @@ PATIENT_EXAMPLE = {
 
 PROFILE_CHANGE_ERRORS = error_responses(
     invalid("first_name", serializers.CharField.default_error_messages["blank"]),
-    exceptions.NotAuthenticated,
+    NotAuthenticated,
     exceptions.PermissionDenied,
-    exceptions.NotFound,
+    NotFound,
 )
 
 
@@ -75,7 +76,7 @@ class PatientListView(generics.ListAPIView):
         ),
         responses={
             200: PatientSummarySerializer(many=True),
-            **error_responses(exceptions.NotAuthenticated, exceptions.NotFound),
+            **error_responses(NotAuthenticated, NotFound),
         },
     )
     def get(self, request, *args, **kwargs):
@@ -91,9 +92,7 @@ class PatientListView(generics.ListAPIView):
         request=PatientCreateSerializer,
         responses={
             201: PatientSerializer,
-            **error_responses(
-                invalid("email"), exceptions.NotAuthenticated, exceptions.PermissionDenied
-            ),
+            **error_responses(invalid("email"), NotAuthenticated, exceptions.PermissionDenied),
         },
         examples=[
             OpenApiExample(
@@ -131,10 +130,7 @@ class PatientDetailView(generics.GenericAPIView):
         operation_id="patients_retrieve",
         summary="A patient's profile",
         description=_("Each read by someone other than the patient is written to the access log."),
-        responses={
-            200: PatientSerializer,
-            **error_responses(exceptions.NotAuthenticated, exceptions.NotFound),
-        },
+        responses={200: PatientSerializer, **error_responses(NotAuthenticated, NotFound)},
     )
     def get(self, request, pk):
         patient = self.get_object()
@@ -186,9 +182,7 @@ class PatientDetailView(generics.GenericAPIView):
         ),
         responses={
             204: None,
-            **error_responses(
-                exceptions.NotAuthenticated, exceptions.PermissionDenied, exceptions.NotFound
-            ),
+            **error_responses(NotAuthenticated, exceptions.PermissionDenied, NotFound),
         },
     )
     def delete(self, request, pk):
