@@ -9,9 +9,6 @@ patient, the appointment's doctor, another doctor and staff:
 Forbidden requests must write no access-log row and change no data.
 """
 
-import datetime
-import zoneinfo
-
 import pytest
 from django.urls import reverse
 
@@ -21,21 +18,15 @@ from patients.models import AccessLog
 from records.models import MedicalRecord, MedicalRecordVersion
 from tests.accounts.factories import StaffFactory
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
 from tests.patients.factories import PatientFactory
 from tests.records.factories import MedicalRecordFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 ROLES = ["anonymous", "patient", "other_patient", "doctor", "other_doctor", "staff"]
 Status = Appointment.Status
-
-
-def at(day, hhmm):
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-import time_machine
 from django.urls import reverse
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
@@ -11,6 +10,7 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from accounts.models import User
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.api_support import api_client, assert_error, fresh_throttle_cache
+from tests.conftest import clock_at
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ class TestTokens:
     def test_an_expired_access_token_is_401(self, patient, now):
         client = api_client(patient.user)
 
-        with time_machine.travel(now + datetime.timedelta(minutes=16), tick=False):
+        with clock_at(now + datetime.timedelta(minutes=16)):
             response = client.get(ME)
 
         assert_error(response, 401, "token_not_valid")

@@ -2,7 +2,6 @@
 
 import datetime
 import threading
-import zoneinfo
 
 import pytest
 from django.db import connection
@@ -12,20 +11,14 @@ from django.urls import reverse
 from appointments.models import Appointment
 from tests.api_support import api_client, assert_error
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import at
 from tests.doctors.factories import DoctorFactory
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 LIST = reverse("api:appointment-list")
 Status = Appointment.Status
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030 (the pinned today)."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def detail(appointment):

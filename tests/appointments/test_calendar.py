@@ -1,7 +1,6 @@
 """The iCalendar events and the per-appointment .ics download."""
 
 import datetime
-import zoneinfo
 
 import icalendar
 import pytest
@@ -9,11 +8,10 @@ from django.urls import reverse
 
 from appointments import calendar
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import login
+from tests.conftest import CLINIC_TZ, login
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-WINTER = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=LONDON)
-SUMMER = datetime.datetime(2030, 7, 9, 9, 0, tzinfo=LONDON)
+WINTER = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=CLINIC_TZ)
+SUMMER = datetime.datetime(2030, 7, 9, 9, 0, tzinfo=CLINIC_TZ)
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +32,7 @@ def test_event_is_at_the_clinic_local_time_on_both_sides_of_dst(db, now, start):
 
     assert event["DTSTART"].params["TZID"] == "Europe/London"
     assert event.decoded("DTSTART") == start
-    assert event.decoded("DTSTART").astimezone(LONDON).hour == 9
+    assert event.decoded("DTSTART").astimezone(CLINIC_TZ).hour == 9
     assert event.decoded("DTEND") - event.decoded("DTSTART") == datetime.timedelta(minutes=30)
     assert [tz.tz_name for tz in cal.timezones] == ["Europe/London"]
     assert "TZID:Europe/London" in cal.to_ical().decode()

@@ -1,25 +1,16 @@
 """A doctor's page (appointments.views.doctor_detail): the profile and the next free
 slots, each a way into booking."""
 
-import datetime
-import zoneinfo
 from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import at
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
 
 pytestmark = pytest.mark.django_db
-
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def booking_link(doctor, start):

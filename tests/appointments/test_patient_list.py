@@ -1,29 +1,19 @@
 """The doctor's patient list (appointments.views.patient_list): who sees whom, and their
 last and next visit."""
 
-import datetime
-import zoneinfo
-
 import pytest
 from django.urls import reverse
 
 from appointments.models import Appointment
 from tests.accounts.factories import UserFactory
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 Status = Appointment.Status
 LIST = reverse("patients:list")
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030 (negative: before)."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def detail(patient):

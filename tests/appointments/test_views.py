@@ -3,7 +3,6 @@
 The appointment's own page is tests/records/test_appointment_page.py."""
 
 import datetime
-import zoneinfo
 from urllib.parse import urlencode
 
 import pytest
@@ -11,22 +10,15 @@ from django.urls import reverse
 
 from appointments.models import Appointment
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 Status = Appointment.Status
 MINE = reverse("appointments:mine")
 SCHEDULE = reverse("appointments:schedule")
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def book_url(doctor, **params):

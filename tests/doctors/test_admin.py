@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from doctors.models import Doctor, Specialty, WorkingHours
-from tests.conftest import CLINIC_TZ
+from tests.conftest import at
 from tests.doctors.factories import DoctorFactory, SpecialtyFactory, TimeOffFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,10 +76,6 @@ def inline_data(doctor, hours, existing=()):
             f"working_hours-{i}-end_time": end,
         }
     return data
-
-
-def at(day, hour, minute=0):
-    return datetime.datetime(2030, 1, day, hour, minute, tzinfo=CLINIC_TZ)
 
 
 def test_anonymous_visitor_is_sent_to_the_admin_login(client):
@@ -242,7 +238,7 @@ def test_saving_the_profile_alone_keeps_the_working_hours(staff_client, doctor):
 
 
 def test_doctor_page_lists_time_off_to_read_with_a_link_to_add_more(staff_client, doctor):
-    TimeOffFactory(doctor=doctor, start=at(9, 13), end=at(9, 17), reason="Dentist")
+    TimeOffFactory(doctor=doctor, start=at(2, "13:00"), end=at(2, "17:00"), reason="Dentist")
 
     page = staff_client.get(change_url(doctor)).content.decode()
 

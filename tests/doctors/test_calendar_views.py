@@ -1,25 +1,16 @@
 """A doctor's own working hours, edited in the browser."""
 
-import datetime
-import zoneinfo
-
 import pytest
 from django.urls import reverse
 
 from doctors.models import TimeOff, WorkingHours
+from tests.conftest import at
 from tests.doctors.factories import TimeOffFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 HOURS = reverse("doctors:hours")
 MONDAY, TUESDAY, SATURDAY = 0, 1, 5
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def hours_data(rows, *, slot_minutes=30, initial=0, delete=()):

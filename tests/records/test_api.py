@@ -1,7 +1,6 @@
 """The API's medical records: who reads which, writing by the visit's doctor, amending, logging."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.db import connection
@@ -14,18 +13,13 @@ from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import write_record
 from tests.api_support import api_client, assert_error
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import at
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 LIST = reverse("api:record-list")
 Status = Appointment.Status
-
-
-def at(day, hhmm):
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def detail(record):

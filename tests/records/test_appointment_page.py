@@ -3,7 +3,6 @@ and staff see and may do, and the doctor's clinical context (patient summary, ea
 visits, the record)."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -12,14 +11,13 @@ from appointments.models import Appointment
 from patients.models import AccessLog
 from records.services import write_record
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.doctors.factories import DoctorFactory
 from tests.patients.factories import PatientFactory
 from tests.records.factories import MedicalRecordFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 Status = Appointment.Status
 
 
@@ -29,12 +27,6 @@ def url(name, appointment):
 
 def messages_of(response):
     return [str(m) for m in response.context["messages"]] if response.context else []
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def detail_url(appointment):

@@ -2,7 +2,6 @@
 records, and the access log."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -10,20 +9,14 @@ from django.urls import reverse
 from appointments.models import Appointment
 from patients.models import AccessLog
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import at
 from tests.patients.factories import PatientFactory
 from tests.records.factories import MedicalRecordFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 Status = Appointment.Status
 LIST = reverse("patients:list")
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030 (negative: before)."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def detail(patient):

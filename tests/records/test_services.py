@@ -1,7 +1,6 @@
 """Medical records: written once by the visit's doctor, amended with history, access logged."""
 
 import datetime
-import zoneinfo
 
 import pytest
 
@@ -12,11 +11,11 @@ from patients.models import AccessLog
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import NothingChanged, RecordError, RecordExists, amend_record, write_record
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import CLINIC_TZ
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-TODAY_0900 = datetime.datetime(2030, 1, 7, 9, 0, tzinfo=LONDON)
+TODAY_0900 = datetime.datetime(2030, 1, 7, 9, 0, tzinfo=CLINIC_TZ)
 Status = Appointment.Status
 
 

@@ -2,7 +2,6 @@
 records and "who looked at my records" — and that a forbidden access changes nothing."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -13,22 +12,15 @@ from patients.services import log_access
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import amend_record, write_record
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.doctors.factories import DoctorFactory
 from tests.records.factories import MedicalRecordFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 Status = Appointment.Status
 MINE = reverse("records:mine")
 ACCESS_LOG = reverse("records:access_log")
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def write_url(appointment):
