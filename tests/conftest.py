@@ -37,7 +37,7 @@ def clock_at(moment):
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.TIME_ZONE = "Europe/London"
+    settings.TIME_ZONE = CLINIC_TZ.key
     settings.CLINIC_MIN_NOTICE = datetime.timedelta(hours=2)
     settings.CLINIC_BOOKING_HORIZON = datetime.timedelta(days=60)
     settings.CLINIC_CANCELLATION_CUTOFF = datetime.timedelta(hours=24)

@@ -118,7 +118,7 @@ def new_context(browser, live_server, clinic_now):
             java_script_enabled=js,
             accept_downloads=True,
             locale="en-GB",
-            timezone_id="Europe/London",
+            timezone_id=CLINIC_TZ.key,
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.on("page", watch)
