@@ -169,7 +169,8 @@ def test_api_reads(world, role, url, expected):
     if expected == "page":
         assert response.status_code == 200, response.content
     else:
-        assert_error(response, int(expected), "not_found" if expected == "404" else None)
+        code = {"401": "not_authenticated", "404": "not_found"}[expected]
+        assert_error(response, int(expected), code)
     assert _state(world) == state
     assert_logged_only_by(role, world, before, expected == "page")
 

@@ -224,12 +224,6 @@ class TestRead:
             assert response.status_code == 200
             assert response.json()["id"] == visit.pk
 
-    def test_patient_a_reading_patient_bs_appointment_gets_404(self, visit, other_patient):
-        assert_error(api_client(other_patient.user).get(detail(visit)), 404, "not_found")
-
-    def test_another_doctor_gets_404(self, visit, other_doctor):
-        assert_error(api_client(other_doctor.user).get(detail(visit)), 404, "not_found")
-
 
 class TestStatus:
     def test_the_patient_cancels_their_own_appointment(self, visit):

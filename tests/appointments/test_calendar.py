@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from appointments import calendar
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import CLINIC_TZ, login
+from tests.conftest import CLINIC_TZ
 
 WINTER = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=CLINIC_TZ)
 SUMMER = datetime.datetime(2030, 7, 9, 9, 0, tzinfo=CLINIC_TZ)
@@ -101,20 +101,6 @@ class TestDownload:
 
         _, (event,) = parse(response.content)
         assert appointment.patient.user.display_name in str(event["SUMMARY"])
-
-    def test_someone_elses_appointment_is_not_found(self, now, other_patient, doctor_client):
-        appointment = AppointmentFactory(patient=other_patient, start=WINTER)
-
-        assert login(other_patient.user).get(self.url(appointment)).status_code == 200
-        assert doctor_client.get(self.url(appointment)).status_code == 404
-
-    def test_anonymous_is_sent_to_log_in(self, db, client, now):
-        appointment = AppointmentFactory(start=WINTER)
-
-        response = client.get(self.url(appointment))
-
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
 
     def test_detail_page_and_list_link_to_the_download(self, now, patient, patient_client):
         appointment = AppointmentFactory(patient=patient, start=WINTER)

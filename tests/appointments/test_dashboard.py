@@ -26,18 +26,6 @@ def section(content, heading_id):
     return content[start : content.index("</section>", start)]
 
 
-class TestDashboardAccess:
-    def test_anonymous_is_sent_to_log_in(self, client):
-        response = client.get(DASHBOARD)
-
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("accounts:login"))
-
-    @pytest.mark.parametrize("who", ["patient_client", "staff_client"])
-    def test_only_doctors_have_a_dashboard(self, request, who):
-        assert request.getfixturevalue(who).get(DASHBOARD).status_code == 404
-
-
 class TestDashboard:
     def test_todays_agenda_shows_time_patient_reason_status_and_a_link(
         self, now, doctor, doctor_client

@@ -3,9 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from doctors.models import TimeOff, WorkingHours
-from tests.conftest import at
-from tests.doctors.factories import TimeOffFactory
+from doctors.models import WorkingHours
 
 pytestmark = pytest.mark.django_db
 
@@ -47,28 +45,7 @@ FACTORY_WEEK = [
 
 
 class TestAccess:
-    PAGES = [("get", lambda period: HOURS)]
-
-    @pytest.mark.parametrize(("method", "page"), PAGES, ids=["hours"])
-    def test_anonymous_is_sent_to_log_in(self, client, doctor, method, page):
-        period = TimeOffFactory(doctor=doctor, start=at(3, "09:00"), end=at(3, "12:00"))
-
-        response = getattr(client, method)(page(period))
-
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("accounts:login"))
-        assert TimeOff.objects.filter(pk=period.pk).exists()
-
-    @pytest.mark.parametrize("who", ["patient_client", "staff_client"])
-    @pytest.mark.parametrize(("method", "page"), PAGES, ids=["hours"])
-    def test_non_doctors_get_404(self, request, doctor, who, method, page):
-        period = TimeOffFactory(doctor=doctor, start=at(3, "09:00"), end=at(3, "12:00"))
-        client = request.getfixturevalue(who)
-
-        response = getattr(client, method)(page(period))
-
-        assert response.status_code == 404
-        assert TimeOff.objects.filter(pk=period.pk).exists()
+    """Who sees the hours page is in tests/test_authorization_matrix.py."""
 
     def test_non_doctors_cannot_post_hours(self, doctor, patient_client):
         response = patient_client.post(HOURS, hours_data([(MONDAY, "08:00", "10:00")]))

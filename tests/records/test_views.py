@@ -78,62 +78,8 @@ def snapshot():
     )
 
 
-class TestAuthorization:
-    """Each role × each page: the page, a redirect to log in, or a 404 that writes nothing."""
-
-    PAGES = {
-        "write": lambda record, visit: write_url(visit),
-        "detail": lambda record, visit: detail_url(record),
-        "amend": lambda record, visit: amend_url(record),
-        "mine": lambda record, visit: MINE,
-        "access_log": lambda record, visit: ACCESS_LOG,
-    }
-    # The page answers 200, except where a 404 is listed (write redirects: a record exists).
-    EXPECTED = {
-        "patient": {"write": 404, "detail": 200, "amend": 404, "mine": 200, "access_log": 200},
-        "other_patient": {
-            "write": 404,
-            "detail": 404,
-            "amend": 404,
-            "mine": 200,
-            "access_log": 200,
-        },
-        "doctor": {"write": 302, "detail": 200, "amend": 200, "mine": 404, "access_log": 404},
-        "other_doctor": {"write": 404, "detail": 404, "amend": 404, "mine": 404},
-        "colleague": {"write": 404, "detail": 200, "amend": 404, "mine": 404},
-        "staff": {"write": 404, "detail": 200, "amend": 404, "mine": 404, "access_log": 404},
-    }
-
-    @pytest.mark.parametrize("page", PAGES)
-    def test_anonymous_is_sent_to_log_in(self, client, record, visit, page):
-        before = snapshot()
-
-        response = client.get(self.PAGES[page](record, visit))
-
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("accounts:login"))
-        assert snapshot() == before
-
-    @pytest.mark.parametrize("who", EXPECTED)
-    @pytest.mark.parametrize("page", PAGES)
-    def test_each_role_gets_the_page_or_a_404(self, request, record, visit, colleague, who, page):
-        user = {
-            "patient": lambda: visit.patient.user,
-            "other_patient": lambda: request.getfixturevalue("other_patient").user,
-            "doctor": lambda: visit.doctor.user,
-            "other_doctor": lambda: request.getfixturevalue("other_doctor").user,
-            "colleague": lambda: colleague.user,
-            "staff": lambda: request.getfixturevalue("staff"),
-        }[who]()
-        expected = self.EXPECTED[who].get(page, 404)
-        client = login(user)
-        logged_before = AccessLog.objects.count()
-
-        response = client.get(self.PAGES[page](record, visit))
-
-        assert response.status_code == expected
-        if expected == 404:
-            assert AccessLog.objects.count() == logged_before
+class TestOwnLists:
+    """Who sees what on each page is in tests/test_authorization_matrix.py."""
 
     def test_a_patient_sees_only_their_own_lists(self, record, other_patient):
         client = login(other_patient.user)
@@ -511,11 +457,6 @@ class TestAccessLogPage:
             response = patient_client.get(ACCESS_LOG)
 
         assert response.content.decode().count("(Doctor)") == count
-
-
-def test_another_patients_record_is_404_for_a_patient(record, other_patient):
-    assert login(other_patient.user).get(detail_url(record)).status_code == 404
-    assert not AccessLog.objects.filter(actor=other_patient.user).exists()
 
 
 def test_a_doctor_only_amends_own_records_even_for_a_shared_patient(now, record, colleague):
