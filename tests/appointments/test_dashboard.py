@@ -8,6 +8,7 @@ from django.urls import reverse
 from appointments.models import Appointment
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import CLINIC_TZ, at, clock_at, login
+from tests.html_support import section
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,12 +19,6 @@ DASHBOARD = reverse("appointments:schedule")
 
 def detail_url(appointment):
     return reverse("appointments:detail", args=[appointment.pk])
-
-
-def section(content, heading_id):
-    """The HTML of the <section> whose heading has this id."""
-    start = content.index(f'id="{heading_id}"')
-    return content[start : content.index("</section>", start)]
 
 
 class TestDashboard:

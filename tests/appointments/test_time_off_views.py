@@ -11,6 +11,7 @@ from doctors.models import TimeOff
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import CLINIC_TZ, at, login
 from tests.doctors.factories import TimeOffFactory
+from tests.html_support import messages_of
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +23,6 @@ TIME_OFF = reverse("doctors:time_off")
 def local(moment):
     """A datetime-local input's value."""
     return moment.strftime("%Y-%m-%dT%H:%M")
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
 
 
 class TestAccess:

@@ -12,6 +12,7 @@ from appointments.models import Appointment
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at, login
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
+from tests.html_support import messages_of
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +36,6 @@ def confirm_url(doctor, start=None):
 
 def url(name, appointment):
     return reverse(f"appointments:{name}", args=[appointment.pk])
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 class TestAccess:

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from doctors.models import WorkingHours
+from tests.html_support import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +34,6 @@ def week_of(doctor):
         (row.weekday, f"{row.start_time:%H:%M}", f"{row.end_time:%H:%M}")
         for row in WorkingHours.objects.filter(doctor=doctor).order_by("weekday", "start_time")
     ]
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
 
 
 FACTORY_WEEK = [

@@ -13,6 +13,7 @@ from records.services import write_record
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at
 from tests.doctors.factories import DoctorFactory
+from tests.html_support import section
 from tests.patients.factories import PatientFactory
 from tests.records.factories import MedicalRecordFactory
 
@@ -25,18 +26,8 @@ def url(name, appointment):
     return reverse(f"appointments:{name}", args=[appointment.pk])
 
 
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
-
-
 def detail_url(appointment):
     return reverse("appointments:detail", args=[appointment.pk])
-
-
-def section(content, heading_id):
-    """The HTML of the <section> whose heading has this id."""
-    start = content.index(f'id="{heading_id}"')
-    return content[start : content.index("</section>", start)]
 
 
 @pytest.fixture

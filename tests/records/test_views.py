@@ -14,6 +14,7 @@ from records.services import amend_record, write_record
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at, login
 from tests.doctors.factories import DoctorFactory
+from tests.html_support import messages_of
 from tests.records.factories import MedicalRecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +34,6 @@ def detail_url(record):
 
 def amend_url(record):
     return reverse("records:amend", args=[record.pk])
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 @pytest.fixture
