@@ -1,9 +1,7 @@
 """Helpers shared by the API tests: clients holding a user's bearer token, the error shape."""
 
 import json
-import uuid
 
-from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.api import TokenObtainSerializer
@@ -16,6 +14,12 @@ def api_client(user=None):
         access = TokenObtainSerializer.get_token(user).access_token
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     return client
+
+
+def ids(response):
+    """The ids of a list answer's page, in the API's order (asserting it is a 200)."""
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
 
 
 def assert_error(response, status_code, code=None, fields=None):
@@ -34,11 +38,3 @@ def assert_error(response, status_code, code=None, fields=None):
     if fields is not None:
         assert set(body["fields"]) == set(fields), body
     return body
-
-
-def fresh_throttle_cache(monkeypatch):
-    """Give the rate limits counters of their own for one test.
-
-    tests/conftest.py already does so for every test; kept for the tests that say so.
-    """
-    monkeypatch.setattr(settings, "RATELIMIT_CACHE_PREFIX", f"rl:test:{uuid.uuid4().hex}:")

@@ -1,11 +1,12 @@
-"""Who may reach what: every page and action of the doctor's workspace, and the API's
-reads of one object, for every role.
+"""Who may reach what: every page and action of the doctor's workspace, the API's reads
+of one object and the staff admin's lists, for every role.
 
 Each row names a page, API read or action and the outcome for anonymous, the patient,
 another patient, the appointment's doctor, another doctor, a colleague (a doctor who also
 treats the patient) and staff:
   "page"  - 200 and the page (or the object, from the API);
   "login" - redirect to the login page;  "401" - the API asks for a token;
+  "admin-login" - redirect to the admin's login page;
   "404"   - not found (nothing hints that the object exists; from the API, `not_found`);
   "redirect" - sent elsewhere (the record form of a visit that has its record);
   "done"  - the action happened;  "refused" - the object is visible, the action is not
@@ -15,6 +16,7 @@ forbidden request writes no access-log row and changes no data.
 """
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from appointments.models import Appointment
@@ -79,9 +81,20 @@ def outcome(response):
         return "page"
     if response.status_code == 302 and response.url.startswith(reverse("accounts:login")):
         return "login"
+    if response.status_code == 302 and response.url.startswith(reverse("admin:login")):
+        return "admin-login"
     if response.status_code == 302:
         return "redirect"
     return str(response.status_code)
+
+
+def cases(rows):
+    """One test a row and role: (role, url builder, its expected outcome)."""
+    return [
+        pytest.param(role, url, expected[i], id=f"{name}-{role}")
+        for name, url, expected in rows
+        for i, role in enumerate(ROLES)
+    ]
 
 
 # Pages: (name, url builder, expected outcome per role in ROLES order).
@@ -119,14 +132,7 @@ PAGES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("role", "url", "expected"),
-    [
-        pytest.param(role, url, expected[i], id=f"{name}-{role}")
-        for name, url, expected in PAGES
-        for i, role in enumerate(ROLES)
-    ],
-)
+@pytest.mark.parametrize(("role", "url", "expected"), cases(PAGES))
 def test_pages(world, client, role, url, expected):
     state = _state(world)
     before = set(AccessLog.objects.values_list("pk", flat=True))
@@ -151,14 +157,7 @@ API_READS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("role", "url", "expected"),
-    [
-        pytest.param(role, url, expected[i], id=f"{name}-{role}")
-        for name, url, expected in API_READS
-        for i, role in enumerate(ROLES)
-    ],
-)
+@pytest.mark.parametrize(("role", "url", "expected"), cases(API_READS))
 def test_api_reads(world, role, url, expected):
     state = _state(world)
     before = set(AccessLog.objects.values_list("pk", flat=True))
@@ -182,6 +181,20 @@ def assert_logged_only_by(role, world, before, looked):
         assert set(new_log.values_list("actor", flat=True)) <= {world["users"][role].pk}
     else:
         assert not new_log.exists()
+
+
+# The staff admin, every model's list: (expected outcome per role in ROLES order).
+ADMIN = ["admin-login", "admin-login", "admin-login", "admin-login", "admin-login", "admin-login",
+         "page"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("role", "expected"), list(zip(ROLES, ADMIN, strict=True)), ids=ROLES)
+def test_admin_lists(world, client, role, expected):
+    browser = client_for(role, world, client)
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+        assert outcome(browser.get(url)) == expected, url
 
 
 def _state(world):

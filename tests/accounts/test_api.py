@@ -9,7 +9,7 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import User
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.api_support import api_client, assert_error, fresh_throttle_cache
+from tests.api_support import api_client, assert_error
 from tests.conftest import clock_at
 
 pytestmark = pytest.mark.django_db
@@ -18,11 +18,6 @@ TOKEN = reverse("api:auth-token")
 REFRESH = reverse("api:auth-token-refresh")
 LOGOUT = reverse("api:auth-logout")
 ME = reverse("api:auth-me")
-
-
-@pytest.fixture(autouse=True)
-def _throttle_cache(monkeypatch):
-    fresh_throttle_cache(monkeypatch)
 
 
 def obtain(email, password=PASSWORD):

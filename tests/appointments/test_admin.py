@@ -1,15 +1,15 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from appointments.models import Appointment
-from tests.accounts.factories import StaffFactory
+from tests.accounts.factories import clerk
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at, login
 
-pytestmark = pytest.mark.django_db
+# Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 
 CHANGELIST = "admin:appointments_appointment_changelist"
@@ -21,20 +21,8 @@ def user_change_url(user):
     return reverse("admin:accounts_user_change", args=[user.pk])
 
 
-@pytest.fixture(autouse=True)
-def _clinic_clock(now):
-    """Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic."""
-
-
 def change_url(appointment):
     return reverse("admin:appointments_appointment_change", args=[appointment.pk])
-
-
-def clerk(*codenames):
-    """Clinic staff who are not superusers, with just the given permissions."""
-    user = StaffFactory(is_superuser=False)
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return user
 
 
 def add_data(patient, doctor, start, reason="Persistent cough"):
@@ -45,20 +33,6 @@ def add_data(patient, doctor, start, reason="Persistent cough"):
         "start_1": start.strftime("%H:%M"),
         "reason": reason,
     }
-
-
-def test_anonymous_visitor_is_sent_to_the_admin_login(client):
-    response = client.get(reverse(CHANGELIST))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
-def test_patient_is_sent_to_the_admin_login(patient_client):
-    response = patient_client.get(reverse(CHANGELIST))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
 
 
 def test_changelist_shows_local_time_patient_doctor_status_and_reason(staff_client):

@@ -1,7 +1,6 @@
 """The API's appointments: list and filters, booking, status changes, rescheduling, races."""
 
 import datetime
-import threading
 
 import pytest
 from django.db import connection
@@ -9,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appointments.models import Appointment
-from tests.api_support import api_client, assert_error
+from tests.api_support import api_client, assert_error, ids
 from tests.appointments.factories import AppointmentFactory
+from tests.appointments.test_concurrency import race
 from tests.conftest import at
 from tests.doctors.factories import DoctorFactory
 from tests.patients.factories import PatientFactory
@@ -31,11 +31,6 @@ def status_url(appointment):
 
 def reschedule_url(appointment):
     return reverse("api:appointment-reschedule", args=[appointment.pk])
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return [row["id"] for row in response.json()["results"]]
 
 
 def book(client, doctor, start, **extra):
@@ -357,32 +352,13 @@ RACERS = 20
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_bookings_of_one_slot_give_one_201_and_nineteen_409(now):
-    """On PostgreSQL, real threads with a client and token each; on SQLite, one by one."""
+    """On PostgreSQL, real threads with a client and token each; on SQLite, one by one
+    (tests.appointments.test_concurrency.race)."""
     doctor = DoctorFactory()
     clients = [api_client(patient.user) for patient in PatientFactory.create_batch(RACERS)]
     slot = at(1, "09:00")
-    responses = []
 
-    if connection.vendor != "postgresql":
-        responses = [book(client, doctor, slot) for client in clients]
-    else:
-        barrier = threading.Barrier(RACERS)
-        lock = threading.Lock()
-
-        def run(client):
-            try:
-                barrier.wait(timeout=30)
-                response = book(client, doctor, slot)
-            finally:
-                connection.close()
-            with lock:
-                responses.append(response)
-
-        threads = [threading.Thread(target=run, args=(client,)) for client in clients]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+    responses = race([lambda client=client: book(client, doctor, slot) for client in clients])
 
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [201] + [409] * (RACERS - 1)

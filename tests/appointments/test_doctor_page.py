@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at
-from tests.doctors.factories import DoctorFactory, TimeOffFactory
+from tests.doctors.factories import DoctorFactory, TimeOffFactory, doctor_named
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +18,11 @@ def booking_link(doctor, start):
     return f"{url}?{urlencode({'start': start.isoformat()})}"
 
 
-def named(first, last, **kwargs):
-    return DoctorFactory(user__first_name=first, user__last_name=last, **kwargs)
-
-
 class TestDoctorPage:
     def test_shows_profile_and_next_free_slots_as_booking_links(self, client, now):
-        doctor = named("Asha", "Patel", bio="Heart health for all ages.", years_of_experience=7)
+        doctor = doctor_named(
+            "Asha", "Patel", bio="Heart health for all ages.", years_of_experience=7
+        )
 
         response = client.get(reverse("doctors:detail", args=[doctor.pk]))
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from doctors.models import Doctor
-from tests.api_support import api_client, assert_error
+from tests.api_support import api_client, assert_error, ids
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import CLINIC_TZ, clock_at
 from tests.doctors.factories import DoctorFactory
@@ -24,11 +24,6 @@ def detail(doctor):
 
 def slots(doctor):
     return reverse("api:doctor-slots", args=[doctor.pk])
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return [row["id"] for row in response.json()["results"]]
 
 
 class TestDelete:

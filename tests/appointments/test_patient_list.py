@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from appointments.models import Appointment
 from tests.accounts.factories import UserFactory
-from tests.appointments.factories import AppointmentFactory
-from tests.conftest import at, login
+from tests.appointments.factories import visit
+from tests.conftest import login
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +18,6 @@ LIST = reverse("patients:list")
 
 def detail(patient):
     return reverse("patients:detail", args=[patient.pk])
-
-
-def visit(patient, doctor, day, hhmm="09:00", **kwargs):
-    return AppointmentFactory(patient=patient, doctor=doctor, start=at(day, hhmm), **kwargs)
 
 
 def named(first, last, email=None):

@@ -10,12 +10,8 @@ from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at
 from tests.doctors.factories import TimeOffFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clinic_clock(now):
-    """Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic."""
+# Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 
 def time_off_data(doctor, start, end, **extra):

@@ -8,16 +8,12 @@ from doctors.models import Doctor, Specialty, WorkingHours
 from tests.conftest import at
 from tests.doctors.factories import DoctorFactory, SpecialtyFactory, TimeOffFactory
 
-pytestmark = pytest.mark.django_db
+# Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 
 CHANGELIST = "admin:doctors_doctor_changelist"
 ADD = "admin:doctors_doctor_add"
-
-
-@pytest.fixture(autouse=True)
-def _clinic_clock(now):
-    """Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic."""
 
 
 def change_url(doctor):
@@ -76,20 +72,6 @@ def inline_data(doctor, hours, existing=()):
             f"working_hours-{i}-end_time": end,
         }
     return data
-
-
-def test_anonymous_visitor_is_sent_to_the_admin_login(client):
-    response = client.get(reverse(CHANGELIST))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
-def test_doctor_is_sent_to_the_admin_login(doctor_client):
-    response = doctor_client.get(reverse(CHANGELIST))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
 
 
 def test_changelist_shows_name_email_specialty_and_licence(staff_client):

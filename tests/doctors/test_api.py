@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from doctors.models import Doctor
-from tests.api_support import api_client, assert_error
-from tests.doctors.factories import DoctorFactory, SpecialtyFactory
+from tests.api_support import api_client, assert_error, ids
+from tests.doctors.factories import DoctorFactory, SpecialtyFactory, doctor_named
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +18,6 @@ def detail(doctor):
     return reverse("api:doctor-detail", args=[doctor.pk])
 
 
-def ids(response):
-    assert response.status_code == 200, response.content
-    return [row["id"] for row in response.json()["results"]]
-
-
-def named(first, last, **kwargs):
-    return DoctorFactory(user__first_name=first, user__last_name=last, **kwargs)
-
-
 @pytest.fixture
 def cardiology(db):
     return SpecialtyFactory(name="Cardiology", slug="cardiology")
@@ -34,9 +25,9 @@ def cardiology(db):
 
 class TestDirectory:
     def test_anyone_lists_active_doctors_by_name(self, cardiology):
-        patel = named("Asha", "Patel", specialty=cardiology, years_of_experience=12)
-        jones = named("Bryn", "Jones")
-        named("Olive", "Gone", user__is_active=False)
+        patel = doctor_named("Asha", "Patel", specialty=cardiology, years_of_experience=12)
+        jones = doctor_named("Bryn", "Jones")
+        doctor_named("Olive", "Gone", user__is_active=False)
 
         response = api_client().get(LIST)
 
@@ -55,9 +46,9 @@ class TestDirectory:
         }
 
     def test_filters_by_specialty_slug_and_name(self, cardiology):
-        patel = named("Asha", "Patel", specialty=cardiology)
-        named("Asha", "Jones")
-        named("Bryn", "Patel")
+        patel = doctor_named("Asha", "Patel", specialty=cardiology)
+        doctor_named("Asha", "Jones")
+        doctor_named("Bryn", "Patel")
 
         assert ids(api_client().get(LIST, {"specialty": "cardiology"})) == [patel.pk]
         assert ids(api_client().get(LIST, {"search": "asha patel"})) == [patel.pk]

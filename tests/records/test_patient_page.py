@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from appointments.models import Appointment
 from patients.models import AccessLog
-from tests.appointments.factories import AppointmentFactory
-from tests.conftest import at
+from tests.appointments.factories import visit
 from tests.patients.factories import PatientFactory
 from tests.records.factories import MedicalRecordFactory
 
@@ -20,10 +19,6 @@ Status = Appointment.Status
 
 def detail(patient):
     return reverse("patients:detail", args=[patient.pk])
-
-
-def visit(patient, doctor, day, hhmm="09:00", **kwargs):
-    return AppointmentFactory(patient=patient, doctor=doctor, start=at(day, hhmm), **kwargs)
 
 
 class TestAccess:
