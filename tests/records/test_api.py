@@ -25,25 +25,6 @@ def detail(record):
     return reverse("api:record-detail", args=[record.pk])
 
 
-@pytest.fixture
-def visit(now, patient, doctor):
-    """Today's visit, the patient checked in."""
-    return AppointmentFactory(
-        patient=patient, doctor=doctor, start=at(0, "09:00"), status=Status.CHECKED_IN
-    )
-
-
-@pytest.fixture
-def record(visit):
-    return write_record(
-        appointment=visit,
-        author=visit.doctor.user,
-        diagnosis="Acute bronchitis",
-        prescription="Rest",
-        notes="Fluids",
-    )
-
-
 def write(client, appointment, **fields):
     data = {"appointment": appointment.pk, "diagnosis": "Acute bronchitis", **fields}
     return client.post(LIST, data, format="json")

@@ -1,7 +1,5 @@
 """Medical records: written once by the visit's doctor, amended with history, access logged."""
 
-import datetime
-
 import pytest
 
 from appointments.models import Appointment
@@ -10,20 +8,10 @@ from healthcare.core.errors import NotVisible
 from patients.models import AccessLog
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import NothingChanged, RecordError, RecordExists, amend_record, write_record
-from tests.appointments.factories import AppointmentFactory
-from tests.conftest import CLINIC_TZ
 
 pytestmark = pytest.mark.django_db
 
-TODAY_0900 = datetime.datetime(2030, 1, 7, 9, 0, tzinfo=CLINIC_TZ)
 Status = Appointment.Status
-
-
-@pytest.fixture
-def visit(now, patient, doctor):
-    return AppointmentFactory(
-        patient=patient, doctor=doctor, start=TODAY_0900, status=Status.CHECKED_IN
-    )
 
 
 def write(visit, author=None, **fields):

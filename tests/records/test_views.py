@@ -10,7 +10,7 @@ from appointments.models import Appointment
 from patients.models import AccessLog
 from patients.services import log_access
 from records.models import MedicalRecord, MedicalRecordVersion
-from records.services import amend_record, write_record
+from records.services import amend_record
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at, login
 from tests.doctors.factories import DoctorFactory
@@ -34,27 +34,6 @@ def detail_url(record):
 
 def amend_url(record):
     return reverse("records:amend", args=[record.pk])
-
-
-@pytest.fixture
-def visit(now, patient, doctor):
-    """This morning's visit, the patient checked in."""
-    return AppointmentFactory(
-        patient=patient, doctor=doctor, start=at(0, "07:30"), status=Status.CHECKED_IN
-    )
-
-
-@pytest.fixture
-def record(visit):
-    """The visit's record as its doctor wrote it (version 1, through the service)."""
-    record = write_record(
-        appointment=visit,
-        author=visit.doctor.user,
-        diagnosis="Acute bronchitis",
-        prescription="Rest",
-        notes="Fluids",
-    )
-    return record
 
 
 @pytest.fixture
