@@ -2,6 +2,8 @@
 
 import json
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.api import TokenObtainSerializer
@@ -38,3 +40,20 @@ def assert_error(response, status_code, code=None, fields=None):
     if fields is not None:
         assert set(body["fields"]) == set(fields), body
     return body
+
+
+def assert_list_queries_do_not_grow(client, url, add_row):
+    """The list at `url` costs the same number of queries with 2 rows as with 8.
+
+    `add_row(n)` adds the n-th row (from 0) that the client sees; the list must count them all.
+    """
+    counts = []
+    for first, rows in ((0, 2), (2, 8)):
+        for n in range(first, rows):
+            add_row(n)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, response.content
+        assert response.json()["count"] == rows
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -3,12 +3,10 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appointments.models import Appointment
-from tests.api_support import api_client, assert_error, ids
+from tests.api_support import api_client, assert_error, assert_list_queries_do_not_grow, ids
 from tests.appointments.factories import AppointmentFactory
 from tests.appointments.test_concurrency import race
 from tests.conftest import at
@@ -104,24 +102,15 @@ class TestList:
     @pytest.mark.parametrize("role", ["patient", "doctor", "staff"])
     def test_query_count_does_not_grow_with_rows(self, now, role, patient, doctor, staff):
         user = {"patient": patient.user, "doctor": doctor.user, "staff": staff}[role]
-        client = api_client(user)
-        made = []
+        start = at(1, "09:00")
 
-        def count_queries(rows):
-            for _ in range(rows):
-                made.append(
-                    AppointmentFactory(
-                        patient=patient,
-                        doctor=doctor,
-                        start=at(1, "09:00") + datetime.timedelta(minutes=30 * len(made)),
-                    )
-                )
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(LIST)
-            assert response.json()["count"] == len(made)
-            return len(queries)
-
-        assert count_queries(2) == count_queries(8)
+        assert_list_queries_do_not_grow(
+            api_client(user),
+            LIST,
+            lambda n: AppointmentFactory(
+                patient=patient, doctor=doctor, start=start + datetime.timedelta(minutes=30 * n)
+            ),
+        )
 
 
 class TestBook:

@@ -4,14 +4,12 @@ and the access log."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
 from appointments.models import Appointment
 from patients.models import AccessLog, Patient
-from tests.api_support import api_client, assert_error, ids
+from tests.api_support import api_client, assert_error, assert_list_queries_do_not_grow, ids
 from tests.appointments.factories import AppointmentFactory
 from tests.patients.factories import PatientFactory
 
@@ -78,19 +76,14 @@ class TestList:
     @pytest.mark.parametrize("role", ["staff", "doctor"])
     def test_query_count_does_not_grow_with_rows(self, role, staff, doctor):
         user = staff if role == "staff" else doctor.user
-        client = api_client(user)
 
-        made = []
-
-        def count_queries(rows):
-            for patient in PatientFactory.create_batch(rows):
-                start = FIRST_VISIT + datetime.timedelta(minutes=30 * len(made))
-                made.append(AppointmentFactory(doctor=doctor, patient=patient, start=start))
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(LIST).status_code == 200
-            return len(queries)
-
-        assert count_queries(2) == count_queries(8)
+        assert_list_queries_do_not_grow(
+            api_client(user),
+            LIST,
+            lambda n: AppointmentFactory(
+                doctor=doctor, start=FIRST_VISIT + datetime.timedelta(minutes=30 * n)
+            ),
+        )
 
 
 class TestRead:

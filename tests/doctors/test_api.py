@@ -1,12 +1,10 @@
 """The API's doctor directory and profiles (staff write, a doctor their bio)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from doctors.models import Doctor
-from tests.api_support import api_client, assert_error, ids
+from tests.api_support import api_client, assert_error, assert_list_queries_do_not_grow, ids
 from tests.doctors.factories import DoctorFactory, SpecialtyFactory, doctor_named
 
 pytestmark = pytest.mark.django_db
@@ -60,13 +58,7 @@ class TestDirectory:
         assert_error(response, 400, "invalid", fields=["search"])
 
     def test_query_count_does_not_grow_with_rows(self):
-        def count_queries(rows):
-            DoctorFactory.create_batch(rows)
-            with CaptureQueriesContext(connection) as queries:
-                assert api_client().get(LIST).status_code == 200
-            return len(queries)
-
-        assert count_queries(2) == count_queries(8)
+        assert_list_queries_do_not_grow(api_client(), LIST, lambda n: DoctorFactory())
 
 
 class TestProfile:

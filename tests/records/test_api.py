@@ -3,15 +3,13 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appointments.models import Appointment
 from patients.models import AccessLog
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import write_record
-from tests.api_support import api_client, assert_error, ids
+from tests.api_support import api_client, assert_error, assert_list_queries_do_not_grow, ids
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at
 
@@ -58,22 +56,15 @@ class TestList:
     @pytest.mark.parametrize("role", ["patient", "doctor", "staff"])
     def test_query_count_does_not_grow_with_rows(self, now, role, patient, doctor, staff):
         user = {"patient": patient.user, "doctor": doctor.user, "staff": staff}[role]
-        client = api_client(user)
-        made = []
 
-        def count_queries(rows):
-            for _ in range(rows):
-                start = at(0, "09:00") + datetime.timedelta(minutes=30 * len(made))
-                visit = AppointmentFactory(
-                    patient=patient, doctor=doctor, start=start, status=Status.CHECKED_IN
-                )
-                made.append(write_record(appointment=visit, author=doctor.user, diagnosis="X"))
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(LIST)
-            assert response.json()["count"] == len(made)
-            return len(queries)
+        def add_record(n):
+            start = at(0, "09:00") + datetime.timedelta(minutes=30 * n)
+            visit = AppointmentFactory(
+                patient=patient, doctor=doctor, start=start, status=Status.CHECKED_IN
+            )
+            write_record(appointment=visit, author=doctor.user, diagnosis="X")
 
-        assert count_queries(2) == count_queries(8)
+        assert_list_queries_do_not_grow(api_client(user), LIST, add_record)
 
 
 class TestWrite:
