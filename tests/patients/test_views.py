@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.models import User
 from patients.models import Patient
 from tests.accounts.factories import UserFactory
+from tests.html_support import logged_in_user_id
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +31,6 @@ def registration(**overrides):
         "password2": STRONG_PASSWORD,
         **overrides,
     }
-
-
-def logged_in_user_id(client):
-    return client.session.get("_auth_user_id")
 
 
 class TestRegister:
