@@ -40,7 +40,8 @@ class World:
 
     def __init__(self):
         self.patient = PatientFactory()
-        self.doctor = DoctorFactory()
+        # Named so that the directory search below ("a") always finds them.
+        self.doctor = DoctorFactory(user__first_name="Ada")
         self.staff = StaffFactory()
         self.today = AppointmentFactory(
             patient=self.patient, doctor=self.doctor, start=at(0, "10:00")
