@@ -16,12 +16,12 @@ from tests.accounts.factories import UserFactory
 from tests.api_support import api_client, fresh_throttle_cache
 from tests.appointments.mail_support import run_worker
 from tests.patients.factories import PatientFactory
+from tests.patients.test_forms import registration_data
 
 pytestmark = pytest.mark.django_db
 
 REGISTER = reverse("accounts:register")
 PASSWORD_RESET = reverse("accounts:password_reset")
-STRONG_PASSWORD = "plum-orchard-lantern-42"
 LOCMEM = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 ACTIVATION_LINK = r"http://testserver(/accounts/activate/\S+)"
 RESET_LINK = r"http://testserver(/accounts/password/reset/\S+/\S+/)"
@@ -44,19 +44,8 @@ def _throttle_cache(monkeypatch):
     fresh_throttle_cache(monkeypatch)
 
 
-def sign_up(client, email="Nia.Okafor@Example.ORG"):
-    return client.post(
-        REGISTER,
-        {
-            "email": email,
-            "first_name": "Nia",
-            "last_name": "Okafor",
-            "phone": "",
-            "date_of_birth": "",
-            "password1": STRONG_PASSWORD,
-            "password2": STRONG_PASSWORD,
-        },
-    )
+def sign_up(client):
+    return client.post(REGISTER, registration_data(email="Nia.Okafor@Example.ORG"))
 
 
 def tasks_queued():
