@@ -2,14 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_forms import UserAddForm, UserAdminChangeForm
 from accounts.models import SecurityEvent, User
-from healthcare.core.admin import ReadOnlyAdminMixin, ServiceFormMixin
+from healthcare.core.admin import ReadOnlyAdminMixin, ServiceFormMixin, datetime_column
 
 
 @admin.register(User)
@@ -112,6 +110,4 @@ class SecurityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description=_("when"), ordering="created_at")
-    def when(self, obj):
-        return date_format(timezone.localtime(obj.created_at), "D j M Y, H:i")
+    when = datetime_column("created_at", _("when"), ordering="created_at")

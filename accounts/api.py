@@ -7,10 +7,13 @@ blacklists the refresh token (an access token already issued stays valid until i
 expires); changing or resetting the password ends every token issued before.
 """
 
+from functools import partial
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.response import Response
 from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
@@ -22,7 +25,7 @@ from rest_framework_simplejwt.views import TokenViewBase
 from accounts import audit
 from accounts.models import SecurityEvent, User
 from accounts.serializers import UserSerializer
-from healthcare.core.api.schema import error_responses
+from healthcare.core.api.schema import error_responses, invalid, limiter_unavailable, rate_limited
 from healthcare.core.ratelimits import hit
 
 
@@ -73,10 +76,23 @@ PAIR_EXAMPLE = OpenApiExample(
     value={"access": "eyJhbGciOiJIUzI1NiIs…", "refresh": "eyJhbGciOiJIUzI1NiIs…"},
     response_only=True,
 )
-BAD_TOKEN = ("token_not_valid", "Token is blacklisted", {})
+# What refreshing or revoking a refresh token that was revoked before answers (simplejwt's
+# TokenError, which its views raise again as InvalidToken).
+REVOKED_TOKEN = partial(InvalidToken, _("Token is blacklisted"))
 
 
-class TokenObtainView(TokenViewBase):
+class TokenView(TokenViewBase):
+    def validated_serializer(self, request):
+        """The request's serializer, valid; a bad token answers 401 as simplejwt's views do."""
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        return serializer
+
+
+class TokenObtainView(TokenView):
     """Log in: trade an email and password for an access and a refresh token."""
 
     serializer_class = TokenObtainSerializer
@@ -88,19 +104,14 @@ class TokenObtainView(TokenViewBase):
         responses={
             200: TokenPairSerializer,
             **error_responses(
-                400,
-                401,
-                429,
-                503,
-                examples={
-                    401: [
-                        (
-                            "no_active_account",
-                            "No active account found with the given credentials",
-                            {},
-                        )
-                    ]
-                },
+                invalid("password"),
+                partial(
+                    exceptions.AuthenticationFailed,
+                    TokenObtainSerializer.default_error_messages["no_active_account"],
+                    "no_active_account",
+                ),
+                rate_limited,
+                limiter_unavailable,
             ),
         },
         examples=[
@@ -119,11 +130,7 @@ class TokenObtainView(TokenViewBase):
     def post(self, request, *args, **kwargs):
         # authenticate() runs the log-in rate limits (accounts.backends) and Django's
         # user_login_failed signal logs a failure; a success is logged here.
-        serializer = self.get_serializer(data=request.data)
-        try:
-            serializer.is_valid(raise_exception=True)
-        except TokenError as exc:
-            raise InvalidToken(exc.args[0]) from exc
+        serializer = self.validated_serializer(request)
         audit.record(SecurityEvent.Kind.TOKEN_ISSUED, request=request, actor=serializer.user)
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
@@ -139,7 +146,7 @@ class TokenRefreshView(TokenViewBase):
         request=RefreshRequestSerializer,
         responses={
             200: TokenPairSerializer,
-            **error_responses(400, 401, 429, examples={401: [BAD_TOKEN]}),
+            **error_responses(invalid("refresh"), REVOKED_TOKEN, rate_limited),
         },
         examples=[PAIR_EXAMPLE],
         auth=[],
@@ -149,7 +156,7 @@ class TokenRefreshView(TokenViewBase):
         return super().post(request, *args, **kwargs)
 
 
-class LogoutView(TokenViewBase):
+class LogoutView(TokenView):
     """Log out: the refresh token is blacklisted, so it can no longer be refreshed.
 
     Holding the refresh token is what proves the right to revoke it, so no access token is
@@ -164,16 +171,12 @@ class LogoutView(TokenViewBase):
         request=RefreshRequestSerializer,
         responses={
             204: None,
-            **error_responses(400, 401, examples={401: [BAD_TOKEN]}),
+            **error_responses(invalid("refresh"), REVOKED_TOKEN),
         },
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        try:
-            serializer.is_valid(raise_exception=True)
-        except TokenError as exc:
-            raise InvalidToken(exc.args[0]) from exc
+        self.validated_serializer(request)
         user_id = UntypedToken(request.data["refresh"], verify=False).get(
             api_settings.USER_ID_CLAIM
         )
@@ -197,7 +200,7 @@ class MeView(generics.GenericAPIView):
     @extend_schema(
         operation_id="auth_me",
         summary="The caller's account",
-        responses={200: UserSerializer, **error_responses(401)},
+        responses={200: UserSerializer, **error_responses(NotAuthenticated)},
     )
     def get(self, request):
         user = users_with_profiles().get(pk=request.user.pk)
@@ -218,7 +221,7 @@ class UserDetailView(generics.GenericAPIView):
     @extend_schema(
         operation_id="auth_users_retrieve",
         summary="An account (self, or anyone for staff)",
-        responses={200: UserSerializer, **error_responses(401, 404)},
+        responses={200: UserSerializer, **error_responses(NotAuthenticated, NotFound)},
     )
     def get(self, request, pk):
         user = get_object_or_404(self.get_queryset(), pk=pk)

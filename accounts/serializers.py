@@ -1,11 +1,14 @@
 """Serializers and field validators about logins, shared by the API's endpoints.
 
-`new_email` and `validate_new_password` check a login that staff create through the API
-(a doctor's, a patient's); self-registration never says whether an address is taken.
+A new login (signing up, or staff creating a doctor or a patient) is `NewLoginSerializer`
+or, made by staff, `StaffNewLoginSerializer`; a profile whose login's name and phone
+change with it is `ProfileWithLoginSerializer`. Self-registration never says whether an
+address is taken; staff are told.
 """
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -64,3 +67,70 @@ def validate_new_password(password, *, email, first_name, last_name):
         password_validation.validate_password(password, user=would_be_user)
     except DjangoValidationError as exc:
         raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+
+
+class NewLoginSerializer(serializers.Serializer):
+    """The login of a new account. Its password must pass Django's validators against the
+    would-be user (nothing like their name or address)."""
+
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(
+        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+    def validate_email(self, value):
+        # Whether the address already has an account is not said here: see
+        # StaffNewLoginSerializer, and patients.services.sign_up_patient.
+        return UserManager.normalize_email(value)
+
+    def validate(self, attrs):
+        if attrs.get("password") is not None:
+            validate_new_password(
+                attrs["password"],
+                email=attrs["email"],
+                first_name=attrs["first_name"],
+                last_name=attrs["last_name"],
+            )
+        return attrs
+
+
+class StaffNewLoginSerializer(NewLoginSerializer):
+    """A login clinic staff create: they are told that an address is taken, and may leave the
+    password out."""
+
+    password = serializers.CharField(
+        write_only=True,
+        max_length=128,
+        trim_whitespace=False,
+        required=False,
+        allow_null=True,
+        default=None,
+        style={"input_type": "password"},
+        help_text=_("Optional: without one, the person sets their own through password reset."),
+    )
+
+    def validate_email(self, value):
+        return new_email(value)
+
+
+class ProfileWithLoginSerializer(serializers.ModelSerializer):
+    """A profile (a patient's, a doctor's) with its login's name and phone: changing them
+    saves the login and the profile together."""
+
+    first_name = serializers.CharField(source="user.first_name", max_length=150)
+    last_name = serializers.CharField(source="user.last_name", max_length=150)
+    phone = serializers.CharField(
+        source="user.phone", max_length=32, required=False, allow_blank=True
+    )
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        account = validated_data.pop("user", {})
+        if account:
+            for name, value in account.items():
+                setattr(instance.user, name, value)
+            instance.user.save(update_fields=list(account))
+        return super().update(instance, validated_data)

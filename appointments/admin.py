@@ -44,7 +44,7 @@ from appointments.services import (
 from doctors.admin_filters import DoctorListFilter
 from doctors.models import TimeOff
 from doctors.services import remove_time_off
-from healthcare.core.admin import ServiceFormMixin, local_datetime
+from healthcare.core.admin import ServiceFormMixin, column, datetime_column, local_datetime
 from healthcare.core.errors import DomainError
 
 Status = Appointment.Status
@@ -102,21 +102,16 @@ class AppointmentAdmin(ServiceFormMixin, admin.ModelAdmin):
 
     # -- the list -------------------------------------------------------------------------
 
-    @admin.display(description=gettext_lazy("when"), ordering="start")
-    def when(self, obj):
-        return local_datetime(obj.start)
-
-    @admin.display(description=gettext_lazy("patient"), ordering="patient__user__last_name")
-    def patient_name(self, obj):
-        return obj.patient.user.display_name
-
-    @admin.display(description=gettext_lazy("doctor"), ordering="doctor__user__last_name")
-    def doctor_name(self, obj):
-        return str(obj.doctor)
-
-    @admin.display(description=gettext_lazy("specialty"), ordering="doctor__specialty__name")
-    def specialty(self, obj):
-        return obj.doctor.specialty.name
+    when = datetime_column("start", gettext_lazy("when"), ordering="start")
+    patient_name = column(
+        "patient.user.display_name", gettext_lazy("patient"), ordering="patient__user__last_name"
+    )
+    doctor_name = column(
+        "doctor", gettext_lazy("doctor"), ordering="doctor__user__last_name", show=str
+    )
+    specialty = column(
+        "doctor.specialty.name", gettext_lazy("specialty"), ordering="doctor__specialty__name"
+    )
 
     @admin.display(description=gettext_lazy("reason"))
     def short_reason(self, obj):
@@ -431,13 +426,8 @@ class TimeOffAdmin(ServiceFormMixin, admin.ModelAdmin):
         for time_off in queryset.select_related("doctor"):
             remove_time_off(time_off=time_off, actor=request.user)
 
-    @admin.display(description=_("from"), ordering="start")
-    def starts(self, obj):
-        return local_datetime(obj.start)
-
-    @admin.display(description=_("until"), ordering="end")
-    def ends(self, obj):
-        return local_datetime(obj.end)
+    starts = datetime_column("start", gettext_lazy("from"), ordering="start")
+    ends = datetime_column("end", gettext_lazy("until"), ordering="end")
 
 
 admin.site.unregister(User)

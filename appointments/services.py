@@ -46,20 +46,40 @@ class NotAcceptingPatients(DomainError):
 
 
 class CutoffPassed(DomainError):
+    """A patient is past the clinic's cut-off for changing an appointment online."""
+
     code = "cutoff_passed"
-    default_message = gettext_lazy(
-        "It is too late to change this appointment online. Please call the clinic."
-    )
+
+    def __init__(self):
+        hours = int(settings.CLINIC_CANCELLATION_CUTOFF.total_seconds() // 3600)
+        super().__init__(
+            _(
+                "Appointments can be changed online until %(hours)d hours before they start. "
+                "Please call the clinic."
+            )
+            % {"hours": hours}
+        )
 
 
 class InvalidTransition(DomainError):
     code = "invalid_transition"
     default_message = gettext_lazy("This appointment cannot be changed that way now.")
 
+    @classmethod
+    def between(cls, current, new):
+        """No one may move an appointment from status `current` to `new`, ever."""
+        return cls(
+            _("A %(current)s appointment cannot become %(new)s.")
+            % {
+                "current": Status(current).label.lower(),
+                "new": Status(new).label.lower() if new in Status.values else new,
+            }
+        )
+
 
 class ReasonRequired(DomainError):
     code = "reason_required"
-    default_message = gettext_lazy("Please give a reason.")
+    default_message = gettext_lazy("Please tell the patient why the appointment is cancelled.")
 
 
 class PatientInactive(DomainError):
@@ -154,14 +174,7 @@ def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appoint
 
 def _check_patient_cutoff(appointment, role, now):
     if role == "patient" and appointment.start - now < settings.CLINIC_CANCELLATION_CUTOFF:
-        hours = int(settings.CLINIC_CANCELLATION_CUTOFF.total_seconds() // 3600)
-        raise CutoffPassed(
-            _(
-                "Appointments can be changed online until %(hours)d hours before they start. "
-                "Please call the clinic."
-            )
-            % {"hours": hours}
-        )
+        raise CutoffPassed()
 
 
 def _check_reschedule(appointment, role, now):
@@ -249,13 +262,7 @@ def _check_transition(appointment, to, actor, *, reason, now=None):
     role = appointment_role(actor, appointment)
     roles = TRANSITIONS.get((appointment.status, to))
     if roles is None:
-        raise InvalidTransition(
-            _("A %(current)s appointment cannot become %(new)s.")
-            % {
-                "current": appointment.get_status_display().lower(),
-                "new": Status(to).label.lower() if to in Status.values else to,
-            }
-        )
+        raise InvalidTransition.between(appointment.status, to)
     if role not in roles:
         raise InvalidTransition(_("You cannot make this change to the appointment."))
     if to == Status.CHECKED_IN and timezone.localdate(now) < timezone.localdate(appointment.start):
@@ -269,7 +276,7 @@ def _check_transition(appointment, to, actor, *, reason, now=None):
             )
         _check_patient_cutoff(appointment, role, now)
         if role != "patient" and not reason:
-            raise ReasonRequired(_("Please tell the patient why the appointment is cancelled."))
+            raise ReasonRequired()
     return role
 
 

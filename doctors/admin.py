@@ -16,7 +16,12 @@ from doctors.services import (
     create_doctor,
     set_working_hours,
 )
-from healthcare.core.admin import ReadOnlyAdminMixin, ServiceFormMixin, local_datetime
+from healthcare.core.admin import (
+    ReadOnlyAdminMixin,
+    ServiceFormMixin,
+    column,
+    datetime_column,
+)
 
 
 @admin.register(Specialty)
@@ -62,13 +67,8 @@ class TimeOffInline(ReadOnlyAdminMixin, admin.TabularInline):
         # Each row is labelled with str(time_off), which names the doctor.
         return super().get_queryset(request).select_related("doctor__user")
 
-    @admin.display(description=_("from"))
-    def starts(self, obj):
-        return local_datetime(obj.start)
-
-    @admin.display(description=_("until"))
-    def ends(self, obj):
-        return local_datetime(obj.end)
+    starts = datetime_column("start", _("from"))
+    ends = datetime_column("end", _("until"))
 
 
 @admin.register(Doctor)
@@ -109,17 +109,9 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
         # The user is in every label (lists, autocomplete, the change page).
         return super().get_queryset(request).select_related("user", "specialty")
 
-    @admin.display(description=_("name"), ordering="user__last_name")
-    def name(self, obj):
-        return obj.user.display_name
-
-    @admin.display(description=_("email address"), ordering="user__email")
-    def email(self, obj):
-        return obj.user.email
-
-    @admin.display(description=_("active"), boolean=True, ordering="user__is_active")
-    def is_active(self, obj):
-        return obj.user.is_active
+    name = column("user.display_name", _("name"), ordering="user__last_name")
+    email = column("user.email", _("email address"), ordering="user__email")
+    is_active = column("user.is_active", _("active"), boolean=True, ordering="user__is_active")
 
     @admin.display(description=_("shortcuts"))
     def shortcuts(self, obj):

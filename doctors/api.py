@@ -15,15 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
-from accounts.serializers import new_email, validate_new_password
+from accounts.serializers import ProfileWithLoginSerializer, StaffNewLoginSerializer
 from doctors.models import Doctor, Specialty
 from doctors.services import create_doctor
 from healthcare.core.api.permissions import IsClinicStaff
-from healthcare.core.api.schema import error_responses
+from healthcare.core.api.schema import error_responses, invalid
 
 DOCTOR_OWN_FIELDS = {"bio"}
 
@@ -69,23 +70,9 @@ def specialty_field(**kwargs):
     )
 
 
-class DoctorCreateSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(
-        write_only=True,
-        max_length=128,
-        trim_whitespace=False,
-        required=False,
-        allow_null=True,
-        default=None,
-        style={"input_type": "password"},
-        help_text=gettext_lazy(
-            "Optional: without one, the doctor sets their own through password reset."
-        ),
-    )
-    first_name = serializers.CharField(max_length=150)
-    last_name = serializers.CharField(max_length=150)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+class DoctorCreateSerializer(StaffNewLoginSerializer):
+    """Clinic staff creating a doctor: their login and their profile."""
+
     specialty = specialty_field()
     license_number = serializers.CharField(
         max_length=50, validators=[UniqueValidator(queryset=Doctor.objects.all())]
@@ -95,28 +82,10 @@ class DoctorCreateSerializer(serializers.Serializer):
     slot_minutes = serializers.IntegerField(min_value=5, max_value=240, default=30)
     accepting_new_patients = serializers.BooleanField(default=True)
 
-    def validate_email(self, value):
-        return new_email(value)
 
-    def validate(self, attrs):
-        if attrs.get("password") is not None:
-            validate_new_password(
-                attrs["password"],
-                email=attrs["email"],
-                first_name=attrs["first_name"],
-                last_name=attrs["last_name"],
-            )
-        return attrs
-
-
-class DoctorUpdateSerializer(serializers.ModelSerializer):
+class DoctorUpdateSerializer(ProfileWithLoginSerializer):
     """What clinic staff may change about a doctor."""
 
-    first_name = serializers.CharField(source="user.first_name", max_length=150)
-    last_name = serializers.CharField(source="user.last_name", max_length=150)
-    phone = serializers.CharField(
-        source="user.phone", max_length=32, required=False, allow_blank=True
-    )
     specialty = specialty_field()
 
     class Meta:
@@ -132,14 +101,6 @@ class DoctorUpdateSerializer(serializers.ModelSerializer):
             "accepting_new_patients",
             "slot_minutes",
         ]
-
-    def update(self, instance, validated_data):
-        account = validated_data.pop("user", {})
-        if account:
-            for name, value in account.items():
-                setattr(instance.user, name, value)
-            instance.user.save(update_fields=list(account))
-        return super().update(instance, validated_data)
 
 
 class DoctorBioSerializer(serializers.ModelSerializer):
@@ -178,6 +139,14 @@ DOCTOR_CREATE_EXAMPLE = {
 }
 
 
+PROFILE_CHANGE_ERRORS = error_responses(
+    invalid("slot_minutes", serializers.IntegerField.default_error_messages["invalid"]),
+    NotAuthenticated,
+    exceptions.PermissionDenied,
+    NotFound,
+)
+
+
 class PublicReadMixin:
     def get_permissions(self):
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
@@ -202,7 +171,18 @@ class DoctorListView(PublicReadMixin, generics.ListAPIView):
         operation_id="doctors_list",
         summary="The doctor directory (public)",
         parameters=[DirectoryQuerySerializer],
-        responses={200: DoctorSerializer(many=True), **error_responses(400, 401, 404)},
+        responses={
+            200: DoctorSerializer(many=True),
+            **error_responses(
+                invalid(
+                    "search",
+                    serializers.CharField.default_error_messages["max_length"],
+                    max_length=DirectoryQuerySerializer().fields["search"].max_length,
+                ),
+                NotAuthenticated,
+                NotFound,
+            ),
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -211,7 +191,14 @@ class DoctorListView(PublicReadMixin, generics.ListAPIView):
         operation_id="doctors_create",
         summary="Create a doctor with their login (clinic staff)",
         request=DoctorCreateSerializer,
-        responses={201: DoctorSerializer, **error_responses(400, 401, 403)},
+        responses={
+            201: DoctorSerializer,
+            **error_responses(
+                invalid("license_number"),
+                NotAuthenticated,
+                exceptions.PermissionDenied,
+            ),
+        },
         examples=[OpenApiExample("A new doctor", value=DOCTOR_CREATE_EXAMPLE, request_only=True)],
     )
     def post(self, request):
@@ -244,7 +231,7 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
     @extend_schema(
         operation_id="doctors_retrieve",
         summary="A doctor's profile (public)",
-        responses={200: DoctorSerializer, **error_responses(401, 404)},
+        responses={200: DoctorSerializer, **error_responses(NotAuthenticated, NotFound)},
     )
     def get(self, request, pk):
         return Response(self.get_serializer(self.get_object()).data)
@@ -274,7 +261,7 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
         operation_id="doctors_update",
         summary="Replace a doctor's profile (staff; the doctor: `bio` only)",
         request=DoctorUpdateSerializer,
-        responses={200: DoctorSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: DoctorSerializer, **PROFILE_CHANGE_ERRORS},
     )
     def put(self, request, pk):
         return self._update(request, partial=False)
@@ -283,7 +270,7 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
         operation_id="doctors_partial_update",
         summary="Change a doctor's profile (staff; the doctor: `bio` only)",
         request=DoctorUpdateSerializer(partial=True),
-        responses={200: DoctorSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: DoctorSerializer, **PROFILE_CHANGE_ERRORS},
         examples=[OpenApiExample("A new biography", value={"bio": "GP."}, request_only=True)],
     )
     def patch(self, request, pk):

@@ -8,22 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_forms import LoginAddForm
 from accounts.models import User
-from healthcare.core.admin import ReadOnlyAdminMixin, ServiceFormMixin, local_datetime
+from healthcare.core.admin import (
+    ReadOnlyAdminMixin,
+    ServiceFormMixin,
+    column,
+    datetime_column,
+)
 from healthcare.core.http import client_ip
 from patients.forms import validate_date_of_birth
 from patients.models import AccessLog, Patient
-from patients.services import log_access, register_patient
-
-
-def log_patient_access(request, patient, action):
-    log_access(
-        actor=request.user,
-        action=action,
-        target=AccessLog.Target.PATIENT,
-        object_id=patient.pk,
-        patient=patient,
-        ip=client_ip(request),
-    )
+from patients.services import log_access_to, register_patient
 
 
 @admin.register(Patient)
@@ -87,28 +81,19 @@ class PatientAdmin(ServiceFormMixin, admin.ModelAdmin):
             and isinstance(response, TemplateResponse)
             and (patient := response.context_data.get("original"))
         ):
-            log_patient_access(request, patient, AccessLog.Action.VIEW)
+            log_access_to(patient, actor=request.user, ip=client_ip(request))
         return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        log_patient_access(request, obj, AccessLog.Action.UPDATE)
+        log_access_to(
+            obj, actor=request.user, action=AccessLog.Action.UPDATE, ip=client_ip(request)
+        )
 
-    @admin.display(description=_("name"), ordering="user__last_name")
-    def name(self, obj):
-        return obj.user.display_name
-
-    @admin.display(description=_("email address"), ordering="user__email")
-    def email(self, obj):
-        return obj.user.email
-
-    @admin.display(description=_("phone"))
-    def phone(self, obj):
-        return obj.user.phone
-
-    @admin.display(description=_("active"), boolean=True, ordering="user__is_active")
-    def is_active(self, obj):
-        return obj.user.is_active
+    name = column("user.display_name", _("name"), ordering="user__last_name")
+    email = column("user.email", _("email address"), ordering="user__email")
+    phone = column("user.phone", _("phone"))
+    is_active = column("user.is_active", _("active"), boolean=True, ordering="user__is_active")
 
     @admin.display(description=_("shortcuts"))
     def shortcuts(self, obj):
@@ -163,6 +148,4 @@ class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-pk")
 
-    @admin.display(description=_("when"), ordering="created_at")
-    def when(self, obj):
-        return local_datetime(obj.created_at)
+    when = datetime_column("created_at", _("when"), ordering="created_at")

@@ -10,7 +10,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from healthcare.core.api.schema import error_responses
+from healthcare.core.api.schema import error_responses, invalid, rate_limited
 from healthcare.core.http import site_url
 from healthcare.core.ratelimits import hit
 from patients.serializers import RegisterSerializer
@@ -53,19 +53,7 @@ class RegisterView(generics.GenericAPIView):
         request=RegisterSerializer,
         responses={
             202: SignUpAcceptedSerializer,
-            **error_responses(
-                400,
-                429,
-                examples={
-                    400: [
-                        (
-                            "invalid",
-                            "Some fields are not valid; see `fields`.",
-                            {"password": ["This password is too common."]},
-                        )
-                    ]
-                },
-            ),
+            **error_responses(invalid("email"), rate_limited),
         },
         examples=[
             OpenApiExample("A new patient", value=REGISTER_EXAMPLE, request_only=True),

@@ -80,3 +80,14 @@ def log_access(*, actor, action, target, object_id, patient, ip=None):
         patient=patient,
         ip_address=ip,
     )
+
+
+def log_access_to(subject, *, actor, action=AccessLog.Action.VIEW, ip=None):
+    """log_access about `subject`: a patient (their profile) or one of their medical records."""
+    if isinstance(subject, Patient):
+        target, patient = AccessLog.Target.PATIENT, subject
+    else:
+        target, patient = AccessLog.Target.RECORD, subject.patient
+    return log_access(
+        actor=actor, action=action, target=target, object_id=subject.pk, patient=patient, ip=ip
+    )

@@ -11,10 +11,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from doctors.admin_filters import DoctorListFilter
-from healthcare.core.admin import ReadOnlyAdminMixin, local_datetime
+from healthcare.core.admin import ReadOnlyAdminMixin, column, datetime_column
 from healthcare.core.http import client_ip
-from patients.models import AccessLog
-from patients.services import log_access
+from patients.services import log_access_to
 from records.models import MedicalRecord, MedicalRecordVersion
 
 
@@ -28,9 +27,7 @@ class VersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
 
-    @admin.display(description=_("written at"))
-    def written(self, obj):
-        return local_datetime(obj.created_at)
+    written = datetime_column("created_at", _("written at"))
 
 
 @admin.register(MedicalRecord)
@@ -67,33 +64,17 @@ class MedicalRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             .select_related("patient__user", "doctor__user", "appointment")
         )
 
-    @admin.display(description=_("visit"), ordering="appointment__start")
-    def visit(self, obj):
-        return local_datetime(obj.appointment.start) if obj.appointment else "—"
-
-    @admin.display(description=_("patient"), ordering="patient__user__last_name")
-    def patient_name(self, obj):
-        return obj.patient.user.display_name
-
-    @admin.display(description=_("doctor"), ordering="doctor__user__last_name")
-    def doctor_name(self, obj):
-        return str(obj.doctor)
-
-    @admin.display(description=_("created"), ordering="created_at")
-    def created(self, obj):
-        return local_datetime(obj.created_at)
+    visit = datetime_column("appointment.start", _("visit"), ordering="appointment__start")
+    patient_name = column(
+        "patient.user.display_name", _("patient"), ordering="patient__user__last_name"
+    )
+    doctor_name = column("doctor", _("doctor"), ordering="doctor__user__last_name", show=str)
+    created = datetime_column("created_at", _("created"), ordering="created_at")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if isinstance(response, TemplateResponse) and (
             record := response.context_data.get("original")
         ):
-            log_access(
-                actor=request.user,
-                action=AccessLog.Action.VIEW,
-                target=AccessLog.Target.RECORD,
-                object_id=record.pk,
-                patient=record.patient,
-                ip=client_ip(request),
-            )
+            log_access_to(record, actor=request.user, ip=client_ip(request))
         return response

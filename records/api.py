@@ -13,18 +13,18 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.response import Response
 
 from appointments.models import Appointment
 from doctors.serializers import DoctorRefSerializer
-from healthcare.core.api.schema import error_responses
+from healthcare.core.api.schema import error_responses, invalid
 from healthcare.core.errors import NotVisible
 from healthcare.core.http import client_ip
-from patients.models import AccessLog
 from patients.serializers import PatientRefSerializer
-from patients.services import log_access
+from patients.services import log_access_to
 from records.models import MedicalRecord, MedicalRecordVersion
-from records.services import LIMITS, amend_record, write_record
+from records.services import LIMITS, NothingChanged, RecordExists, amend_record, write_record
 
 MAX_ID = 2**63 - 1
 
@@ -143,7 +143,10 @@ class RecordListView(generics.ListAPIView):
             "A patient: their own; a doctor: their patients'; staff: all. No clinical content: "
             "read a record for that (the read is logged)."
         ),
-        responses={200: MedicalRecordSummarySerializer(many=True), **error_responses(401, 404)},
+        responses={
+            200: MedicalRecordSummarySerializer(many=True),
+            **error_responses(NotAuthenticated, NotFound),
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -160,20 +163,10 @@ class RecordListView(generics.ListAPIView):
         responses={
             201: MedicalRecordSerializer,
             **error_responses(
-                400,
-                401,
-                404,
-                409,
-                examples={
-                    409: [
-                        (
-                            "record_exists",
-                            "This appointment already has a record. Amend it instead of "
-                            "writing a new one.",
-                            {},
-                        )
-                    ]
-                },
+                invalid("diagnosis"),
+                NotAuthenticated,
+                NotFound,
+                RecordExists,
             ),
         },
         examples=[
@@ -217,18 +210,11 @@ class RecordDetailView(generics.GenericAPIView):
         description=gettext_lazy(
             "Each read by someone other than the patient is written to the access log."
         ),
-        responses={200: MedicalRecordSerializer, **error_responses(401, 404)},
+        responses={200: MedicalRecordSerializer, **error_responses(NotAuthenticated, NotFound)},
     )
     def get(self, request, pk):
         record = self.get_object()
-        log_access(
-            actor=request.user,
-            action=AccessLog.Action.VIEW,
-            target=AccessLog.Target.RECORD,
-            object_id=record.pk,
-            patient=record.patient,
-            ip=client_ip(request),
-        )
+        log_access_to(record, actor=request.user, ip=client_ip(request))
         return Response(self.get_serializer(record).data)
 
     @extend_schema(
@@ -243,12 +229,9 @@ class RecordDetailView(generics.GenericAPIView):
         responses={
             200: MedicalRecordSerializer,
             **error_responses(
-                400,
-                401,
-                404,
-                examples={
-                    400: [("nothing_changed", "The amendment changes nothing.", {})],
-                },
+                NothingChanged,
+                NotAuthenticated,
+                NotFound,
             ),
         },
         examples=[

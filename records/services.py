@@ -15,7 +15,7 @@ from appointments.models import Appointment
 from appointments.services import allowed_transitions, change_status
 from healthcare.core.errors import DomainError, NotVisible, clean_reason
 from patients.models import AccessLog
-from patients.services import log_access
+from patients.services import log_access_to
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.permissions import is_appointments_doctor, is_author
 
@@ -97,14 +97,7 @@ def write_record(*, appointment, author, diagnosis, prescription="", notes="", i
             appointment=current, patient=current.patient, doctor=author.doctor, **fields
         )
         MedicalRecordVersion.objects.create(record=record, version=1, author=author, **fields)
-        log_access(
-            actor=author,
-            action=AccessLog.Action.CREATE,
-            target=AccessLog.Target.RECORD,
-            object_id=record.pk,
-            patient=current.patient,
-            ip=ip,
-        )
+        log_access_to(record, actor=author, action=AccessLog.Action.CREATE, ip=ip)
     return record
 
 
@@ -125,12 +118,5 @@ def amend_record(*, record, author, diagnosis, prescription="", notes="", reason
         MedicalRecordVersion.objects.create(
             record=current, version=current.version, author=author, reason=reason, **fields
         )
-        log_access(
-            actor=author,
-            action=AccessLog.Action.AMEND,
-            target=AccessLog.Target.RECORD,
-            object_id=current.pk,
-            patient=current.patient,
-            ip=ip,
-        )
+        log_access_to(current, actor=author, action=AccessLog.Action.AMEND, ip=ip)
     return current

@@ -26,7 +26,7 @@ from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.http import client_ip
 from patients.models import AccessLog
-from patients.services import log_access
+from patients.services import log_access_to
 from records.forms import AmendForm, RecordForm
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.permissions import is_appointments_doctor, is_author
@@ -58,17 +58,6 @@ def _visible_record(user, pk, **filters):
         .select_related("patient__user", "doctor__user", "doctor__specialty", "appointment")
     )
     return get_object_or_404(records, pk=pk)
-
-
-def _log_view(request, record):
-    log_access(
-        actor=request.user,
-        action=AccessLog.Action.VIEW,
-        target=AccessLog.Target.RECORD,
-        object_id=record.pk,
-        patient=record.patient,
-        ip=client_ip(request),
-    )
 
 
 def _history(versions):
@@ -118,14 +107,7 @@ def appointment_detail(request, pk):
     if is_doctor and visible_patients(request.user).filter(pk=appointment.patient_id).exists():
         context["show_patient"] = True
         context["earlier_visits"] = earlier_visits(appointment)
-        log_access(
-            actor=request.user,
-            action=AccessLog.Action.VIEW,
-            target=AccessLog.Target.PATIENT,
-            object_id=appointment.patient.pk,
-            patient=appointment.patient,
-            ip=client_ip(request),
-        )
+        log_access_to(appointment.patient, actor=request.user, ip=client_ip(request))
     context["status_actions"] = [
         (status, STATUS_ACTIONS[status]) for status in buttons if status in STATUS_ACTIONS
     ]
@@ -184,7 +166,7 @@ def detail(request, pk):
     """One record with its appointment, its author and every version it has had."""
     record = _visible_record(request.user, pk)
     versions = record.versions.select_related("author").order_by("version")
-    _log_view(request, record)
+    log_access_to(record, actor=request.user, ip=client_ip(request))
     return render(
         request,
         "records/detail.html",
@@ -222,7 +204,7 @@ def amend(request, pk):
                 "notes": record.notes,
             }
         )
-        _log_view(request, record)
+        log_access_to(record, actor=request.user, ip=client_ip(request))
     return render(request, "records/amend.html", {"record": record, "form": form})
 
 
@@ -267,14 +249,7 @@ def patient_detail(request, pk):
         .select_related("doctor__user", "appointment")
         .order_by("-created_at", "-pk")
     )
-    log_access(
-        actor=user,
-        action=AccessLog.Action.VIEW,
-        target=AccessLog.Target.PATIENT,
-        object_id=patient.pk,
-        patient=patient,
-        ip=client_ip(request),
-    )
+    log_access_to(patient, actor=user, ip=client_ip(request))
     return render(
         request,
         "patients/detail.html",

@@ -1,9 +1,9 @@
 """Helpers shared by the API tests: clients holding a user's bearer token, the error shape."""
 
 import json
-import uuid
 
-from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.api import TokenObtainSerializer
@@ -16,6 +16,12 @@ def api_client(user=None):
         access = TokenObtainSerializer.get_token(user).access_token
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     return client
+
+
+def ids(response):
+    """The ids of a list answer's page, in the API's order (asserting it is a 200)."""
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
 
 
 def assert_error(response, status_code, code=None, fields=None):
@@ -36,9 +42,18 @@ def assert_error(response, status_code, code=None, fields=None):
     return body
 
 
-def fresh_throttle_cache(monkeypatch):
-    """Give the rate limits counters of their own for one test.
+def assert_list_queries_do_not_grow(client, url, add_row):
+    """The list at `url` costs the same number of queries with 2 rows as with 8.
 
-    tests/conftest.py already does so for every test; kept for the tests that say so.
+    `add_row(n)` adds the n-th row (from 0) that the client sees; the list must count them all.
     """
-    monkeypatch.setattr(settings, "RATELIMIT_CACHE_PREFIX", f"rl:test:{uuid.uuid4().hex}:")
+    counts = []
+    for first, rows in ((0, 2), (2, 8)):
+        for n in range(first, rows):
+            add_row(n)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, response.content
+        assert response.json()["count"] == rows
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -15,12 +15,29 @@ from tests.patients.factories import PatientFactory
 CLINIC_TZ = zoneinfo.ZoneInfo("Europe/London")
 # A Monday morning in the clinic, well clear of any DST change.
 NOW = datetime.datetime(2030, 1, 7, 8, 0, tzinfo=CLINIC_TZ)
+TODAY = NOW.date()
+
+
+def at(day, hhmm):
+    """A time in the clinic: `day` at "HH:MM".
+
+    `day` is a date, or a number of days after the pinned clock's Monday 7 January 2030
+    (0 is that day, 1 the Tuesday, -7 the Monday before).
+    """
+    if isinstance(day, int):
+        day = TODAY + datetime.timedelta(days=day)
+    return datetime.datetime.combine(day, datetime.time.fromisoformat(hhmm), tzinfo=CLINIC_TZ)
+
+
+def clock_at(moment):
+    """The clock pinned, not ticking, at `moment`: `with clock_at(at(1, "08:00")): ...`."""
+    return time_machine.travel(moment, tick=False)
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.TIME_ZONE = "Europe/London"
+    settings.TIME_ZONE = CLINIC_TZ.key
     settings.CLINIC_MIN_NOTICE = datetime.timedelta(hours=2)
     settings.CLINIC_BOOKING_HORIZON = datetime.timedelta(days=60)
     settings.CLINIC_CANCELLATION_CUTOFF = datetime.timedelta(hours=24)
@@ -37,7 +54,7 @@ def _test_settings(settings):
 @pytest.fixture
 def now():
     """Pin the clock to Monday 7 January 2030, 08:00 in the clinic; yields the time."""
-    with time_machine.travel(NOW, tick=False):
+    with clock_at(NOW):
         yield NOW
 
 

@@ -17,7 +17,7 @@ from appointments.services import (
 from healthcare.core.api.errors import exception_handler
 from healthcare.core.errors import DomainError, NotVisible
 from records.services import NothingChanged, RecordError, RecordExists
-from tests.api_support import api_client, assert_error, fresh_throttle_cache
+from tests.api_support import api_client, assert_error
 from tests.appointments.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +92,7 @@ class TestProtocolErrors:
 
         assert_error(response, 403, "permission_denied")
 
-    def test_too_many_logins_are_429(self, settings, monkeypatch, patient):
-        fresh_throttle_cache(monkeypatch)
+    def test_too_many_logins_are_429(self, settings, patient):
         settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login-ip": "1/m"}
         client = api_client()
         client.post(reverse("api:auth-token"), {"email": "x", "password": "y"}, format="json")

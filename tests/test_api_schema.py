@@ -2,13 +2,17 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from drf_spectacular.drainage import GENERATOR_STATS
 
+from healthcare.core.api.errors import exception_handler
+from healthcare.core.api.schema import ErrorExample
 from tests.api_support import api_client
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +184,50 @@ def test_the_api_root_links_every_collection():
     body = response.json()
     assert body["appointments"].endswith("/api/appointments/")
     assert body["docs"].endswith("/api/docs/")
+
+
+def error_examples(schema):
+    """(method, path, status, example value) for every error example the schema publishes."""
+    for method, path, operation in operations(schema):
+        for status_code, response in operation["responses"].items():
+            if status_code.startswith(("4", "5")):
+                for example in response["content"]["application/json"]["examples"].values():
+                    yield method, path, status_code, example["value"]
+
+
+def test_every_error_example_is_what_the_api_answers_for_its_exception(schema):
+    answers = {}
+    for example in ErrorExample.made:
+        response = exception_handler(example.make(), {})
+        answers.setdefault(str(response.status_code), []).append(response.data)
+
+    published = list(error_examples(schema))
+
+    assert published
+    for method, path, status_code, value in published:
+        assert value in answers.get(status_code, []), (method, path, status_code, value)
+
+
+def test_every_invalid_field_example_names_a_field_the_endpoint_takes(schema):
+    components = schema["components"]["schemas"]
+    for method, path, _status, value in error_examples(schema):
+        if value["code"] != "invalid":
+            continue
+        operation = schema["paths"][path][method]
+        taken = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+        if body:
+            taken |= set(components[body["schema"]["$ref"].rsplit("/", 1)[1]]["properties"])
+
+        assert value["fields"], (method, path)
+        assert set(value["fields"]) <= taken, (method, path, value["fields"])
+
+
+@override_settings(CLINIC_CANCELLATION_CUTOFF=timedelta(hours=48))
+def test_the_cut_off_example_states_the_clinics_own_cut_off():
+    response = api_client().get(reverse("api:schema"), {"format": "json"})
+
+    change = json.loads(response.content)["paths"]["/api/appointments/{id}/status"]["patch"]
+    conflicts = change["responses"]["409"]["content"]["application/json"]["examples"]
+    cutoff = next(e["value"] for e in conflicts.values() if e["value"]["code"] == "cutoff_passed")
+    assert "until 48 hours before" in cutoff["detail"]

@@ -1,18 +1,22 @@
-"""Who may reach what: every page and action of the doctor's workspace, for every role.
+"""Who may reach what: every page and action of the doctor's workspace, the API's reads
+of one object and the staff admin's lists, for every role.
 
-Each row names a page or action and the outcome for anonymous, the patient, another
-patient, the appointment's doctor, another doctor and staff:
-  "page"  - 200 and the page;  "login" - redirect to the login page;
-  "404"   - not found (nothing hints that the object exists);
+Each row names a page, API read or action and the outcome for anonymous, the patient,
+another patient, the appointment's doctor, another doctor, a colleague (a doctor who also
+treats the patient) and staff:
+  "page"  - 200 and the page (or the object, from the API);
+  "login" - redirect to the login page;  "401" - the API asks for a token;
+  "admin-login" - redirect to the admin's login page;
+  "404"   - not found (nothing hints that the object exists; from the API, `not_found`);
+  "redirect" - sent elsewhere (the record form of a visit that has its record);
   "done"  - the action happened;  "refused" - the object is visible, the action is not
             allowed now, and the user is told so (redirect with a message).
-Forbidden requests must write no access-log row and change no data.
+A look writes no data but the access log, and only in the name of whoever looked; a
+forbidden request writes no access-log row and changes no data.
 """
 
-import datetime
-import zoneinfo
-
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from appointments.models import Appointment
@@ -20,48 +24,47 @@ from doctors.models import TimeOff
 from patients.models import AccessLog
 from records.models import MedicalRecord, MedicalRecordVersion
 from tests.accounts.factories import StaffFactory
+from tests.api_support import api_client, assert_error
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
 from tests.patients.factories import PatientFactory
 from tests.records.factories import MedicalRecordFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-ROLES = ["anonymous", "patient", "other_patient", "doctor", "other_doctor", "staff"]
+ROLES = ["anonymous", "patient", "other_patient", "doctor", "other_doctor", "colleague", "staff"]
 Status = Appointment.Status
-
-
-def at(day, hhmm):
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 @pytest.fixture
 def world(now):
     """A patient with a visit today and a recorded visit last week, and their doctor;
-    another patient with another doctor; staff."""
+    another patient with another doctor; a colleague who sees the patient on Thursday;
+    staff."""
     patient, other_patient = PatientFactory(), PatientFactory()
-    doctor, other_doctor = DoctorFactory(), DoctorFactory()
+    doctor, other_doctor, colleague = DoctorFactory(), DoctorFactory(), DoctorFactory()
     today = AppointmentFactory(patient=patient, doctor=doctor, start=at(0, "09:00"))
     past = AppointmentFactory(
         patient=patient, doctor=doctor, start=at(-7, "09:00"), status=Status.FULFILLED
     )
     record = MedicalRecordFactory(appointment=past)
     AppointmentFactory(patient=other_patient, doctor=other_doctor, start=at(1, "09:00"))
+    AppointmentFactory(patient=patient, doctor=colleague, start=at(3, "10:00"))
     time_off = TimeOffFactory(doctor=doctor, start=at(10, "00:00"), end=at(11, "00:00"))
     users = {
         "patient": patient.user,
         "other_patient": other_patient.user,
         "doctor": doctor.user,
         "other_doctor": other_doctor.user,
+        "colleague": colleague.user,
         "staff": StaffFactory(),
     }
     return {
         "users": users,
         "patient": patient,
         "today": today,
+        "past": past,
         "record": record,
         "time_off": time_off,
     }
@@ -78,58 +81,120 @@ def outcome(response):
         return "page"
     if response.status_code == 302 and response.url.startswith(reverse("accounts:login")):
         return "login"
+    if response.status_code == 302 and response.url.startswith(reverse("admin:login")):
+        return "admin-login"
     if response.status_code == 302:
         return "redirect"
     return str(response.status_code)
 
 
+def cases(rows):
+    """One test a row and role: (role, url builder, its expected outcome)."""
+    return [
+        pytest.param(role, url, expected[i], id=f"{name}-{role}")
+        for name, url, expected in rows
+        for i, role in enumerate(ROLES)
+    ]
+
+
 # Pages: (name, url builder, expected outcome per role in ROLES order).
 PAGES = [
     ("dashboard", lambda w: reverse("appointments:schedule"),
-     ["login", "404", "404", "page", "page", "404"]),
+     ["login", "404", "404", "page", "page", "page", "404"]),
     ("appointment", lambda w: reverse("appointments:detail", args=[w["today"].pk]),
-     ["login", "page", "404", "page", "404", "page"]),
+     ["login", "page", "404", "page", "404", "404", "page"]),
+    ("appointment-ics", lambda w: reverse("appointments:ics", args=[w["today"].pk]),
+     ["login", "page", "404", "page", "404", "404", "page"]),
+    ("cancel-form", lambda w: reverse("appointments:cancel", args=[w["today"].pk]),
+     ["login", "page", "404", "page", "404", "404", "page"]),
+    ("reschedule-form", lambda w: reverse("appointments:reschedule", args=[w["today"].pk]),
+     ["login", "page", "404", "page", "404", "404", "page"]),
     ("record", lambda w: reverse("records:detail", args=[w["record"].pk]),
-     ["login", "page", "404", "page", "404", "page"]),
+     ["login", "page", "404", "page", "404", "page", "page"]),
     ("record-write", lambda w: reverse("records:write", args=[w["today"].pk]),
-     ["login", "404", "404", "page", "404", "404"]),
+     ["login", "404", "404", "page", "404", "404", "404"]),
+    ("record-write-recorded", lambda w: reverse("records:write", args=[w["past"].pk]),
+     ["login", "404", "404", "redirect", "404", "404", "404"]),
     ("record-amend", lambda w: reverse("records:amend", args=[w["record"].pk]),
-     ["login", "404", "404", "page", "404", "404"]),
+     ["login", "404", "404", "page", "404", "404", "404"]),
     ("my-records", lambda w: reverse("records:mine"),
-     ["login", "page", "page", "404", "404", "404"]),
+     ["login", "page", "page", "404", "404", "404", "404"]),
     ("who-looked", lambda w: reverse("records:access_log"),
-     ["login", "page", "page", "404", "404", "404"]),
+     ["login", "page", "page", "404", "404", "404", "404"]),
     ("patients", lambda w: reverse("patients:list"),
-     ["login", "404", "404", "page", "page", "page"]),
+     ["login", "404", "404", "page", "page", "page", "page"]),
     ("patient", lambda w: reverse("patients:detail", args=[w["patient"].pk]),
-     ["login", "page", "404", "page", "404", "page"]),
+     ["login", "page", "404", "page", "404", "page", "page"]),
     ("hours", lambda w: reverse("doctors:hours"),
-     ["login", "404", "404", "page", "page", "404"]),
+     ["login", "404", "404", "page", "page", "page", "404"]),
     ("time-off", lambda w: reverse("doctors:time_off"),
-     ["login", "404", "404", "page", "page", "404"]),
+     ["login", "404", "404", "page", "page", "page", "404"]),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("role", "url", "expected"),
-    [
-        pytest.param(role, url, expected[i], id=f"{name}-{role}")
-        for name, url, expected in PAGES
-        for i, role in enumerate(ROLES)
-    ],
-)
+@pytest.mark.parametrize(("role", "url", "expected"), cases(PAGES))
 def test_pages(world, client, role, url, expected):
+    state = _state(world)
     before = set(AccessLog.objects.values_list("pk", flat=True))
 
     response = client_for(role, world, client).get(url(world))
 
     assert outcome(response) == expected
-    new_log = AccessLog.objects.exclude(pk__in=before)
-    if expected != "page":
-        assert not new_log.exists()
+    assert _state(world) == state
+    assert_logged_only_by(role, world, before, expected == "page")
+
+
+# API reads of one object: (name, url builder, expected outcome per role in ROLES order).
+API_READS = [
+    ("api-appointment", lambda w: reverse("api:appointment-detail", args=[w["today"].pk]),
+     ["401", "page", "404", "page", "404", "404", "page"]),
+    ("api-record", lambda w: reverse("api:record-detail", args=[w["record"].pk]),
+     ["401", "page", "404", "page", "404", "page", "page"]),
+    ("api-patient", lambda w: reverse("api:patient-detail", args=[w["patient"].pk]),
+     ["401", "page", "404", "page", "404", "page", "page"]),
+    ("api-user", lambda w: reverse("api:auth-user", args=[w["users"]["patient"].pk]),
+     ["401", "page", "404", "404", "404", "404", "page"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("role", "url", "expected"), cases(API_READS))
+def test_api_reads(world, role, url, expected):
+    state = _state(world)
+    before = set(AccessLog.objects.values_list("pk", flat=True))
+    client = api_client(None if role == "anonymous" else world["users"][role])
+
+    response = client.get(url(world))
+
+    if expected == "page":
+        assert response.status_code == 200, response.content
     else:
-        # Whatever was logged names the person who looked, never someone else.
+        code = {"401": "not_authenticated", "404": "not_found"}[expected]
+        assert_error(response, int(expected), code)
+    assert _state(world) == state
+    assert_logged_only_by(role, world, before, expected == "page")
+
+
+def assert_logged_only_by(role, world, before, looked):
+    """A look logs (if anything) only its actor; a refused one logs nothing."""
+    new_log = AccessLog.objects.exclude(pk__in=before)
+    if looked:
         assert set(new_log.values_list("actor", flat=True)) <= {world["users"][role].pk}
+    else:
+        assert not new_log.exists()
+
+
+# The staff admin, every model's list: (expected outcome per role in ROLES order).
+ADMIN = ["admin-login", "admin-login", "admin-login", "admin-login", "admin-login", "admin-login",
+         "page"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("role", "expected"), list(zip(ROLES, ADMIN, strict=True)), ids=ROLES)
+def test_admin_lists(world, client, role, expected):
+    browser = client_for(role, world, client)
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+        assert outcome(browser.get(url)) == expected, url
 
 
 def _state(world):
@@ -173,15 +238,15 @@ def remove_time_off(world, client):
 
 # Actions: (name, request, expected outcome per role, how "done" shows in the data).
 ACTIONS = [
-    ("check-in", check_in, ["login", "refused", "404", "done", "404", "done"],
+    ("check-in", check_in, ["login", "refused", "404", "done", "404", "404", "done"],
      lambda s: s[0] == Status.CHECKED_IN),
-    ("cancel", cancel, ["login", "refused", "404", "done", "404", "done"],
+    ("cancel", cancel, ["login", "refused", "404", "done", "404", "404", "done"],
      lambda s: s[0] == Status.CANCELLED),
-    ("write-record", write_record, ["login", "404", "404", "done", "404", "404"],
+    ("write-record", write_record, ["login", "404", "404", "done", "404", "404", "404"],
      lambda s: s[0] == Status.FULFILLED and s[1] == 2),
-    ("amend-record", amend_record, ["login", "404", "404", "done", "404", "404"],
+    ("amend-record", amend_record, ["login", "404", "404", "done", "404", "404", "404"],
      lambda s: s[2] == 1),  # the factory wrote no version; the amendment adds one
-    ("remove-time-off", remove_time_off, ["login", "404", "404", "done", "404", "404"],
+    ("remove-time-off", remove_time_off, ["login", "404", "404", "done", "404", "404", "404"],
      lambda s: s[3] == 0),
 ]  # fmt: skip
 

@@ -2,7 +2,6 @@
 details, a doctor's biography, and the profile picture."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -11,16 +10,13 @@ from patients.models import Patient
 from tests.accounts.factories import UserFactory
 from tests.accounts.pictures import fake_jpeg_upload, picture_upload
 from tests.conftest import login
+from tests.html_support import messages_of
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
 PROFILE = reverse("accounts:profile")
 PASSWORD_CHANGE = reverse("accounts:password_change")
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def profile_data(user, **overrides):

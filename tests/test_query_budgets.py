@@ -14,7 +14,7 @@ from appointments.selectors import free_slots
 from doctors.models import Doctor
 from tests.api_support import api_client
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import CLINIC_TZ
+from tests.conftest import at
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
 from tests.patients.factories import PatientFactory
 
@@ -22,10 +22,19 @@ pytestmark = pytest.mark.django_db
 
 SIZES = [2, 12]
 TUESDAY = datetime.date(2030, 1, 8)  # the day after the pinned clock's Monday
-
-
-def at(day, hour, minute=0):
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=CLINIC_TZ)
+# The slot starts of a working day that `slot_starts` fills (the default hours' half hours).
+SLOT_TIMES = (
+    "09:00",
+    "09:30",
+    "10:00",
+    "10:30",
+    "11:00",
+    "11:30",
+    "14:00",
+    "14:30",
+    "15:00",
+    "15:30",
+)
 
 
 def slot_starts(count, first_day=TUESDAY):
@@ -33,7 +42,7 @@ def slot_starts(count, first_day=TUESDAY):
     starts, day = [], first_day
     while len(starts) < count:
         if day.weekday() < 5:
-            starts += [at(day, hour, minute) for hour in (9, 10, 11, 14, 15) for minute in (0, 30)]
+            starts += [at(day, hhmm) for hhmm in SLOT_TIMES]
         day += datetime.timedelta(days=1)
     return starts[:count]
 
@@ -50,7 +59,7 @@ def fill_patient(patient, count):
     past = slot_starts(count // 2, datetime.date(2029, 11, 5))
     upcoming = slot_starts(count - count // 2)
     for n, start in enumerate(past + upcoming):
-        status = Appointment.Status.FULFILLED if start < at(TUESDAY, 0) else None
+        status = Appointment.Status.FULFILLED if start < at(TUESDAY, "00:00") else None
         AppointmentFactory(
             patient=patient,
             doctor=doctors[n % 2],
@@ -71,7 +80,7 @@ def test_free_slot_search_over_14_days_costs_two_queries(now, size):
     fill_doctor(doctor, size)
     for n in range(size // 2):
         day = TUESDAY + datetime.timedelta(days=7 * (n + 1))
-        TimeOffFactory(doctor=doctor, start=at(day, 13), end=at(day, 14))
+        TimeOffFactory(doctor=doctor, start=at(day, "13:00"), end=at(day, "14:00"))
     doctor = Doctor.objects.select_related("user").get(pk=doctor.pk)
 
     count, slots = queries(lambda: free_slots(doctor, TUESDAY, TUESDAY + datetime.timedelta(13)))
@@ -186,7 +195,7 @@ def test_api_booking_costs_the_same_whatever_the_calendars_hold(now, patient, si
     fill_doctor(doctor, size)
     fill_patient(patient, size)
     client = api_client(patient.user)
-    start = at(datetime.date(2030, 1, 18), 16, 30)  # a Friday slot nobody holds
+    start = at(datetime.date(2030, 1, 18), "16:30")  # a Friday slot nobody holds
 
     count, response = queries(
         lambda: client.post(

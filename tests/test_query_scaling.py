@@ -24,7 +24,7 @@ from records.services import amend_record
 from tests.accounts.factories import StaffFactory
 from tests.api_support import api_client
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import CLINIC_TZ, login
+from tests.conftest import TODAY, at, login
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
 from tests.patients.factories import PatientFactory
 from tests.records.factories import MedicalRecordFactory
@@ -32,12 +32,6 @@ from tests.records.factories import MedicalRecordFactory
 pytestmark = pytest.mark.django_db
 
 Status = Appointment.Status
-MONDAY = datetime.date(2030, 1, 7)  # the pinned clock's day
-
-
-def at(days, hhmm):
-    day = MONDAY + datetime.timedelta(days=days)
-    return datetime.datetime.combine(day, datetime.time.fromisoformat(hhmm), tzinfo=CLINIC_TZ)
 
 
 class World:
@@ -183,7 +177,7 @@ def admin_pages():
 def endpoints(world):
     """(name, who, url, expected status): every GET endpoint of the API."""
     w = world
-    start, end = MONDAY.isoformat(), (MONDAY + datetime.timedelta(days=13)).isoformat()
+    start, end = TODAY.isoformat(), (TODAY + datetime.timedelta(days=13)).isoformat()
     return [
         ("api root", "anonymous", "/api/", 200),
         ("api doctors", "anonymous", "/api/doctors/", 200),

@@ -7,18 +7,27 @@ status change: 409 `invalid_transition`; too late to change: 409 `cutoff_passed`
 An appointment the caller may not see is 404, whatever they try to do with it.
 """
 
+from functools import partial
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.response import Response
 
 from appointments.models import Appointment
 from appointments.selectors import visible_patients
 from appointments.services import (
     REASON_MAX_LENGTH,
+    CutoffPassed,
+    InvalidTransition,
+    NotAcceptingPatients,
+    PatientInactive,
+    ReasonRequired,
+    SlotUnavailable,
     allowed_transitions,
     book_appointment,
     can_reschedule,
@@ -27,7 +36,7 @@ from appointments.services import (
 )
 from doctors.models import Doctor
 from doctors.serializers import DoctorRefSerializer
-from healthcare.core.api.schema import error_responses
+from healthcare.core.api.schema import error_responses, invalid, rate_limited
 from healthcare.core.ratelimits import hit
 from patients.models import Patient
 from patients.serializers import PatientRefSerializer
@@ -177,13 +186,6 @@ def visible_appointments(user):
     )
 
 
-SLOT_TAKEN = (
-    "slot_unavailable",
-    "That time is no longer available. Please choose another slot.",
-    {},
-)
-
-
 class AppointmentListView(generics.ListAPIView):
     """The caller's appointments (a patient's own, a doctor's schedule, all for staff)."""
 
@@ -203,7 +205,18 @@ class AppointmentListView(generics.ListAPIView):
             "inclusive)."
         ),
         parameters=[AppointmentFilterSerializer],
-        responses={200: AppointmentSerializer(many=True), **error_responses(400, 401, 404)},
+        responses={
+            200: AppointmentSerializer(many=True),
+            **error_responses(
+                invalid(
+                    "status",
+                    serializers.ChoiceField.default_error_messages["invalid_choice"],
+                    input="late",
+                ),
+                NotAuthenticated,
+                NotFound,
+            ),
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -220,21 +233,13 @@ class AppointmentListView(generics.ListAPIView):
         responses={
             201: AppointmentSerializer,
             **error_responses(
-                400,
-                401,
-                404,
-                409,
-                429,
-                examples={
-                    409: [
-                        SLOT_TAKEN,
-                        (
-                            "not_accepting_patients",
-                            "This doctor is not accepting new patients.",
-                            {},
-                        ),
-                    ]
-                },
+                invalid("start"),
+                NotAuthenticated,
+                NotFound,
+                SlotUnavailable,
+                NotAcceptingPatients,
+                PatientInactive,
+                rate_limited,
             ),
         },
         examples=[
@@ -284,7 +289,7 @@ class AppointmentDetailView(AppointmentObjectMixin, generics.GenericAPIView):
     @extend_schema(
         operation_id="appointments_retrieve",
         summary="An appointment",
-        responses={200: AppointmentSerializer, **error_responses(401, 404)},
+        responses={200: AppointmentSerializer, **error_responses(NotAuthenticated, NotFound)},
     )
     def get(self, request, pk):
         return Response(self.get_serializer(self.get_object()).data)
@@ -304,36 +309,16 @@ class AppointmentStatusView(AppointmentObjectMixin, generics.GenericAPIView):
         responses={
             200: AppointmentSerializer,
             **error_responses(
-                400,
-                401,
-                404,
-                409,
-                examples={
-                    400: [
-                        (
-                            "reason_required",
-                            "Please tell the patient why the appointment is cancelled.",
-                            {
-                                "reason": [
-                                    "Please tell the patient why the appointment is cancelled."
-                                ]
-                            },
-                        )
-                    ],
-                    409: [
-                        (
-                            "invalid_transition",
-                            "A fulfilled appointment cannot become cancelled.",
-                            {},
-                        ),
-                        (
-                            "cutoff_passed",
-                            "Appointments can be changed online until 24 hours before they "
-                            "start. Please call the clinic.",
-                            {},
-                        ),
-                    ],
-                },
+                invalid("status"),
+                ReasonRequired,
+                NotAuthenticated,
+                NotFound,
+                partial(
+                    InvalidTransition.between,
+                    Appointment.Status.FULFILLED,
+                    Appointment.Status.CANCELLED,
+                ),
+                CutoffPassed,
             ),
         },
         examples=[
@@ -368,7 +353,14 @@ class AppointmentRescheduleView(AppointmentObjectMixin, generics.GenericAPIView)
         request=RescheduleSerializer,
         responses={
             200: AppointmentSerializer,
-            **error_responses(400, 401, 404, 409, 429, examples={409: [SLOT_TAKEN]}),
+            **error_responses(
+                invalid("start"),
+                NotAuthenticated,
+                NotFound,
+                SlotUnavailable,
+                CutoffPassed,
+                rate_limited,
+            ),
         },
         examples=[
             OpenApiExample("Move", value={"start": "2030-01-09T14:00:00Z"}, request_only=True)

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -20,7 +21,7 @@ from appointments.selectors import free_slots
 from appointments.services import retire_user
 from doctors.api import DoctorDetailView as DoctorProfileView
 from doctors.models import Doctor
-from healthcare.core.api.schema import error_responses
+from healthcare.core.api.schema import error_responses, invalid
 
 MAX_SLOT_RANGE_DAYS = 62
 
@@ -68,7 +69,10 @@ class DoctorDetailView(DoctorProfileView):
             "patients emailed. The profile, appointments and records are kept. Repeating it "
             "changes nothing."
         ),
-        responses={204: None, **error_responses(401, 403, 404)},
+        responses={
+            204: None,
+            **error_responses(NotAuthenticated, exceptions.PermissionDenied, NotFound),
+        },
     )
     def delete(self, request, pk):
         doctor = self.get_object()
@@ -91,7 +95,10 @@ class DoctorSlotsView(generics.GenericAPIView):
             "to the booking horizon. Days are the clinic's; times carry its UTC offset."
         ),
         parameters=[SlotQuerySerializer],
-        responses={200: SlotSerializer(many=True), **error_responses(400, 401, 404)},
+        responses={
+            200: SlotSerializer(many=True),
+            **error_responses(invalid("end"), NotAuthenticated, NotFound),
+        },
         examples=[
             OpenApiExample(
                 "Two slots",

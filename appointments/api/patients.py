@@ -17,12 +17,13 @@ false.
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.response import Response
 
 from appointments.selectors import visible_patients
 from appointments.services import retire_user
-from healthcare.core.api.schema import error_responses
+from healthcare.core.api.schema import error_responses, invalid
 from healthcare.core.http import client_ip
 from patients.models import AccessLog
 from patients.permissions import is_patient_or_staff
@@ -32,7 +33,7 @@ from patients.serializers import (
     PatientSummarySerializer,
     register,
 )
-from patients.services import log_access
+from patients.services import log_access_to
 
 PATIENT_EXAMPLE = {
     "first_name": "Ada",
@@ -45,6 +46,13 @@ PATIENT_EXAMPLE = {
     "emergency_contact_name": "Mary Somerville",
     "emergency_contact_phone": "+44 20 7946 0001",
 }
+
+PROFILE_CHANGE_ERRORS = error_responses(
+    invalid("first_name", serializers.CharField.default_error_messages["blank"]),
+    NotAuthenticated,
+    exceptions.PermissionDenied,
+    NotFound,
+)
 
 
 def patients_for(user):
@@ -66,7 +74,10 @@ class PatientListView(generics.ListAPIView):
             "Staff: everyone; a doctor: patients with a non-cancelled appointment with them; "
             "a patient: themself. Summaries only: read one patient for the whole profile."
         ),
-        responses={200: PatientSummarySerializer(many=True), **error_responses(401, 404)},
+        responses={
+            200: PatientSummarySerializer(many=True),
+            **error_responses(NotAuthenticated, NotFound),
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -79,7 +90,10 @@ class PatientListView(generics.ListAPIView):
             "the patient chooses one through password reset."
         ),
         request=PatientCreateSerializer,
-        responses={201: PatientSerializer, **error_responses(400, 401, 403)},
+        responses={
+            201: PatientSerializer,
+            **error_responses(invalid("email"), NotAuthenticated, exceptions.PermissionDenied),
+        },
         examples=[
             OpenApiExample(
                 "A new patient",
@@ -95,13 +109,8 @@ class PatientListView(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         user = register(serializer.validated_data)
         patient = patients_for(request.user).get(user=user)
-        log_access(
-            actor=request.user,
-            action=AccessLog.Action.CREATE,
-            target=AccessLog.Target.PATIENT,
-            object_id=patient.pk,
-            patient=patient,
-            ip=client_ip(request),
+        log_access_to(
+            patient, actor=request.user, action=AccessLog.Action.CREATE, ip=client_ip(request)
         )
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
 
@@ -115,20 +124,13 @@ class PatientDetailView(generics.GenericAPIView):
         return patients_for(self.request.user)
 
     def _log(self, patient, action):
-        log_access(
-            actor=self.request.user,
-            action=action,
-            target=AccessLog.Target.PATIENT,
-            object_id=patient.pk,
-            patient=patient,
-            ip=client_ip(self.request),
-        )
+        log_access_to(patient, actor=self.request.user, action=action, ip=client_ip(self.request))
 
     @extend_schema(
         operation_id="patients_retrieve",
         summary="A patient's profile",
         description=_("Each read by someone other than the patient is written to the access log."),
-        responses={200: PatientSerializer, **error_responses(401, 404)},
+        responses={200: PatientSerializer, **error_responses(NotAuthenticated, NotFound)},
     )
     def get(self, request, pk):
         patient = self.get_object()
@@ -152,7 +154,7 @@ class PatientDetailView(generics.GenericAPIView):
         operation_id="patients_update",
         summary="Replace a patient's profile (the patient, or staff)",
         description=_("Doctors read profiles but do not change them (403)."),
-        responses={200: PatientSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: PatientSerializer, **PROFILE_CHANGE_ERRORS},
         examples=[OpenApiExample("A profile", value=PATIENT_EXAMPLE, request_only=True)],
     )
     def put(self, request, pk):
@@ -162,7 +164,7 @@ class PatientDetailView(generics.GenericAPIView):
         operation_id="patients_partial_update",
         summary="Change some of a patient's profile (the patient, or staff)",
         description=_("Doctors read profiles but do not change them (403)."),
-        responses={200: PatientSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: PatientSerializer, **PROFILE_CHANGE_ERRORS},
         examples=[
             OpenApiExample("New allergies", value={"allergies": "Penicillin"}, request_only=True)
         ],
@@ -178,7 +180,10 @@ class PatientDetailView(generics.GenericAPIView):
             "(they may not be destroyed). Booked visits still to come are cancelled, with "
             "the reason, and both sides emailed. Repeating it changes nothing."
         ),
-        responses={204: None, **error_responses(401, 403, 404)},
+        responses={
+            204: None,
+            **error_responses(NotAuthenticated, exceptions.PermissionDenied, NotFound),
+        },
     )
     def delete(self, request, pk):
         patient = self.get_object()

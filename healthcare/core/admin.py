@@ -1,6 +1,7 @@
-"""What the apps' admins share: service-backed add pages, read-only pages, and how a
-date and time is shown to staff."""
+"""What the apps' admins share: service-backed add pages, read-only pages, columns that
+show an attribute of a related object, and how a date and time is shown to staff."""
 
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
@@ -20,6 +21,29 @@ DATETIME_FORMAT = "D j M Y, H:i"
 def local_datetime(value):
     """A datetime as staff read it: in the clinic's zone, e.g. "Tue 8 Jan 2030, 09:30"."""
     return date_format(timezone.localtime(value), DATETIME_FORMAT) if value else "—"
+
+
+def column(path, description, *, ordering=None, boolean=False, show=None):
+    """A ModelAdmin column (for list_display or readonly_fields): the attribute at the
+    dotted `path` of each object, passed through `show` if given; None where an object on
+    the way is missing. E.g. `patient_name = column("patient.user.display_name",
+    _("patient"), ordering="patient__user__last_name")`."""
+
+    @admin.display(description=description, ordering=ordering, boolean=boolean)
+    def display(model_admin, obj):
+        value = obj
+        for name in path.split("."):
+            if value is None:
+                break
+            value = getattr(value, name)
+        return show(value) if show else value
+
+    return display
+
+
+def datetime_column(path, description, *, ordering=None):
+    """A column showing a date and time as staff read it (local_datetime; "—" if none)."""
+    return column(path, description, ordering=ordering, show=local_datetime)
 
 
 class ServiceFormMixin:

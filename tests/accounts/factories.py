@@ -1,4 +1,5 @@
 import factory
+from django.contrib.auth.models import Permission
 
 from accounts.models import User
 
@@ -26,3 +27,10 @@ class StaffFactory(UserFactory):
     role = User.Role.ADMIN
     is_staff = True
     is_superuser = True
+
+
+def clerk(*codenames):
+    """Clinic staff who are not superusers, with just the given permissions."""
+    user = StaffFactory(is_superuser=False)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user

@@ -1,16 +1,16 @@
 """The user admin: clinic staff are added here; patients and doctors with their record."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import User
 from patients.models import Patient
-from tests.accounts.factories import StaffFactory
+from tests.accounts.factories import clerk
 from tests.conftest import login
 
-pytestmark = pytest.mark.django_db
+# Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 
 USERS = "admin:accounts_user_changelist"
@@ -18,20 +18,8 @@ ADD_USER = "admin:accounts_user_add"
 PATIENTS = "admin:patients_patient_changelist"
 
 
-@pytest.fixture(autouse=True)
-def _clinic_clock(now):
-    """Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic."""
-
-
 def user_change_url(user):
     return reverse("admin:accounts_user_change", args=[user.pk])
-
-
-def clerk(*codenames):
-    """Clinic staff who are not superusers, with just the given permissions."""
-    user = StaffFactory(is_superuser=False)
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return user
 
 
 def add_user_data(**overrides):
@@ -46,22 +34,6 @@ def add_user_data(**overrides):
         "password2": "a-long-and-unusual-passphrase",
         **overrides,
     }
-
-
-@pytest.mark.parametrize("url", [USERS, PATIENTS])
-def test_anonymous_visitor_is_sent_to_the_admin_login(client, url):
-    response = client.get(reverse(url))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
-@pytest.mark.parametrize("url", [USERS, PATIENTS])
-def test_patient_is_sent_to_the_admin_login(patient_client, url):
-    response = patient_client.get(reverse(url))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
 
 
 def test_user_changelist_shows_email_names_and_role(staff_client, doctor):

@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from tests.accounts.factories import UserFactory
-from tests.api_support import api_client, fresh_throttle_cache
+from tests.api_support import api_client
 from tests.appointments.mail_support import run_worker
 from tests.patients.factories import PatientFactory
 from tests.patients.test_forms import registration_data
@@ -37,11 +37,6 @@ class MailServerDown(BaseEmailBackend):
 @pytest.fixture
 def mail_server_down(settings):
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.MailServerDown"}}
-
-
-@pytest.fixture(autouse=True)
-def _throttle_cache(monkeypatch):
-    fresh_throttle_cache(monkeypatch)
 
 
 def sign_up(client):

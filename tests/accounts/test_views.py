@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -10,6 +9,7 @@ from accounts.models import User
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.appointments.mail_support import run_worker
 from tests.doctors.factories import DoctorFactory
+from tests.html_support import logged_in_user_id, messages_of
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +21,6 @@ HOME = reverse("accounts:home")
 PROFILE = reverse("accounts:profile")
 PASSWORD_CHANGE = reverse("accounts:password_change")
 PASSWORD_RESET = reverse("accounts:password_reset")
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def logged_in_user_id(client):
-    return client.session.get("_auth_user_id")
 
 
 class TestLogin:

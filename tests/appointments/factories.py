@@ -3,6 +3,7 @@ import datetime
 import factory
 
 from appointments.models import Appointment
+from tests.conftest import at
 from tests.doctors.factories import DoctorFactory
 from tests.patients.factories import PatientFactory
 
@@ -21,3 +22,8 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     )
     reason = "Check-up"
     status = Appointment.Status.BOOKED
+
+
+def visit(patient, doctor, day, hhmm="09:00", **kwargs):
+    """An appointment of `patient` with `doctor` at `at(day, hhmm)`."""
+    return AppointmentFactory(patient=patient, doctor=doctor, start=at(day, hhmm), **kwargs)

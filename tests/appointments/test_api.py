@@ -1,31 +1,22 @@
 """The API's appointments: list and filters, booking, status changes, rescheduling, races."""
 
 import datetime
-import threading
-import zoneinfo
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appointments.models import Appointment
-from tests.api_support import api_client, assert_error
+from tests.api_support import api_client, assert_error, assert_list_queries_do_not_grow, ids
 from tests.appointments.factories import AppointmentFactory
+from tests.appointments.test_concurrency import race
+from tests.conftest import at
 from tests.doctors.factories import DoctorFactory
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 LIST = reverse("api:appointment-list")
 Status = Appointment.Status
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030 (the pinned today)."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def detail(appointment):
@@ -38,11 +29,6 @@ def status_url(appointment):
 
 def reschedule_url(appointment):
     return reverse("api:appointment-reschedule", args=[appointment.pk])
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return [row["id"] for row in response.json()["results"]]
 
 
 def book(client, doctor, start, **extra):
@@ -116,24 +102,15 @@ class TestList:
     @pytest.mark.parametrize("role", ["patient", "doctor", "staff"])
     def test_query_count_does_not_grow_with_rows(self, now, role, patient, doctor, staff):
         user = {"patient": patient.user, "doctor": doctor.user, "staff": staff}[role]
-        client = api_client(user)
-        made = []
+        start = at(1, "09:00")
 
-        def count_queries(rows):
-            for _ in range(rows):
-                made.append(
-                    AppointmentFactory(
-                        patient=patient,
-                        doctor=doctor,
-                        start=at(1, "09:00") + datetime.timedelta(minutes=30 * len(made)),
-                    )
-                )
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(LIST)
-            assert response.json()["count"] == len(made)
-            return len(queries)
-
-        assert count_queries(2) == count_queries(8)
+        assert_list_queries_do_not_grow(
+            api_client(user),
+            LIST,
+            lambda n: AppointmentFactory(
+                patient=patient, doctor=doctor, start=start + datetime.timedelta(minutes=30 * n)
+            ),
+        )
 
 
 class TestBook:
@@ -230,12 +207,6 @@ class TestRead:
             response = api_client(user).get(detail(visit))
             assert response.status_code == 200
             assert response.json()["id"] == visit.pk
-
-    def test_patient_a_reading_patient_bs_appointment_gets_404(self, visit, other_patient):
-        assert_error(api_client(other_patient.user).get(detail(visit)), 404, "not_found")
-
-    def test_another_doctor_gets_404(self, visit, other_doctor):
-        assert_error(api_client(other_doctor.user).get(detail(visit)), 404, "not_found")
 
 
 class TestStatus:
@@ -370,32 +341,13 @@ RACERS = 20
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_bookings_of_one_slot_give_one_201_and_nineteen_409(now):
-    """On PostgreSQL, real threads with a client and token each; on SQLite, one by one."""
+    """On PostgreSQL, real threads with a client and token each; on SQLite, one by one
+    (tests.appointments.test_concurrency.race)."""
     doctor = DoctorFactory()
     clients = [api_client(patient.user) for patient in PatientFactory.create_batch(RACERS)]
     slot = at(1, "09:00")
-    responses = []
 
-    if connection.vendor != "postgresql":
-        responses = [book(client, doctor, slot) for client in clients]
-    else:
-        barrier = threading.Barrier(RACERS)
-        lock = threading.Lock()
-
-        def run(client):
-            try:
-                barrier.wait(timeout=30)
-                response = book(client, doctor, slot)
-            finally:
-                connection.close()
-            with lock:
-                responses.append(response)
-
-        threads = [threading.Thread(target=run, args=(client,)) for client in clients]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+    responses = race([lambda client=client: book(client, doctor, slot) for client in clients])
 
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [201] + [409] * (RACERS - 1)

@@ -7,7 +7,6 @@ same attempts run one after the other and must give the same outcome.
 
 import datetime
 import threading
-import zoneinfo
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -15,13 +14,13 @@ from django.db import IntegrityError, connection, transaction
 from appointments.models import Appointment
 from appointments.services import SlotUnavailable, book_appointment, reschedule_appointment
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import CLINIC_TZ, at
 from tests.doctors.factories import DoctorFactory
 from tests.patients.factories import PatientFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-SLOT = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=LONDON)  # Tuesday 09:00
+SLOT = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=CLINIC_TZ)  # Tuesday 09:00
 RACERS = 20
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="exclusion constraints exist on PostgreSQL only"
@@ -147,7 +146,7 @@ def test_reschedules_racing_into_one_slot_leave_one_winner(now):
 )
 def test_exclusion_constraint_rejects_overlaps_written_behind_the_services_back(start, minutes):
     existing = AppointmentFactory(start=SLOT)
-    begin = datetime.datetime.combine(SLOT.date(), datetime.time.fromisoformat(start), LONDON)
+    begin = at(SLOT.date(), start)
 
     for clash in (
         {"doctor": existing.doctor, "patient": PatientFactory()},

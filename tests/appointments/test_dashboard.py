@@ -1,50 +1,24 @@
 """The doctor's workspace: the dashboard."""
 
 import datetime
-import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from appointments.models import Appointment
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import login
+from tests.conftest import CLINIC_TZ, at, clock_at, login
+from tests.html_support import section
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 Status = Appointment.Status
 DASHBOARD = reverse("appointments:schedule")
 
 
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
-
-
 def detail_url(appointment):
     return reverse("appointments:detail", args=[appointment.pk])
-
-
-def section(content, heading_id):
-    """The HTML of the <section> whose heading has this id."""
-    start = content.index(f'id="{heading_id}"')
-    return content[start : content.index("</section>", start)]
-
-
-class TestDashboardAccess:
-    def test_anonymous_is_sent_to_log_in(self, client):
-        response = client.get(DASHBOARD)
-
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("accounts:login"))
-
-    @pytest.mark.parametrize("who", ["patient_client", "staff_client"])
-    def test_only_doctors_have_a_dashboard(self, request, who):
-        assert request.getfixturevalue(who).get(DASHBOARD).status_code == 404
 
 
 class TestDashboard:
@@ -70,8 +44,8 @@ class TestDashboard:
         assert detail_url(visit) in today
 
     def test_times_are_in_the_clinics_zone(self, doctor):
-        summer_morning = datetime.datetime(2030, 7, 1, 7, 0, tzinfo=LONDON)
-        with time_machine.travel(summer_morning, tick=False):
+        summer_morning = datetime.datetime(2030, 7, 1, 7, 0, tzinfo=CLINIC_TZ)
+        with clock_at(summer_morning):
             AppointmentFactory(
                 doctor=doctor, start=datetime.datetime(2030, 7, 1, 9, 0, tzinfo=datetime.UTC)
             )

@@ -1,25 +1,16 @@
 """A doctor's page (appointments.views.doctor_detail): the profile and the next free
 slots, each a way into booking."""
 
-import datetime
-import zoneinfo
 from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 
 from tests.appointments.factories import AppointmentFactory
-from tests.doctors.factories import DoctorFactory, TimeOffFactory
+from tests.conftest import at
+from tests.doctors.factories import DoctorFactory, TimeOffFactory, doctor_named
 
 pytestmark = pytest.mark.django_db
-
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def booking_link(doctor, start):
@@ -27,13 +18,11 @@ def booking_link(doctor, start):
     return f"{url}?{urlencode({'start': start.isoformat()})}"
 
 
-def named(first, last, **kwargs):
-    return DoctorFactory(user__first_name=first, user__last_name=last, **kwargs)
-
-
 class TestDoctorPage:
     def test_shows_profile_and_next_free_slots_as_booking_links(self, client, now):
-        doctor = named("Asha", "Patel", bio="Heart health for all ages.", years_of_experience=7)
+        doctor = doctor_named(
+            "Asha", "Patel", bio="Heart health for all ages.", years_of_experience=7
+        )
 
         response = client.get(reverse("doctors:detail", args=[doctor.pk]))
 

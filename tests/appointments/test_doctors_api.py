@@ -2,21 +2,19 @@
 retiring a doctor, and free slots."""
 
 import datetime
-import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from accounts.models import User
 from doctors.models import Doctor
-from tests.api_support import api_client, assert_error
+from tests.api_support import api_client, assert_error, ids
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import CLINIC_TZ, clock_at
 from tests.doctors.factories import DoctorFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 LIST = reverse("api:doctor-list")
 
 
@@ -26,11 +24,6 @@ def detail(doctor):
 
 def slots(doctor):
     return reverse("api:doctor-slots", args=[doctor.pk])
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return [row["id"] for row in response.json()["results"]]
 
 
 class TestDelete:
@@ -50,7 +43,9 @@ class TestDelete:
 
 class TestSlots:
     def test_anyone_gets_free_slots_in_the_clinic_zone(self, now, doctor):
-        AppointmentFactory(doctor=doctor, start=datetime.datetime(2030, 1, 8, 9, 30, tzinfo=LONDON))
+        AppointmentFactory(
+            doctor=doctor, start=datetime.datetime(2030, 1, 8, 9, 30, tzinfo=CLINIC_TZ)
+        )
 
         response = api_client().get(slots(doctor), {"start": "2030-01-07", "end": "2030-01-08"})
 
@@ -63,7 +58,7 @@ class TestSlots:
         assert len(body) == 12 + 13
 
     def test_summer_times_carry_the_clinics_offset(self, doctor):
-        with time_machine.travel(datetime.datetime(2030, 6, 3, 8, 0, tzinfo=LONDON), tick=False):
+        with clock_at(datetime.datetime(2030, 6, 3, 8, 0, tzinfo=CLINIC_TZ)):
             response = api_client().get(slots(doctor), {"start": "2030-06-04", "end": "2030-06-04"})
 
         assert response.json()[0] == {

@@ -1,7 +1,6 @@
 """Private calendar subscriptions: a secret, revocable address per patient or doctor."""
 
 import datetime
-import zoneinfo
 
 import icalendar
 import pytest
@@ -9,9 +8,9 @@ from django.urls import reverse
 
 from appointments.models import CalendarFeed
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import CLINIC_TZ
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-TUESDAY_9 = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=LONDON)
+TUESDAY_9 = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=CLINIC_TZ)
 CREATE = reverse("accounts:calendar_feed_create")
 REVOKE = reverse("accounts:calendar_feed_revoke")
 PROFILE = reverse("accounts:profile")

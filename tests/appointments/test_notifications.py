@@ -3,12 +3,10 @@
 import datetime
 import email
 import socket
-import zoneinfo
 from email import policy
 
 import environ
 import pytest
-import time_machine
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import transaction
@@ -29,10 +27,10 @@ from tests.appointments.mail_support import (
     html_of,
     run_worker,
 )
+from tests.conftest import CLINIC_TZ, clock_at
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-TUESDAY_9 = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=LONDON)
-THURSDAY_14 = datetime.datetime(2030, 1, 10, 14, 0, tzinfo=LONDON)
+TUESDAY_9 = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=CLINIC_TZ)
+THURSDAY_14 = datetime.datetime(2030, 1, 10, 14, 0, tzinfo=CLINIC_TZ)
 HALF_HOUR = datetime.timedelta(minutes=30)
 
 
@@ -160,7 +158,7 @@ def test_staff_cancelling_is_signed_by_the_clinic(booked, staff, patient):
 
 
 def test_checking_in_sends_no_email(now, doctor, patient):
-    with time_on(datetime.datetime(2030, 1, 8, 8, 50, tzinfo=LONDON)):
+    with clock_at(datetime.datetime(2030, 1, 8, 8, 50, tzinfo=CLINIC_TZ)):
         appointment = Appointment.objects.create(
             patient=patient, doctor=doctor, start=TUESDAY_9, end=TUESDAY_9 + HALF_HOUR
         )
@@ -303,10 +301,6 @@ def test_booking_email_goes_through_a_real_smtp_server(now, settings, smtp_serve
     assert event["DTSTART"].params["TZID"] == "Europe/London"
     attendees = sorted(str(a).removeprefix("mailto:") for a in event["ATTENDEE"])
     assert attendees == sorted([patient.user.email, doctor.user.email])
-
-
-def time_on(moment):
-    return time_machine.travel(moment, tick=False)
 
 
 def _free_port():

@@ -2,8 +2,6 @@
 cancelling it) and the reason for time off, through the services, the API, the pages and
 the admin. Each limit is tried at its length and one character over."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
@@ -14,15 +12,15 @@ from doctors.models import TimeOff
 from healthcare.core.errors import ReasonTooLong
 from tests.api_support import api_client, assert_error
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import CLINIC_TZ
+from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
 VISIT_LIMIT = 1000
 TIME_OFF_LIMIT = 200
-TUESDAY_0930 = datetime.datetime(2030, 1, 8, 9, 30, tzinfo=CLINIC_TZ)
-THURSDAY = datetime.datetime(2030, 1, 10, 0, 0, tzinfo=CLINIC_TZ)
-FRIDAY = datetime.datetime(2030, 1, 11, 0, 0, tzinfo=CLINIC_TZ)
+TUESDAY_0930 = at(1, "09:30")
+THURSDAY = at(3, "00:00")
+FRIDAY = at(4, "00:00")
 TIME_OFF = reverse("doctors:time_off")
 TIME_OFF_ADMIN = reverse("admin:doctors_timeoff_add")
 
@@ -138,7 +136,7 @@ class TestTheReasonForTimeOff:
         assert TimeOff.objects.get().reason == reason(TIME_OFF_LIMIT)
 
     def test_the_service_refuses_a_reason_one_over_and_saves_nothing(self, now, doctor):
-        booked = AppointmentFactory(doctor=doctor, start=THURSDAY.replace(hour=9))
+        booked = AppointmentFactory(doctor=doctor, start=at(3, "09:00"))
 
         with pytest.raises(ReasonTooLong) as refused:
             add_time_off(

@@ -5,10 +5,8 @@ booking and moving enqueued; the clock is pinned with time-machine.
 """
 
 import datetime
-import zoneinfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
@@ -19,15 +17,11 @@ from appointments.tasks import send_due_reminders
 from tests.appointments.factories import AppointmentFactory
 from tests.appointments.mail_support import by_recipient, calendar_of, event_of, run_worker
 from tests.appointments.test_concurrency import race
+from tests.conftest import CLINIC_TZ, clock_at
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 HOUR = datetime.timedelta(hours=1)
-TUESDAY_9 = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=LONDON)
-THURSDAY_14 = datetime.datetime(2030, 1, 10, 14, 0, tzinfo=LONDON)
-
-
-def at(moment):
-    return time_machine.travel(moment, tick=False)
+TUESDAY_9 = datetime.datetime(2030, 1, 8, 9, 0, tzinfo=CLINIC_TZ)
+THURSDAY_14 = datetime.datetime(2030, 1, 10, 14, 0, tzinfo=CLINIC_TZ)
 
 
 def reminders():
@@ -65,11 +59,11 @@ def test_worker_sends_the_reminder_when_it_is_due_and_only_then(now, book, patie
     appointment = book()
     mail.outbox.clear()
 
-    with at(TUESDAY_9 - 24 * HOUR - datetime.timedelta(seconds=1)):
+    with clock_at(TUESDAY_9 - 24 * HOUR - datetime.timedelta(seconds=1)):
         run_worker()
     assert reminders() == []
 
-    with at(TUESDAY_9 - 24 * HOUR):
+    with clock_at(TUESDAY_9 - 24 * HOUR):
         run_worker()
     messages = by_recipient(reminders())
     assert set(messages) == {patient.user.email, doctor.user.email}
@@ -87,7 +81,7 @@ def test_a_due_reminder_is_sent_once_however_often_the_sweep_runs(now, book):
     book()
     mail.outbox.clear()
 
-    with at(TUESDAY_9 - 3 * HOUR):
+    with clock_at(TUESDAY_9 - 3 * HOUR):
         first = send_due_reminders()
         run_worker()
         second = send_due_reminders()
@@ -103,7 +97,7 @@ def test_two_workers_racing_send_each_reminder_once():
     appointments = AppointmentFactory.create_batch(3, start=TUESDAY_9)
     AppointmentFactory(start=THURSDAY_14)  # not due yet
 
-    with at(TUESDAY_9 - 2 * HOUR):
+    with clock_at(TUESDAY_9 - 2 * HOUR):
         results = race([send_due_reminders for _ in range(4)])
 
     assert all(isinstance(r, int) for r in results), results
@@ -118,7 +112,7 @@ def test_a_cancelled_appointment_gets_no_reminder(now, book, patient):
     run_worker()
     mail.outbox.clear()
 
-    with at(TUESDAY_9 - 2 * HOUR):
+    with clock_at(TUESDAY_9 - 2 * HOUR):
         run_worker()
         swept = send_due_reminders()
 
@@ -133,12 +127,12 @@ def test_a_moved_appointment_is_reminded_at_its_new_time_only(now, book, patient
     run_worker()
     mail.outbox.clear()
 
-    with at(TUESDAY_9 - 24 * HOUR):
+    with clock_at(TUESDAY_9 - 24 * HOUR):
         run_worker()
         send_due_reminders()
     assert reminders() == []  # the old time's task finds the appointment moved
 
-    with at(THURSDAY_14 - 24 * HOUR):
+    with clock_at(THURSDAY_14 - 24 * HOUR):
         run_worker()
         send_due_reminders()
     (patient_mail,) = [m for m in reminders() if m.to == [patient.user.email]]
@@ -147,17 +141,17 @@ def test_a_moved_appointment_is_reminded_at_its_new_time_only(now, book, patient
 
 
 def test_moving_after_the_reminder_went_out_reminds_again_for_the_new_time(patient, doctor, staff):
-    with at(datetime.datetime(2030, 1, 6, 8, 0, tzinfo=LONDON)):
+    with clock_at(datetime.datetime(2030, 1, 6, 8, 0, tzinfo=CLINIC_TZ)):
         appointment = book_appointment(
             patient=patient, doctor=doctor, start=TUESDAY_9, booked_by=patient.user
         )
-    with at(TUESDAY_9 - 20 * HOUR):
+    with clock_at(TUESDAY_9 - 20 * HOUR):
         assert send_due_reminders() == 1
         # Inside the patients' cut-off, so the clinic moves it.
         reschedule_appointment(appointment=appointment, start=THURSDAY_14, actor=staff)
     mail.outbox.clear()
 
-    with at(THURSDAY_14 - 24 * HOUR):
+    with clock_at(THURSDAY_14 - 24 * HOUR):
         run_worker()
 
     assert len(reminders()) == 2
@@ -166,7 +160,7 @@ def test_moving_after_the_reminder_went_out_reminds_again_for_the_new_time(patie
 
 
 def test_booking_inside_the_reminder_window_needs_no_second_email(now, book):
-    with at(datetime.datetime(2030, 1, 7, 14, 0, tzinfo=LONDON)):
+    with clock_at(datetime.datetime(2030, 1, 7, 14, 0, tzinfo=CLINIC_TZ)):
         appointment = book(TUESDAY_9)  # 19 hours ahead: the confirmation is the reminder
         mail.outbox.clear()
         run_worker()
@@ -186,13 +180,13 @@ def test_a_failed_send_gives_the_reminder_back_for_the_next_sweep(now, book, mon
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr("appointments.notifications.appointment_reminder", mail_server_down)
-    with at(TUESDAY_9 - 2 * HOUR):
+    with clock_at(TUESDAY_9 - 2 * HOUR):
         assert send_due_reminders() == 0
     appointment.refresh_from_db()
     assert appointment.reminder_sent_at is None
 
     monkeypatch.undo()
-    with at(TUESDAY_9 - HOUR):
+    with clock_at(TUESDAY_9 - HOUR):
         assert send_due_reminders() == 1
 
 
@@ -215,21 +209,21 @@ def test_reminder_timing_is_right_across_a_dst_change(
     reminder_utc,
 ):
     settings.CLINIC_REMINDER_BEFORE = datetime.timedelta(hours=hours_before)
-    start = appointment_local.replace(tzinfo=LONDON)
+    start = appointment_local.replace(tzinfo=CLINIC_TZ)
     due = reminder_utc.replace(tzinfo=datetime.UTC)
     # Counting back on the wall clock would land an hour off.
     assert (start - settings.CLINIC_REMINDER_BEFORE).astimezone(datetime.UTC) != due
-    with at(start - datetime.timedelta(days=7)):
+    with clock_at(start - datetime.timedelta(days=7)):
         book_appointment(patient=patient, doctor=doctor, start=start, booked_by=patient.user)
         run_worker()
         mail.outbox.clear()
 
     assert reminder_tasks().get().run_after == due
-    with at(due - datetime.timedelta(seconds=1)):
+    with clock_at(due - datetime.timedelta(seconds=1)):
         run_worker()
         assert send_due_reminders() == 0
     assert reminders() == []
-    with at(due):
+    with clock_at(due):
         run_worker()
     assert len(reminders()) == 2
     assert event_of(reminders()[0]).decoded("DTSTART") == start

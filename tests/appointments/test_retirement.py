@@ -1,8 +1,6 @@
 """Retiring a login: staff only, data kept, visits to come cancelled, and no way back through
 an activation link."""
 
-import datetime
-
 import pytest
 from django.core import mail
 
@@ -12,15 +10,9 @@ from appointments.services import retire_user
 from healthcare.core.errors import NotAllowed
 from tests.appointments.factories import AppointmentFactory
 from tests.appointments.mail_support import run_worker
-from tests.conftest import NOW
+from tests.conftest import at
 
 Status = Appointment.Status
-
-
-def at(days, hhmm):
-    """A time `days` after the pinned clock's day, in the clinic."""
-    day = NOW + datetime.timedelta(days=days)
-    return day.replace(hour=int(hhmm[:2]), minute=int(hhmm[3:]))
 
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,8 @@
 """The booking, rescheduling and status rules, as every caller (HTML, admin, API) gets them."""
 
 import datetime
-import zoneinfo
 
 import pytest
-import time_machine
 
 from appointments.models import Appointment
 from appointments.selectors import free_slots
@@ -23,18 +21,12 @@ from appointments.services import (
 )
 from healthcare.core.errors import DomainError, NotVisible
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import at, clock_at
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 Status = Appointment.Status
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def book(patient, doctor, start, **kwargs):
@@ -239,11 +231,11 @@ class TestStatusTransitions:
         appointment = AppointmentFactory(patient=patient, doctor=doctor, start=at(0, "09:00"))
 
         with (
-            time_machine.travel(at(0, "08:59"), tick=False),
+            clock_at(at(0, "08:59")),
             pytest.raises(InvalidTransition, match="after the start"),
         ):
             change_status(appointment=appointment, to=Status.NOSHOW, actor=doctor.user)
-        with time_machine.travel(at(0, "09:20"), tick=False):
+        with clock_at(at(0, "09:20")):
             change_status(appointment=appointment, to=Status.NOSHOW, actor=doctor.user)
 
         appointment.refresh_from_db()

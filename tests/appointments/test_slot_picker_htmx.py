@@ -2,16 +2,14 @@
 (and the live-region sentence); everything else, including htmx's history restore,
 gets the whole page. The browser side is in tests/e2e."""
 
-import datetime
 import re
-import zoneinfo
 
 import pytest
 from django.urls import reverse
 
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import at
 
-CLINIC_TZ = zoneinfo.ZoneInfo("Europe/London")
 HTMX = {"HX-Request": "true"}
 
 
@@ -55,7 +53,7 @@ def test_htmx_reschedule_day_link_gets_the_picker_with_move_buttons(
     appointment = AppointmentFactory(
         doctor=doctor,
         patient=patient,
-        start=datetime.datetime(2030, 1, 10, 10, 0, tzinfo=CLINIC_TZ),
+        start=at(3, "10:00"),
     )
     response = patient_client.get(
         reverse("appointments:reschedule", args=[appointment.pk]),

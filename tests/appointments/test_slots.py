@@ -1,27 +1,21 @@
 """Free-slot search: working hours − time off − appointments − notice, up to the horizon."""
 
 import datetime
-import zoneinfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from appointments.models import Appointment
 from appointments.selectors import find_free_slot, free_slots, next_free_slots
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import at, clock_at
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 MONDAY = datetime.date(2030, 1, 7)
 TUESDAY = datetime.date(2030, 1, 8)
-
-
-def local(day, hhmm):
-    return datetime.datetime.combine(day, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def times(slots):
@@ -56,7 +50,7 @@ def test_minimum_notice_hides_slots_starting_too_soon(now, doctor):
 
 
 def test_the_past_is_never_free(doctor):
-    with time_machine.travel(local(MONDAY, "15:10"), tick=False):
+    with clock_at(at(MONDAY, "15:10")):
         assert times(free_slots(doctor, MONDAY, MONDAY)) == []
         assert free_slots(doctor, MONDAY - datetime.timedelta(days=7), MONDAY) == []
 
@@ -71,7 +65,7 @@ def test_horizon_ends_the_search(now, doctor, settings):
 
 
 def test_time_off_removes_overlapping_slots(now, doctor):
-    TimeOffFactory(doctor=doctor, start=local(TUESDAY, "10:15"), end=local(TUESDAY, "13:30"))
+    TimeOffFactory(doctor=doctor, start=at(TUESDAY, "10:15"), end=at(TUESDAY, "13:30"))
 
     assert times(free_slots(doctor, TUESDAY, TUESDAY)) == [
         "09:00", "09:30", "13:30", "14:00", "14:30", "15:00", "15:30", "16:00", "16:30",
@@ -79,25 +73,25 @@ def test_time_off_removes_overlapping_slots(now, doctor):
 
 
 def test_booked_appointments_remove_their_slot_but_cancelled_ones_do_not(now, doctor):
-    AppointmentFactory(doctor=doctor, start=local(TUESDAY, "09:00"))
+    AppointmentFactory(doctor=doctor, start=at(TUESDAY, "09:00"))
     AppointmentFactory(
-        doctor=doctor, start=local(TUESDAY, "09:30"), status=Appointment.Status.CANCELLED
+        doctor=doctor, start=at(TUESDAY, "09:30"), status=Appointment.Status.CANCELLED
     )
     AppointmentFactory(
-        doctor=doctor, start=local(TUESDAY, "10:00"), status=Appointment.Status.CHECKED_IN
+        doctor=doctor, start=at(TUESDAY, "10:00"), status=Appointment.Status.CHECKED_IN
     )
 
     assert times(free_slots(doctor, TUESDAY, TUESDAY))[:3] == ["09:30", "10:30", "11:00"]
 
 
 def test_another_doctors_appointments_do_not_matter(now, doctor, other_doctor):
-    AppointmentFactory(doctor=other_doctor, start=local(TUESDAY, "09:00"))
+    AppointmentFactory(doctor=other_doctor, start=at(TUESDAY, "09:00"))
 
     assert times(free_slots(doctor, TUESDAY, TUESDAY))[0] == "09:00"
 
 
 def test_rescheduling_search_can_leave_the_moved_appointment_out(now, doctor):
-    appointment = AppointmentFactory(doctor=doctor, start=local(TUESDAY, "09:00"))
+    appointment = AppointmentFactory(doctor=doctor, start=at(TUESDAY, "09:00"))
 
     assert "09:00" in times(free_slots(doctor, TUESDAY, TUESDAY, exclude=appointment))
 
@@ -116,16 +110,16 @@ def test_inactive_doctor_has_no_slots(now, doctor):
 
 
 def test_find_free_slot_matches_exact_starts_only(now, doctor):
-    assert find_free_slot(doctor, local(TUESDAY, "09:30")).start == local(TUESDAY, "09:30")
-    assert find_free_slot(doctor, local(TUESDAY, "09:15")) is None
-    assert find_free_slot(doctor, local(TUESDAY, "12:00")) is None
+    assert find_free_slot(doctor, at(TUESDAY, "09:30")).start == at(TUESDAY, "09:30")
+    assert find_free_slot(doctor, at(TUESDAY, "09:15")) is None
+    assert find_free_slot(doctor, at(TUESDAY, "12:00")) is None
 
 
 def test_fourteen_days_cost_two_queries_whatever_the_bookings(now, doctor):
     for day in range(14):
         AppointmentFactory(
             doctor=doctor,
-            start=local(MONDAY + datetime.timedelta(days=day), "09:00"),
+            start=at(MONDAY + datetime.timedelta(days=day), "09:00"),
         )
 
     with CaptureQueriesContext(connection) as queries:
@@ -154,7 +148,7 @@ class TestDaylightSavingTime:
     def test_slots_keep_their_wall_clock_time_across_the_change(
         self, every_day_doctor, today, before, after
     ):
-        with time_machine.travel(local(today, "07:00"), tick=False):
+        with clock_at(at(today, "07:00")):
             slots = free_slots(every_day_doctor, today, today + datetime.timedelta(days=5))
 
         by_day = {}
@@ -169,7 +163,7 @@ class TestDaylightSavingTime:
         assert all(s.end - s.start == datetime.timedelta(minutes=30) for s in slots)
 
     def test_utc_instants_move_by_an_hour_when_the_clocks_change(self, every_day_doctor):
-        with time_machine.travel(local(datetime.date(2030, 3, 29), "07:00"), tick=False):
+        with clock_at(at(datetime.date(2030, 3, 29), "07:00")):
             saturday, sunday = (
                 free_slots(every_day_doctor, day, day)[0]
                 for day in (datetime.date(2030, 3, 30), datetime.date(2030, 3, 31))
@@ -180,7 +174,7 @@ class TestDaylightSavingTime:
 
     def test_wall_clock_times_that_do_not_exist_are_skipped(self):
         night_doctor = DoctorFactory(working_hours=[(6, "00:30", "04:00")])  # Sundays
-        with time_machine.travel(local(datetime.date(2030, 3, 28), "07:00"), tick=False):
+        with clock_at(at(datetime.date(2030, 3, 28), "07:00")):
             slots = free_slots(night_doctor, datetime.date(2030, 3, 31), datetime.date(2030, 3, 31))
 
         # Clocks jump from 01:00 GMT to 02:00 BST: no slot starts or ends inside the gap.

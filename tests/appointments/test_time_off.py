@@ -1,7 +1,6 @@
 """A doctor's time off (appointments.services.add_time_off) and what it does to bookings."""
 
 import datetime
-import zoneinfo
 
 import pytest
 
@@ -10,16 +9,11 @@ from appointments.services import TimeOffConflict, add_time_off
 from doctors.models import TimeOff
 from healthcare.core.errors import DomainError, NotVisible
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 T = datetime.time.fromisoformat
-
-
-def at(day, hhmm):
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, T(hhmm), tzinfo=LONDON)
 
 
 class TestTimeOff:

@@ -1,27 +1,17 @@
 """The time off admin (appointments.admin.TimeOffAdmin): booked visits in a new time off
 are listed first and cancelled only once staff confirm."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from appointments.models import Appointment
 from doctors.models import TimeOff
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import CLINIC_TZ
+from tests.conftest import at
 from tests.doctors.factories import TimeOffFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clinic_clock(now):
-    """Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic."""
-
-
-def at(day, hour, minute=0):
-    return datetime.datetime(2030, 1, day, hour, minute, tzinfo=CLINIC_TZ)
+# Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 
 def time_off_data(doctor, start, end, **extra):
@@ -37,10 +27,10 @@ def time_off_data(doctor, start, end, **extra):
 
 
 def test_time_off_over_booked_appointments_lists_them_and_saves_nothing(staff_client, doctor):
-    appointment = AppointmentFactory(doctor=doctor, start=at(9, 14))
+    appointment = AppointmentFactory(doctor=doctor, start=at(2, "14:00"))
 
     response = staff_client.post(
-        reverse("admin:doctors_timeoff_add"), time_off_data(doctor, at(9, 13), at(9, 17))
+        reverse("admin:doctors_timeoff_add"), time_off_data(doctor, at(2, "13:00"), at(2, "17:00"))
     )
 
     assert response.status_code == 200
@@ -53,8 +43,8 @@ def test_time_off_over_booked_appointments_lists_them_and_saves_nothing(staff_cl
 
 
 def test_time_off_cancels_the_listed_appointments_once_confirmed(staff, staff_client, doctor):
-    appointment = AppointmentFactory(doctor=doctor, start=at(9, 14))
-    data = time_off_data(doctor, at(9, 13), at(9, 17), cancel_appointments="on")
+    appointment = AppointmentFactory(doctor=doctor, start=at(2, "14:00"))
+    data = time_off_data(doctor, at(2, "13:00"), at(2, "17:00"), cancel_appointments="on")
 
     listed = staff_client.post(reverse("admin:doctors_timeoff_add"), data)
     confirmed = staff_client.post(
@@ -66,7 +56,11 @@ def test_time_off_cancels_the_listed_appointments_once_confirmed(staff, staff_cl
     assert "1 booked appointment falls in this time off" in listed.content.decode()
     assert "Cancelled 1 appointment in this time off." in confirmed.content.decode()
     time_off = TimeOff.objects.get()
-    assert (time_off.doctor, time_off.start, time_off.end) == (doctor, at(9, 13), at(9, 17))
+    assert (time_off.doctor, time_off.start, time_off.end) == (
+        doctor,
+        at(2, "13:00"),
+        at(2, "17:00"),
+    )
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED
     assert appointment.cancelled_by == staff
@@ -74,10 +68,10 @@ def test_time_off_cancels_the_listed_appointments_once_confirmed(staff, staff_cl
 
 
 def test_time_off_is_not_confirmed_for_appointments_booked_after_the_list(staff_client, doctor):
-    listed = AppointmentFactory(doctor=doctor, start=at(9, 14))
-    data = time_off_data(doctor, at(9, 13), at(9, 17), cancel_appointments="on")
+    listed = AppointmentFactory(doctor=doctor, start=at(2, "14:00"))
+    data = time_off_data(doctor, at(2, "13:00"), at(2, "17:00"), cancel_appointments="on")
     data["confirmed"] = str(listed.pk)
-    AppointmentFactory(doctor=doctor, start=at(9, 15))  # booked meanwhile
+    AppointmentFactory(doctor=doctor, start=at(2, "15:00"))  # booked meanwhile
 
     response = staff_client.post(reverse("admin:doctors_timeoff_add"), data)
 
@@ -89,7 +83,8 @@ def test_time_off_is_not_confirmed_for_appointments_booked_after_the_list(staff_
 
 def test_time_off_in_the_past_is_refused(staff_client, doctor):
     response = staff_client.post(
-        reverse("admin:doctors_timeoff_add"), time_off_data(doctor, at(3, 9), at(3, 17))
+        reverse("admin:doctors_timeoff_add"),
+        time_off_data(doctor, at(-4, "09:00"), at(-4, "17:00")),
     )
 
     assert response.status_code == 200
@@ -99,7 +94,7 @@ def test_time_off_in_the_past_is_refused(staff_client, doctor):
 
 def test_time_off_ending_before_it_starts_is_refused(staff_client, doctor):
     response = staff_client.post(
-        reverse("admin:doctors_timeoff_add"), time_off_data(doctor, at(9, 17), at(9, 13))
+        reverse("admin:doctors_timeoff_add"), time_off_data(doctor, at(2, "17:00"), at(2, "13:00"))
     )
 
     assert response.status_code == 200
@@ -108,11 +103,11 @@ def test_time_off_ending_before_it_starts_is_refused(staff_client, doctor):
 
 
 def test_time_off_is_not_edited_but_can_be_deleted(staff_client, doctor):
-    time_off = TimeOffFactory(doctor=doctor, start=at(9, 13), end=at(9, 17))
+    time_off = TimeOffFactory(doctor=doctor, start=at(2, "13:00"), end=at(2, "17:00"))
     url = reverse("admin:doctors_timeoff_change", args=[time_off.pk])
 
     page = staff_client.get(url).content.decode()
-    edit = staff_client.post(url, time_off_data(doctor, at(10, 13), at(10, 17)))
+    edit = staff_client.post(url, time_off_data(doctor, at(3, "13:00"), at(3, "17:00")))
     delete = staff_client.post(
         reverse("admin:doctors_timeoff_delete", args=[time_off.pk]), {"post": "yes"}
     )
@@ -124,7 +119,7 @@ def test_time_off_is_not_edited_but_can_be_deleted(staff_client, doctor):
 
 
 def test_time_off_list_shows_local_times(staff_client, doctor):
-    TimeOffFactory(doctor=doctor, start=at(9, 13), end=at(9, 17))
+    TimeOffFactory(doctor=doctor, start=at(2, "13:00"), end=at(2, "17:00"))
 
     response = staff_client.get(reverse("admin:doctors_timeoff_changelist"))
 

@@ -2,7 +2,6 @@
 visits in it are listed first and cancelled only once the doctor confirms."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -10,21 +9,15 @@ from django.urls import reverse
 from appointments.models import Appointment
 from doctors.models import TimeOff
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import login
+from tests.conftest import CLINIC_TZ, at, login
 from tests.doctors.factories import TimeOffFactory
+from tests.html_support import messages_of
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 Status = Appointment.Status
 TIME_OFF = reverse("doctors:time_off")
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def local(moment):
@@ -32,17 +25,13 @@ def local(moment):
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
-
-
 class TestAccess:
-    PAGES = [
-        ("get", lambda period: TIME_OFF),
-        ("post", lambda period: reverse("doctors:time_off_remove", args=[period.pk])),
-    ]
+    """Who sees the time-off page is in tests/test_authorization_matrix.py; here, who may
+    not remove time off, and that it stays."""
 
-    @pytest.mark.parametrize(("method", "page"), PAGES, ids=["time_off", "remove"])
+    PAGES = [("post", lambda period: reverse("doctors:time_off_remove", args=[period.pk]))]
+
+    @pytest.mark.parametrize(("method", "page"), PAGES, ids=["remove"])
     def test_anonymous_is_sent_to_log_in(self, client, doctor, method, page):
         period = TimeOffFactory(doctor=doctor, start=at(3, "09:00"), end=at(3, "12:00"))
 
@@ -53,7 +42,7 @@ class TestAccess:
         assert TimeOff.objects.filter(pk=period.pk).exists()
 
     @pytest.mark.parametrize("who", ["patient_client", "staff_client"])
-    @pytest.mark.parametrize(("method", "page"), PAGES, ids=["time_off", "remove"])
+    @pytest.mark.parametrize(("method", "page"), PAGES, ids=["remove"])
     def test_non_doctors_get_404(self, request, doctor, who, method, page):
         period = TimeOffFactory(doctor=doctor, start=at(3, "09:00"), end=at(3, "12:00"))
         client = request.getfixturevalue(who)
@@ -88,8 +77,8 @@ class TestTimeOff:
 
         assert response.status_code == 302
         period = TimeOff.objects.get(doctor=doctor)
-        assert period.start == datetime.datetime(2030, 7, 1, 9, 0, tzinfo=LONDON)  # BST
-        assert period.end == datetime.datetime(2030, 7, 5, 17, 0, tzinfo=LONDON)
+        assert period.start == datetime.datetime(2030, 7, 1, 9, 0, tzinfo=CLINIC_TZ)  # BST
+        assert period.end == datetime.datetime(2030, 7, 5, 17, 0, tzinfo=CLINIC_TZ)
         assert period.reason == "Holiday"
         page = doctor_client.get(TIME_OFF)
         assert "Time off added from Mon 1 Jul 2030, 09:00 until Fri 5 Jul 2030, 17:00." in (

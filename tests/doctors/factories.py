@@ -54,6 +54,10 @@ class DoctorFactory(factory.django.DjangoModelFactory):
         )
 
 
+def doctor_named(first, last, **kwargs):
+    return DoctorFactory(user__first_name=first, user__last_name=last, **kwargs)
+
+
 class TimeOffFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TimeOff

@@ -5,19 +5,15 @@ from django.urls import reverse
 
 from accounts.models import User
 from doctors.models import Doctor, Specialty, WorkingHours
-from tests.conftest import CLINIC_TZ
+from tests.conftest import at
 from tests.doctors.factories import DoctorFactory, SpecialtyFactory, TimeOffFactory
 
-pytestmark = pytest.mark.django_db
+# Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 
 CHANGELIST = "admin:doctors_doctor_changelist"
 ADD = "admin:doctors_doctor_add"
-
-
-@pytest.fixture(autouse=True)
-def _clinic_clock(now):
-    """Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic."""
 
 
 def change_url(doctor):
@@ -76,24 +72,6 @@ def inline_data(doctor, hours, existing=()):
             f"working_hours-{i}-end_time": end,
         }
     return data
-
-
-def at(day, hour, minute=0):
-    return datetime.datetime(2030, 1, day, hour, minute, tzinfo=CLINIC_TZ)
-
-
-def test_anonymous_visitor_is_sent_to_the_admin_login(client):
-    response = client.get(reverse(CHANGELIST))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
-def test_doctor_is_sent_to_the_admin_login(doctor_client):
-    response = doctor_client.get(reverse(CHANGELIST))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
 
 
 def test_changelist_shows_name_email_specialty_and_licence(staff_client):
@@ -242,7 +220,7 @@ def test_saving_the_profile_alone_keeps_the_working_hours(staff_client, doctor):
 
 
 def test_doctor_page_lists_time_off_to_read_with_a_link_to_add_more(staff_client, doctor):
-    TimeOffFactory(doctor=doctor, start=at(9, 13), end=at(9, 17), reason="Dentist")
+    TimeOffFactory(doctor=doctor, start=at(2, "13:00"), end=at(2, "17:00"), reason="Dentist")
 
     page = staff_client.get(change_url(doctor)).content.decode()
 

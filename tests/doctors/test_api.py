@@ -1,13 +1,11 @@
 """The API's doctor directory and profiles (staff write, a doctor their bio)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from doctors.models import Doctor
-from tests.api_support import api_client, assert_error
-from tests.doctors.factories import DoctorFactory, SpecialtyFactory
+from tests.api_support import api_client, assert_error, assert_list_queries_do_not_grow, ids
+from tests.doctors.factories import DoctorFactory, SpecialtyFactory, doctor_named
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +16,6 @@ def detail(doctor):
     return reverse("api:doctor-detail", args=[doctor.pk])
 
 
-def ids(response):
-    assert response.status_code == 200, response.content
-    return [row["id"] for row in response.json()["results"]]
-
-
-def named(first, last, **kwargs):
-    return DoctorFactory(user__first_name=first, user__last_name=last, **kwargs)
-
-
 @pytest.fixture
 def cardiology(db):
     return SpecialtyFactory(name="Cardiology", slug="cardiology")
@@ -34,9 +23,9 @@ def cardiology(db):
 
 class TestDirectory:
     def test_anyone_lists_active_doctors_by_name(self, cardiology):
-        patel = named("Asha", "Patel", specialty=cardiology, years_of_experience=12)
-        jones = named("Bryn", "Jones")
-        named("Olive", "Gone", user__is_active=False)
+        patel = doctor_named("Asha", "Patel", specialty=cardiology, years_of_experience=12)
+        jones = doctor_named("Bryn", "Jones")
+        doctor_named("Olive", "Gone", user__is_active=False)
 
         response = api_client().get(LIST)
 
@@ -55,9 +44,9 @@ class TestDirectory:
         }
 
     def test_filters_by_specialty_slug_and_name(self, cardiology):
-        patel = named("Asha", "Patel", specialty=cardiology)
-        named("Asha", "Jones")
-        named("Bryn", "Patel")
+        patel = doctor_named("Asha", "Patel", specialty=cardiology)
+        doctor_named("Asha", "Jones")
+        doctor_named("Bryn", "Patel")
 
         assert ids(api_client().get(LIST, {"specialty": "cardiology"})) == [patel.pk]
         assert ids(api_client().get(LIST, {"search": "asha patel"})) == [patel.pk]
@@ -69,13 +58,7 @@ class TestDirectory:
         assert_error(response, 400, "invalid", fields=["search"])
 
     def test_query_count_does_not_grow_with_rows(self):
-        def count_queries(rows):
-            DoctorFactory.create_batch(rows)
-            with CaptureQueriesContext(connection) as queries:
-                assert api_client().get(LIST).status_code == 200
-            return len(queries)
-
-        assert count_queries(2) == count_queries(8)
+        assert_list_queries_do_not_grow(api_client(), LIST, lambda n: DoctorFactory())
 
 
 class TestProfile:

@@ -1,25 +1,15 @@
 """A doctor's own working hours, edited in the browser."""
 
-import datetime
-import zoneinfo
-
 import pytest
 from django.urls import reverse
 
-from doctors.models import TimeOff, WorkingHours
-from tests.doctors.factories import TimeOffFactory
+from doctors.models import WorkingHours
+from tests.html_support import messages_of
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 HOURS = reverse("doctors:hours")
 MONDAY, TUESDAY, SATURDAY = 0, 1, 5
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def hours_data(rows, *, slot_minutes=30, initial=0, delete=()):
@@ -46,38 +36,13 @@ def week_of(doctor):
     ]
 
 
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
-
-
 FACTORY_WEEK = [
     (day, start, end) for day in range(5) for start, end in (("09:00", "12:00"), ("13:00", "17:00"))
 ]
 
 
 class TestAccess:
-    PAGES = [("get", lambda period: HOURS)]
-
-    @pytest.mark.parametrize(("method", "page"), PAGES, ids=["hours"])
-    def test_anonymous_is_sent_to_log_in(self, client, doctor, method, page):
-        period = TimeOffFactory(doctor=doctor, start=at(3, "09:00"), end=at(3, "12:00"))
-
-        response = getattr(client, method)(page(period))
-
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("accounts:login"))
-        assert TimeOff.objects.filter(pk=period.pk).exists()
-
-    @pytest.mark.parametrize("who", ["patient_client", "staff_client"])
-    @pytest.mark.parametrize(("method", "page"), PAGES, ids=["hours"])
-    def test_non_doctors_get_404(self, request, doctor, who, method, page):
-        period = TimeOffFactory(doctor=doctor, start=at(3, "09:00"), end=at(3, "12:00"))
-        client = request.getfixturevalue(who)
-
-        response = getattr(client, method)(page(period))
-
-        assert response.status_code == 404
-        assert TimeOff.objects.filter(pk=period.pk).exists()
+    """Who sees the hours page is in tests/test_authorization_matrix.py."""
 
     def test_non_doctors_cannot_post_hours(self, doctor, patient_client):
         response = patient_client.post(HOURS, hours_data([(MONDAY, "08:00", "10:00")]))

@@ -3,22 +3,18 @@
 import pytest
 from django.urls import reverse
 
-from tests.doctors.factories import DoctorFactory, SpecialtyFactory
+from tests.doctors.factories import DoctorFactory, SpecialtyFactory, doctor_named
 
 pytestmark = pytest.mark.django_db
 
 DIRECTORY = reverse("doctors:directory")
 
 
-def named(first, last, **kwargs):
-    return DoctorFactory(user__first_name=first, user__last_name=last, **kwargs)
-
-
 class TestDirectory:
     def test_lists_active_doctors_with_their_specialty_and_experience(self, client):
         cardiology = SpecialtyFactory(name="Cardiology", slug="cardiology")
-        named("Asha", "Patel", specialty=cardiology, years_of_experience=12)
-        retired = named("Olive", "Gone")
+        doctor_named("Asha", "Patel", specialty=cardiology, years_of_experience=12)
+        retired = doctor_named("Olive", "Gone")
         retired.user.is_active = False
         retired.user.save()
 
@@ -33,8 +29,8 @@ class TestDirectory:
         assert "Olive Gone" not in content
 
     def test_search_by_name_shows_only_matching_doctors(self, client):
-        named("Asha", "Patel")
-        named("Tom", "Brown")
+        doctor_named("Asha", "Patel")
+        doctor_named("Tom", "Brown")
 
         response = client.get(DIRECTORY, {"q": "pat"})
 
@@ -44,8 +40,8 @@ class TestDirectory:
         assert "1 doctor found" in content
 
     def test_search_by_full_name(self, client):
-        named("Asha", "Patel")
-        named("Asha", "Brown")
+        doctor_named("Asha", "Patel")
+        doctor_named("Asha", "Brown")
 
         response = client.get(DIRECTORY, {"q": "Asha Patel"})
 
@@ -55,8 +51,8 @@ class TestDirectory:
     def test_specialty_filter_shows_only_that_specialty(self, client):
         cardiology = SpecialtyFactory(name="Cardiology", slug="cardiology")
         dermatology = SpecialtyFactory(name="Dermatology", slug="dermatology")
-        named("Asha", "Patel", specialty=cardiology)
-        named("Tom", "Brown", specialty=dermatology)
+        doctor_named("Asha", "Patel", specialty=cardiology)
+        doctor_named("Tom", "Brown", specialty=dermatology)
 
         response = client.get(DIRECTORY, {"specialty": "dermatology"})
 
@@ -74,7 +70,7 @@ class TestDirectory:
         assert 'method="get"' in content
 
     def test_no_match_shows_a_helpful_empty_state(self, client):
-        named("Asha", "Patel")
+        doctor_named("Asha", "Patel")
 
         response = client.get(DIRECTORY, {"q": "Zzyzx"})
 
@@ -84,7 +80,7 @@ class TestDirectory:
         assert "Show all doctors" in content
 
     def test_unknown_specialty_is_an_error_on_the_field_not_a_500(self, client):
-        named("Asha", "Patel")
+        doctor_named("Asha", "Patel")
 
         response = client.get(DIRECTORY, {"specialty": "astrology", "page": "garbage"})
 
@@ -93,7 +89,7 @@ class TestDirectory:
 
     def test_results_are_paginated_twenty_per_page(self, client):
         for n in range(21):
-            named("Doc", f"Number{n:02d}")
+            doctor_named("Doc", f"Number{n:02d}")
 
         first = client.get(DIRECTORY, {"q": "Doc"})
         second = client.get(DIRECTORY, {"q": "Doc", "page": 2})
@@ -105,7 +101,7 @@ class TestDirectory:
         assert "Number20" in second.content.decode()
 
     def test_shows_the_picture_when_there_is_one(self, client, media_root):
-        doctor = named("Asha", "Patel")
+        doctor = doctor_named("Asha", "Patel")
         doctor.user.picture = "profile-pictures/asha.png"
         doctor.user.save()
 

@@ -15,15 +15,13 @@ import json
 import os
 import re
 import shutil
-import zoneinfo
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.test import Client
 
-from tests.accounts.factories import PASSWORD
+from tests.conftest import CLINIC_TZ, at, login
 
 # The live server runs in a thread of this process, which Django would otherwise refuse
 # to let touch the database from under Playwright's event loop.
@@ -69,10 +67,9 @@ def pytest_sessionfinish(session, exitstatus):
 
 def next_monday_morning():
     """08:00 in the clinic on the coming Monday (today, if it is a Monday before 08:00)."""
-    tz = zoneinfo.ZoneInfo("Europe/London")
-    now = datetime.datetime.now(tz)
+    now = datetime.datetime.now(CLINIC_TZ)
     monday = now.date() + datetime.timedelta(days=(7 - now.weekday()) % 7)
-    moment = datetime.datetime.combine(monday, datetime.time(8, 0), tzinfo=tz)
+    moment = at(monday, "08:00")
     return moment if moment > now else moment + datetime.timedelta(days=7)
 
 
@@ -121,7 +118,7 @@ def new_context(browser, live_server, clinic_now):
             java_script_enabled=js,
             accept_downloads=True,
             locale="en-GB",
-            timezone_id="Europe/London",
+            timezone_id=CLINIC_TZ.key,
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.on("page", watch)
@@ -138,9 +135,7 @@ def new_context(browser, live_server, clinic_now):
 
 def log_in_context(context, live_server, user):
     """Give a browser context the session of `user`, without going through the form."""
-    client = Client()
-    assert client.login(email=user.email, password=PASSWORD)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    cookie = login(user).cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies(
         [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True}]
     )

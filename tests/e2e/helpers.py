@@ -1,16 +1,5 @@
 """Small helpers the browser tests share: dates as the pages write them, and assertions."""
 
-import datetime
-
-from django.utils import timezone
-
-
-def at(day, hhmm):
-    """An aware datetime in the clinic's zone: `day` at "HH:MM"."""
-    return datetime.datetime.combine(
-        day, datetime.time.fromisoformat(hhmm), tzinfo=timezone.get_current_timezone()
-    )
-
 
 def human(moment):
     """A datetime as the pages show it, e.g. "Tue 1 Dec 2026, 09:30"."""

@@ -7,8 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from appointments.models import Appointment
+from tests.conftest import at
 from tests.doctors.factories import DoctorFactory
-from tests.e2e.helpers import at, human, long_day, message
+from tests.e2e.helpers import human, long_day, message
 from tests.patients.factories import PatientFactory
 
 

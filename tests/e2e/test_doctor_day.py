@@ -6,8 +6,9 @@ from playwright.sync_api import expect
 from appointments.models import Appointment
 from tests.accounts.factories import PASSWORD
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import at
 from tests.doctors.factories import DoctorFactory
-from tests.e2e.helpers import at, message
+from tests.e2e.helpers import message
 from tests.patients.factories import PatientFactory
 
 

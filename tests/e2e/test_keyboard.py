@@ -5,8 +5,9 @@ import datetime
 
 from playwright.sync_api import expect
 
+from tests.conftest import at
 from tests.doctors.factories import DoctorFactory
-from tests.e2e.helpers import at, human, message
+from tests.e2e.helpers import human, message
 from tests.patients.factories import PatientFactory
 
 MAX_TABS = 120

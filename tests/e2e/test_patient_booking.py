@@ -14,9 +14,10 @@ from playwright.sync_api import expect
 
 from appointments.models import Appointment
 from tests.appointments.mail_support import run_worker
+from tests.conftest import at
 from tests.doctors.factories import DoctorFactory, SpecialtyFactory
 from tests.e2e.conftest import Pages
-from tests.e2e.helpers import at, human, long_day, message
+from tests.e2e.helpers import human, long_day, message
 
 PASSWORD = "a-long-and-unusual-passphrase-42"
 

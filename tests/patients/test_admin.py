@@ -1,17 +1,16 @@
 """The patient admin (patients added with their login, the list) and the access log."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from accounts.models import User
 from patients.models import AccessLog, Patient
-from tests.appointments.factories import AppointmentFactory
+from tests.conftest import at
 from tests.patients.factories import PatientFactory
-from tests.records.factories import MedicalRecordFactory
+from tests.records.factories import record_at
 
-pytestmark = pytest.mark.django_db
+# Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 PATIENTS = "admin:patients_patient_changelist"
 ADD_PATIENT = "admin:patients_patient_add"
@@ -19,18 +18,6 @@ ADD_PATIENT = "admin:patients_patient_add"
 
 def record_change_url(record):
     return reverse("admin:records_medicalrecord_change", args=[record.pk])
-
-
-def record_at(day, hour, **kwargs):
-    start = datetime.datetime(2030, 1, day, hour, tzinfo=datetime.UTC)
-    return MedicalRecordFactory(
-        appointment=AppointmentFactory(start=start, status="fulfilled"), **kwargs
-    )
-
-
-@pytest.fixture(autouse=True)
-def _clinic_clock(now):
-    """Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic."""
 
 
 def patient_change_url(patient):
@@ -186,7 +173,7 @@ def test_patients_are_deleted_with_their_login_not_on_their_own(staff_client, pa
 
 
 def test_access_log_lists_who_saw_whose_data_and_cannot_be_changed(staff, staff_client):
-    record = record_at(4, 10)
+    record = record_at(at(-3, "10:00"))
     staff_client.get(record_change_url(record))
     entry = AccessLog.objects.get()
 

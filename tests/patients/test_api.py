@@ -10,17 +10,12 @@ from django.urls import reverse
 from accounts.models import User
 from patients.models import Patient
 from tests.accounts.factories import UserFactory
-from tests.api_support import api_client, assert_error, fresh_throttle_cache
+from tests.api_support import api_client, assert_error
 from tests.appointments.mail_support import run_worker
 
 pytestmark = pytest.mark.django_db
 
 REGISTER = reverse("api:auth-register")
-
-
-@pytest.fixture(autouse=True)
-def _throttle_cache(monkeypatch):
-    fresh_throttle_cache(monkeypatch)
 
 
 def sign_up(**overrides):

@@ -10,6 +10,7 @@ from accounts.models import User
 from patients.models import Patient
 from tests.accounts.factories import UserFactory
 from tests.appointments.mail_support import run_worker
+from tests.html_support import logged_in_user_id
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +32,6 @@ def registration(**overrides):
         "password2": STRONG_PASSWORD,
         **overrides,
     }
-
-
-def logged_in_user_id(client):
-    return client.session.get("_auth_user_id")
 
 
 class TestRegister:

@@ -1,5 +1,6 @@
 import factory
 
+from appointments.models import Appointment
 from records.models import MedicalRecord
 from tests.appointments.factories import AppointmentFactory
 
@@ -14,3 +15,9 @@ class MedicalRecordFactory(factory.django.DjangoModelFactory):
     diagnosis = "Seasonal allergic rhinitis"
     prescription = "Cetirizine 10 mg once daily"
     notes = "Review in three months."
+
+
+def record_at(start, **kwargs):
+    """The record of a fulfilled visit that started at `start`."""
+    appointment = AppointmentFactory(start=start, status=Appointment.Status.FULFILLED)
+    return MedicalRecordFactory(appointment=appointment, **kwargs)

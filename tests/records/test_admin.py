@@ -1,71 +1,27 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from patients.models import AccessLog
 from records.models import MedicalRecordVersion
-from tests.accounts.factories import StaffFactory
-from tests.appointments.factories import AppointmentFactory
-from tests.conftest import login
-from tests.records.factories import MedicalRecordFactory
+from tests.accounts.factories import clerk
+from tests.conftest import at, login
+from tests.records.factories import record_at
 
-pytestmark = pytest.mark.django_db
+# Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 
 CHANGELIST = "admin:records_medicalrecord_changelist"
-
-
-@pytest.fixture(autouse=True)
-def _clinic_clock(now):
-    """Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic."""
 
 
 def change_url(record):
     return reverse("admin:records_medicalrecord_change", args=[record.pk])
 
 
-@pytest.fixture
-def clerk():
-    """Clinic staff, not superusers, with the record permissions an admin might hand out."""
-    user = StaffFactory(is_superuser=False)
-    user.user_permissions.set(
-        Permission.objects.filter(
-            codename__in=[
-                "view_medicalrecord",
-                "change_medicalrecord",
-                "add_medicalrecord",
-                "delete_medicalrecord",
-            ]
-        )
-    )
-    return user
-
-
-def record_at(day, hour, **kwargs):
-    start = datetime.datetime(2030, 1, day, hour, tzinfo=datetime.UTC)
-    return MedicalRecordFactory(
-        appointment=AppointmentFactory(start=start, status="fulfilled"), **kwargs
-    )
-
-
-def test_anonymous_visitor_is_sent_to_the_admin_login(client):
-    response = client.get(reverse(CHANGELIST))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
-def test_doctor_is_sent_to_the_admin_login(doctor_client):
-    response = doctor_client.get(reverse(CHANGELIST))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
 def test_changelist_shows_visit_patient_and_doctor_but_not_the_diagnosis(staff_client):
-    record = record_at(4, 10, diagnosis="Seasonal allergic rhinitis")
+    record = record_at(at(-3, "10:00"), diagnosis="Seasonal allergic rhinitis")
 
     response = staff_client.get(reverse(CHANGELIST))
 
@@ -85,7 +41,7 @@ def test_changelist_query_count_does_not_grow_with_rows(
     staff_client, rows, django_assert_num_queries
 ):
     for i in range(rows):
-        record_at(4, 8 + i)
+        record_at(at(-3, "08:00") + datetime.timedelta(hours=i))
 
     with django_assert_num_queries(9):
         response = staff_client.get(reverse(CHANGELIST))
@@ -94,8 +50,8 @@ def test_changelist_query_count_does_not_grow_with_rows(
 
 
 def test_changelist_searches_by_patient(staff_client):
-    wanted = record_at(4, 9)
-    record_at(4, 10)
+    wanted = record_at(at(-3, "09:00"))
+    record_at(at(-3, "10:00"))
 
     response = staff_client.get(reverse(CHANGELIST), {"q": wanted.patient.user.email})
 
@@ -103,7 +59,7 @@ def test_changelist_searches_by_patient(staff_client):
 
 
 def test_opening_a_record_shows_it_with_its_versions_and_logs_the_view(staff, staff_client):
-    record = record_at(4, 10)
+    record = record_at(at(-3, "10:00"))
     author = record.doctor.user
     MedicalRecordVersion.objects.create(
         record=record, version=1, author=author, diagnosis="Hay fever", prescription="", notes=""
@@ -120,9 +76,17 @@ def test_opening_a_record_shows_it_with_its_versions_and_logs_the_view(staff, st
     assert (entry.object_id, entry.patient) == (record.pk, record.patient)
 
 
-def test_records_are_read_only_for_staff_who_are_not_superusers(clerk):
-    record = record_at(4, 10)
-    client = login(clerk)
+def test_records_are_read_only_for_staff_who_are_not_superusers():
+    record = record_at(at(-3, "10:00"))
+    # Staff, not superusers, with the record permissions an admin might hand out.
+    client = login(
+        clerk(
+            "view_medicalrecord",
+            "change_medicalrecord",
+            "add_medicalrecord",
+            "delete_medicalrecord",
+        )
+    )
 
     changelist = client.get(reverse(CHANGELIST))
     page = client.get(change_url(record))
@@ -144,7 +108,7 @@ def test_records_are_read_only_for_staff_who_are_not_superusers(clerk):
 
 
 def test_records_are_read_only_for_superusers_too(staff_client):
-    record = record_at(4, 10)
+    record = record_at(at(-3, "10:00"))
 
     page = staff_client.get(change_url(record)).content.decode()
     post = staff_client.post(change_url(record), {"diagnosis": "Edited", "_save": "Save"})

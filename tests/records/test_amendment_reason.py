@@ -1,8 +1,6 @@
 """The reason for amending a record is refused when too long, never cut: through the
 service, the API and the amend page, at the limit and one character over."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
@@ -13,12 +11,11 @@ from records.models import MedicalRecordVersion
 from records.services import amend_record, write_record
 from tests.api_support import api_client, assert_error
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import CLINIC_TZ
+from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
 LIMIT = 500
-TODAY_0900 = datetime.datetime(2030, 1, 7, 9, 0, tzinfo=CLINIC_TZ)
 
 
 def reason(length):
@@ -29,7 +26,7 @@ def reason(length):
 @pytest.fixture
 def record(now, patient, doctor):
     visit = AppointmentFactory(
-        patient=patient, doctor=doctor, start=TODAY_0900, status=Appointment.Status.CHECKED_IN
+        patient=patient, doctor=doctor, start=at(0, "09:00"), status=Appointment.Status.CHECKED_IN
     )
     return write_record(appointment=visit, author=doctor.user, diagnosis="Acute bronchitis")
 

@@ -1,8 +1,5 @@
 """Medical records: written once by the visit's doctor, amended with history, access logged."""
 
-import datetime
-import zoneinfo
-
 import pytest
 
 from appointments.models import Appointment
@@ -11,20 +8,10 @@ from healthcare.core.errors import NotVisible
 from patients.models import AccessLog
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import NothingChanged, RecordError, RecordExists, amend_record, write_record
-from tests.appointments.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
-TODAY_0900 = datetime.datetime(2030, 1, 7, 9, 0, tzinfo=LONDON)
 Status = Appointment.Status
-
-
-@pytest.fixture
-def visit(now, patient, doctor):
-    return AppointmentFactory(
-        patient=patient, doctor=doctor, start=TODAY_0900, status=Status.CHECKED_IN
-    )
 
 
 def write(visit, author=None, **fields):

@@ -2,7 +2,6 @@
 records and "who looked at my records" — and that a forbidden access changes nothing."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -11,24 +10,18 @@ from appointments.models import Appointment
 from patients.models import AccessLog
 from patients.services import log_access
 from records.models import MedicalRecord, MedicalRecordVersion
-from records.services import amend_record, write_record
+from records.services import amend_record
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import login
+from tests.conftest import at, login
 from tests.doctors.factories import DoctorFactory
+from tests.html_support import messages_of
 from tests.records.factories import MedicalRecordFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 Status = Appointment.Status
 MINE = reverse("records:mine")
 ACCESS_LOG = reverse("records:access_log")
-
-
-def at(day, hhmm):
-    """A time in the clinic, `day` days after Monday 7 January 2030."""
-    date = datetime.date(2030, 1, 7) + datetime.timedelta(days=day)
-    return datetime.datetime.combine(date, datetime.time.fromisoformat(hhmm), tzinfo=LONDON)
 
 
 def write_url(appointment):
@@ -41,31 +34,6 @@ def detail_url(record):
 
 def amend_url(record):
     return reverse("records:amend", args=[record.pk])
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
-
-
-@pytest.fixture
-def visit(now, patient, doctor):
-    """This morning's visit, the patient checked in."""
-    return AppointmentFactory(
-        patient=patient, doctor=doctor, start=at(0, "07:30"), status=Status.CHECKED_IN
-    )
-
-
-@pytest.fixture
-def record(visit):
-    """The visit's record as its doctor wrote it (version 1, through the service)."""
-    record = write_record(
-        appointment=visit,
-        author=visit.doctor.user,
-        diagnosis="Acute bronchitis",
-        prescription="Rest",
-        notes="Fluids",
-    )
-    return record
 
 
 @pytest.fixture
@@ -86,62 +54,8 @@ def snapshot():
     )
 
 
-class TestAuthorization:
-    """Each role × each page: the page, a redirect to log in, or a 404 that writes nothing."""
-
-    PAGES = {
-        "write": lambda record, visit: write_url(visit),
-        "detail": lambda record, visit: detail_url(record),
-        "amend": lambda record, visit: amend_url(record),
-        "mine": lambda record, visit: MINE,
-        "access_log": lambda record, visit: ACCESS_LOG,
-    }
-    # The page answers 200, except where a 404 is listed (write redirects: a record exists).
-    EXPECTED = {
-        "patient": {"write": 404, "detail": 200, "amend": 404, "mine": 200, "access_log": 200},
-        "other_patient": {
-            "write": 404,
-            "detail": 404,
-            "amend": 404,
-            "mine": 200,
-            "access_log": 200,
-        },
-        "doctor": {"write": 302, "detail": 200, "amend": 200, "mine": 404, "access_log": 404},
-        "other_doctor": {"write": 404, "detail": 404, "amend": 404, "mine": 404},
-        "colleague": {"write": 404, "detail": 200, "amend": 404, "mine": 404},
-        "staff": {"write": 404, "detail": 200, "amend": 404, "mine": 404, "access_log": 404},
-    }
-
-    @pytest.mark.parametrize("page", PAGES)
-    def test_anonymous_is_sent_to_log_in(self, client, record, visit, page):
-        before = snapshot()
-
-        response = client.get(self.PAGES[page](record, visit))
-
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("accounts:login"))
-        assert snapshot() == before
-
-    @pytest.mark.parametrize("who", EXPECTED)
-    @pytest.mark.parametrize("page", PAGES)
-    def test_each_role_gets_the_page_or_a_404(self, request, record, visit, colleague, who, page):
-        user = {
-            "patient": lambda: visit.patient.user,
-            "other_patient": lambda: request.getfixturevalue("other_patient").user,
-            "doctor": lambda: visit.doctor.user,
-            "other_doctor": lambda: request.getfixturevalue("other_doctor").user,
-            "colleague": lambda: colleague.user,
-            "staff": lambda: request.getfixturevalue("staff"),
-        }[who]()
-        expected = self.EXPECTED[who].get(page, 404)
-        client = login(user)
-        logged_before = AccessLog.objects.count()
-
-        response = client.get(self.PAGES[page](record, visit))
-
-        assert response.status_code == expected
-        if expected == 404:
-            assert AccessLog.objects.count() == logged_before
+class TestOwnLists:
+    """Who sees what on each page is in tests/test_authorization_matrix.py."""
 
     def test_a_patient_sees_only_their_own_lists(self, record, other_patient):
         client = login(other_patient.user)
@@ -519,11 +433,6 @@ class TestAccessLogPage:
             response = patient_client.get(ACCESS_LOG)
 
         assert response.content.decode().count("(Doctor)") == count
-
-
-def test_another_patients_record_is_404_for_a_patient(record, other_patient):
-    assert login(other_patient.user).get(detail_url(record)).status_code == 404
-    assert not AccessLog.objects.filter(actor=other_patient.user).exists()
 
 
 def test_a_doctor_only_amends_own_records_even_for_a_shared_patient(now, record, colleague):

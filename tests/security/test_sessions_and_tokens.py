@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
@@ -13,7 +12,7 @@ from healthcare import settings as project_settings
 from tests.accounts.factories import PASSWORD
 from tests.api_support import api_client, assert_error
 from tests.appointments.mail_support import run_worker
-from tests.conftest import NOW, login
+from tests.conftest import NOW, clock_at, login
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +31,7 @@ class TestIdleTimeout:
         assert "accounts.sessions.SessionIdleTimeoutMiddleware" in project_settings.MIDDLEWARE
 
     def test_thirty_idle_minutes_end_the_session(self, patient):
-        with time_machine.travel(NOW, tick=False) as clock:
+        with clock_at(NOW) as clock:
             client = login(patient.user)
             assert is_logged_in(client)
 
@@ -43,7 +42,7 @@ class TestIdleTimeout:
         assert response["Location"].startswith(reverse("accounts:login"))
 
     def test_activity_keeps_the_session_alive(self, patient):
-        with time_machine.travel(NOW, tick=False) as clock:
+        with clock_at(NOW) as clock:
             client = login(patient.user)
             for _ in range(4):  # an hour in all, never 30 minutes idle
                 clock.shift(datetime.timedelta(minutes=15))
@@ -51,7 +50,7 @@ class TestIdleTimeout:
 
     def test_the_timeout_is_configurable(self, settings, patient):
         settings.SESSION_COOKIE_AGE = 5 * 60
-        with time_machine.travel(NOW, tick=False) as clock:
+        with clock_at(NOW) as clock:
             client = login(patient.user)
             clock.shift(datetime.timedelta(minutes=6))
             assert not is_logged_in(client)

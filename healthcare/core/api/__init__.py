@@ -2,7 +2,8 @@
 permissions and the root.
 
 - `errors`: the error body and the exception handler (settings' EXCEPTION_HANDLER);
-- `schema`: `error_responses()` for @extend_schema, with descriptions and examples;
+- `schema`: `error_responses()` for @extend_schema: descriptions, and examples made from
+  the exceptions themselves (so they are what the API answers);
 - `pagination`: `Pagination` (settings' DEFAULT_PAGINATION_CLASS);
 - `permissions`: `IsClinicStaff`;
 - `views`: the API root and the JSON 404 for any other address under /api/.

@@ -101,17 +101,20 @@ def _domain_error_response(exc):
     return Response(error_body(exc.code, exc.message, fields), status=status_code)
 
 
-def exception_handler(exc, context):
-    """Answer every exception raised in an API view with the one error shape."""
+def error_response(exc):
+    """The answer to an exception the API expects (a domain error, a rate limit, a 404, any
+    DRF exception), or None for any other exception: a bug.
+
+    The exception handler answers with it, and the schema's error examples are made with
+    it (healthcare.core.api.schema), so an example is always what the API answers.
+    """
     if isinstance(exc, DomainError):
-        set_rollback()
         return _domain_error_response(exc)
     if isinstance(exc, RateLimited):
         exc = exceptions.Throttled(
             wait=exc.retry_after, detail=_("Too many attempts. Please wait and try again.")
         )
     elif isinstance(exc, LimiterUnavailable):
-        set_rollback()
         return Response(
             error_body("unavailable", _("This is briefly unavailable. Please try again shortly.")),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -121,14 +124,22 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
-    if isinstance(exc, exceptions.APIException):
-        headers = {}
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    return Response(_api_exception_body(exc), status=exc.status_code, headers=headers)
+
+
+def exception_handler(exc, context):
+    """Answer every exception raised in an API view with the one error shape."""
+    response = error_response(exc)
+    if response is not None:
         set_rollback()
-        return Response(_api_exception_body(exc), status=exc.status_code, headers=headers)
+        return response
 
     # A bug. Tell Django's usual listeners (the test client re-raises it) and log it as
     # Django would, but still answer JSON: no HTML page under /api/.
