@@ -1,19 +1,13 @@
 """The API's authentication: simplejwt's bearer tokens, with the caller's profile."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import User
-
-
-class _UsersWithProfiles:
-    """Where `JWTAuthentication.get_user` looks the caller up: users, profiles joined."""
-
-    DoesNotExist = User.DoesNotExist
-
-    @property
-    def objects(self):
-        return User.objects.select_related("patient", "doctor")
 
 
 class ProfileJWTAuthentication(JWTAuthentication):
@@ -21,13 +15,41 @@ class ProfileJWTAuthentication(JWTAuthentication):
     profile in the same query as the login.
 
     The API's views need the profile on almost every request (whose appointments, who
-    books, whose records); loaded with the user it costs no query of its own. Every check
-    simplejwt makes (active user, token type, expiry) is simplejwt's own.
+    books, whose records); loaded with the user it costs no query of its own. simplejwt
+    checks the token itself (signature, type, expiry); `get_user` is its seam for
+    finding the token's user.
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user_model = _UsersWithProfiles()
+    def get_user(self, validated_token):
+        """The token's user, profiles joined, after the checks simplejwt's own makes.
+
+        The same checks, in the same order and with the same codes, as simplejwt 5.5's
+        JWTAuthentication.get_user: a user id claim, an existing user, an active one
+        (CHECK_USER_IS_ACTIVE), and a password unchanged since the token was issued
+        (CHECK_REVOKE_TOKEN). tests/accounts/test_authentication.py holds each of them.
+        """
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as exc:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from exc
+
+        users = User.objects.select_related("patient", "doctor")
+        try:
+            user = users.get(**{api_settings.USER_ID_FIELD: user_id})
+        except User.DoesNotExist as exc:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found") from exc
+
+        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+
+        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
+            api_settings.REVOKE_TOKEN_CLAIM
+        ) != get_md5_hash_password(user.password):
+            raise AuthenticationFailed(
+                _("The user's password has been changed."), code="password_changed"
+            )
+
+        return user
 
 
 class ProfileJWTScheme(SimpleJWTScheme):

@@ -1,9 +1,11 @@
-"""Forms for logging in and keeping one's own login (names, phone, picture) up to date."""
+"""Forms for logging in, resetting a password and keeping one's own login (names, phone,
+picture) up to date."""
 
 import io
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
 from accounts.models import User
+from accounts.services import send_password_reset
 
 # Pillow format name -> the extension the stored file gets.
 PROFILE_PICTURE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -123,6 +126,21 @@ class EmailAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _("The email address or password is not right. Please try again."),
     }
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password reset form, whose email the worker sends (accounts/tasks.py).
+
+    Django picks the accounts (active, with a usable password, this address) and would
+    send from the request; here the email is queued instead, so a slow or dead mail
+    server neither slows nor fails the request. The worker makes its own link: none is
+    stored in the task row.
+    """
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        send_password_reset(
+            user=context["user"], site_url=f"{context['protocol']}://{context['domain']}"
+        )
 
 
 class AccountForm(forms.ModelForm):

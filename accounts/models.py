@@ -109,6 +109,11 @@ class User(AbstractUser):
         return self.role == self.Role.DOCTOR
 
     @property
+    def awaits_activation(self):
+        """Made by self-registration, and its activation link has not been followed yet."""
+        return not self.is_active and not self.email_confirmed and self.is_patient
+
+    @property
     def is_clinic_staff(self):
         """Staff work in the admin; Django's is_staff is what lets them in."""
         return self.is_staff

@@ -4,7 +4,6 @@ Signing up as a patient is patients.views; the profile page, which gathers every
 part of a person, is healthcare.views.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.forms import EmailAuthenticationForm
+from accounts.forms import EmailAuthenticationForm, PasswordResetForm
 from accounts.models import SecurityEvent, UserManager
 from accounts.services import activate_account
 from healthcare.core.ratelimits import hit
@@ -72,14 +71,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    template_name = "accounts/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
-    success_url = reverse_lazy("accounts:password_reset_done")
+    """Ask for a reset link; the worker emails it (registration/password_reset_*.txt)."""
 
-    @property
-    def extra_email_context(self):
-        return {"clinic_name": settings.CLINIC_NAME}
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
 
     def post(self, request, *args, **kwargs):
         # Per address and per account: the same answer whether or not the address is known.

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
-from appointments.services import REASON_MAX_LENGTH
+from appointments.services import REASON_MAX_LENGTH, TIME_OFF_REASON_MAX_LENGTH
 from doctors.models import Doctor, TimeOff
 from patients.models import Patient
 
@@ -88,7 +88,7 @@ class TimeOffAddForm(forms.Form):
     end = forms.SplitDateTimeField(label=_("Until"), widget=AdminSplitDateTime)
     reason = forms.CharField(
         label=_("Reason"),
-        max_length=200,
+        max_length=TIME_OFF_REASON_MAX_LENGTH,
         required=False,
         help_text=_("Patients whose appointments are cancelled for it are told this reason."),
     )

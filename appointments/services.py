@@ -24,13 +24,15 @@ from appointments.permissions import appointment_role
 from appointments.selectors import appointments_during, find_free_slot
 from doctors.models import Doctor, TimeOff
 from doctors.permissions import can_manage_calendar
-from healthcare.core.errors import DomainError, NotAllowed, NotVisible
+from healthcare.core.errors import DomainError, NotAllowed, NotVisible, clean_reason
 from patients.models import Patient
 from patients.permissions import is_patient_or_staff
 
 Status = Appointment.Status
 
+# The reason for a visit, or for cancelling it.
 REASON_MAX_LENGTH = 1000
+TIME_OFF_REASON_MAX_LENGTH = TimeOff._meta.get_field("reason").max_length
 
 
 class SlotUnavailable(DomainError):
@@ -129,16 +131,6 @@ def _announce(event, appointment, previous_start=None):
     )
 
 
-def _clean_reason(reason):
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(
-            _("Please keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH},
-            code="invalid",
-        )
-    return reason
-
-
 def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appointment:
     """Book `start` with `doctor` for `patient`, if it is one of the doctor's free slots now.
 
@@ -148,7 +140,7 @@ def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appoint
     """
     if not is_patient_or_staff(booked_by, patient):
         raise NotVisible()
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason, limit=REASON_MAX_LENGTH)
     try:
         with transaction.atomic():
             patient, doctor = _lock(patient.pk, doctor.pk)
@@ -290,7 +282,7 @@ def _check_transition(appointment, to, actor, *, reason, now=None):
 
 def change_status(*, appointment, to, actor, reason="") -> Appointment:
     """Move an appointment to status `to`, if `actor` may do so now. The one way to do it."""
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason, limit=REASON_MAX_LENGTH)
     with transaction.atomic():
         current = (
             Appointment.objects.select_for_update(of=("self",))
@@ -386,7 +378,7 @@ def add_time_off(
     now = timezone.now()
     if end <= now:
         raise DomainError(_("The time off is already over."), code="invalid")
-    reason = (reason or "").strip()[:200]
+    reason = clean_reason(reason, limit=TIME_OFF_REASON_MAX_LENGTH)
     with transaction.atomic():
         Doctor.objects.select_for_update().get(pk=doctor.pk)
         affected = appointments_during(doctor, start, end)

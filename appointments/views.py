@@ -48,6 +48,7 @@ from doctors.forms import TimeOffForm
 from doctors.models import Doctor, TimeOff
 from doctors.services import remove_time_off
 from healthcare.core.errors import DomainError
+from healthcare.core.forms import add_domain_error
 from healthcare.core.ratelimits import limit_posts
 from patients.forms import PatientSearchForm
 
@@ -390,7 +391,7 @@ def time_off(request, *, doctor):
             form.add_error(None, error.message)
             conflict = error.appointments if error.can_confirm else []
         except DomainError as error:
-            form.add_error(None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,

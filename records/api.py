@@ -105,7 +105,7 @@ class RecordAmendSerializer(serializers.Serializer):
     )
     notes = serializers.CharField(max_length=LIMITS["notes"], required=False, allow_blank=True)
     reason = serializers.CharField(
-        max_length=500,
+        max_length=MedicalRecordVersion._meta.get_field("reason").max_length,
         required=False,
         allow_blank=True,
         default="",

@@ -3,9 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from records.services import LIMITS
-
-REASON_MAX_LENGTH = 500
+from records.services import LIMITS, REASON_MAX_LENGTH
 
 
 class RecordForm(forms.Form):
@@ -29,13 +27,6 @@ class RecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Findings, advice and follow-up."),
     )
-
-    def add_domain_error(self, error):
-        """Show a RecordError's per-field messages on their fields (or on the form)."""
-        if not error.fields:
-            self.add_error(None, error.message)
-        for name, message in error.fields.items():
-            self.add_error(name if name in self.fields else None, message)
 
 
 class AmendForm(RecordForm):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from appointments.models import Appointment
 from appointments.services import allowed_transitions, change_status
-from healthcare.core.errors import DomainError, NotVisible
+from healthcare.core.errors import DomainError, NotVisible, clean_reason
 from patients.models import AccessLog
 from patients.services import log_access_to
 from records.models import MedicalRecord, MedicalRecordVersion
@@ -21,6 +21,8 @@ from records.permissions import is_appointments_doctor, is_author
 
 Status = Appointment.Status
 LIMITS = {"diagnosis": 5000, "prescription": 5000, "notes": 10000}
+# The reason given for an amendment, kept with the version.
+REASON_MAX_LENGTH = MedicalRecordVersion._meta.get_field("reason").max_length
 
 
 class RecordError(DomainError):
@@ -104,7 +106,7 @@ def amend_record(*, record, author, diagnosis, prescription="", notes="", reason
     if not is_author(author, record):
         raise NotVisible()
     fields = _clean({"diagnosis": diagnosis, "prescription": prescription, "notes": notes})
-    reason = (reason or "").strip()[:500]
+    reason = clean_reason(reason, limit=REASON_MAX_LENGTH)
     with transaction.atomic():
         current = MedicalRecord.objects.select_for_update().get(pk=record.pk)
         if all(getattr(current, name) == value for name, value in fields.items()):

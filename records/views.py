@@ -23,6 +23,7 @@ from appointments.models import Appointment
 from appointments.selectors import appointment_pages, earlier_visits, visible_patients
 from appointments.services import allowed_transitions, can_reschedule
 from healthcare.core.errors import DomainError
+from healthcare.core.forms import add_domain_error
 from healthcare.core.http import client_ip
 from patients.models import AccessLog
 from patients.services import log_access_to
@@ -142,7 +143,7 @@ def write(request, appointment_pk):
             record = MedicalRecord.objects.get(appointment=appointment)
             return redirect("records:detail", pk=record.pk)
         except RecordError as error:
-            form.add_domain_error(error)
+            add_domain_error(form, error)
         except DomainError as error:  # InvalidTransition and the like: not now
             messages.error(request, error.message)
         else:
@@ -190,8 +191,8 @@ def amend(request, pk):
                 amend_record(
                     record=record, author=request.user, ip=client_ip(request), **form.cleaned_data
                 )
-            except RecordError as error:  # NothingChanged among them: a form error
-                form.add_domain_error(error)
+            except DomainError as error:  # NothingChanged, an over-long reason: form errors
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("The record is amended. The earlier version is kept."))
                 return redirect("records:detail", pk=record.pk)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from healthcare.core.errors import DomainError
+from healthcare.core.forms import add_domain_error
 
 DATETIME_FORMAT = "D j M Y, H:i"
 
@@ -95,8 +96,7 @@ class ServiceFormMixin:
                 try:
                     obj = self.perform_add(request, form)
                 except DomainError as error:
-                    for field, message in (error.fields or {None: error.message}).items():
-                        form.add_error(field if field in form.fields else None, message)
+                    add_domain_error(form, error)
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:

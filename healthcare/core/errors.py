@@ -1,4 +1,5 @@
-"""The base of every domain error the services raise, and the "not visible" error.
+"""The base of every domain error the services raise, the "not visible" error, and the
+one rule every service applies to a free-text reason.
 
 Views turn a DomainError into a form error or message (HTML) or a JSON error with
 its `code` (API); nothing else needs to know which rule was broken.
@@ -9,6 +10,7 @@ is never told apart from one that does not exist.
 """
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 
 class DomainError(Exception):
@@ -36,3 +38,26 @@ class NotAllowed(DomainError):
 
 class NotVisible(Http404):
     """The actor may not see this object, so for them it does not exist: a 404 everywhere."""
+
+
+class ReasonTooLong(DomainError):
+    """A reason longer than the field that keeps it: refused, never cut (API: 400 with
+    `fields.reason`; a form shows it on its reason field)."""
+
+    code = "invalid"
+
+    def __init__(self, limit):
+        message = _("Please keep the reason to %(limit)d characters or fewer.") % {"limit": limit}
+        super().__init__(message, fields={"reason": message})
+
+
+def clean_reason(reason, *, limit):
+    """`reason` without surrounding whitespace; ReasonTooLong if it is longer than `limit`.
+
+    A reason is read whole by someone (the patient told why a visit is cancelled, the
+    reviewer of an amendment), so one that does not fit is refused, never shortened.
+    """
+    reason = (reason or "").strip()
+    if len(reason) > limit:
+        raise ReasonTooLong(limit)
+    return reason

@@ -9,3 +9,9 @@ def client_ip(request):
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
+
+
+def site_url(request):
+    """The scheme and host this request came to ("https://clinic.example.org"), for links in
+    the emails it causes: they lead back to the site the person used."""
+    return f"{request.scheme}://{request.get_host()}"

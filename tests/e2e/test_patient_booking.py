@@ -13,6 +13,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from appointments.models import Appointment
+from tests.appointments.mail_support import run_worker
 from tests.conftest import at
 from tests.doctors.factories import DoctorFactory, SpecialtyFactory
 from tests.e2e.conftest import Pages
@@ -70,6 +71,7 @@ def test_new_patient_books_reschedules_and_cancels(new_context, cardiologist, cl
     pages.check(page, "Register - check your email")
 
     # Activate the account from the emailed link, then log in.
+    run_worker()  # the task worker sends it
     (email,) = [m for m in mail.outbox if m.to == ["nora.quinn@example.org"]]
     page.goto(re.search(r"/accounts/activate/\S+", email.body)[0])
     expect(message(page)).to_contain_text("Your account is active. Please log in.")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.models import User
 from patients.models import Patient
 from tests.accounts.factories import UserFactory
+from tests.appointments.mail_support import run_worker
 from tests.html_support import logged_in_user_id
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +42,9 @@ class TestRegister:
         assert "Create your patient account" in response.text
         assert 'name="password2"' in response.text
 
-    def test_creates_an_inactive_patient_and_emails_an_activation_link(
-        self, client, django_capture_on_commit_callbacks
-    ):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(REGISTER, registration())
+    def test_creates_an_inactive_patient_and_emails_an_activation_link(self, client):
+        response = client.post(REGISTER, registration())
+        run_worker()
 
         assert response.status_code == 302
         assert response["Location"] == reverse("accounts:register_done")
@@ -60,11 +59,9 @@ class TestRegister:
         assert [m.to for m in mail.outbox] == [["nia.okafor@example.org"]]
         assert "/accounts/activate/" in mail.outbox[0].body
 
-    def test_activation_link_activates_once_and_then_the_patient_logs_in(
-        self, client, django_capture_on_commit_callbacks
-    ):
-        with django_capture_on_commit_callbacks(execute=True):
-            client.post(REGISTER, registration())
+    def test_activation_link_activates_once_and_then_the_patient_logs_in(self, client):
+        client.post(REGISTER, registration())
+        run_worker()
         link = re.search(r"http://testserver(/accounts/activate/\S+)", mail.outbox[0].body)[1]
 
         response = client.get(link)
@@ -77,13 +74,11 @@ class TestRegister:
         client.post(LOGIN, {"username": "nia.okafor@example.org", "password": STRONG_PASSWORD})
         assert logged_in_user_id(client) == str(User.objects.get().pk)
 
-    def test_email_already_registered_looks_the_same_and_changes_nothing(
-        self, client, django_capture_on_commit_callbacks
-    ):
+    def test_email_already_registered_looks_the_same_and_changes_nothing(self, client):
         UserFactory(email="nia.okafor@example.org", first_name="Old")
 
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(REGISTER, registration(email="NIA.OKAFOR@example.org"))
+        response = client.post(REGISTER, registration(email="NIA.OKAFOR@example.org"))
+        run_worker()
 
         assert response.status_code == 302
         assert response["Location"] == reverse("accounts:register_done")
@@ -124,18 +119,16 @@ class TestRegister:
         assert response["Location"] == HOME
 
 
-def test_an_account_deactivated_by_staff_cannot_be_reactivated_by_signing_up_again(
-    client, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(REGISTER, registration())
+def test_an_account_deactivated_by_staff_cannot_be_reactivated_by_signing_up_again(client):
+    client.post(REGISTER, registration())
+    run_worker()
     link = re.search(r"http://testserver(/accounts/activate/\S+)", mail.outbox[0].body)[1]
     client.get(link)
     User.objects.update(is_active=False)  # staff deactivate the account
     mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(REGISTER, registration())
+    client.post(REGISTER, registration())
+    run_worker()
     for message in mail.outbox:
         for old_or_new_link in re.findall(
             r"http://testserver(/accounts/activate/\S+)", message.body

@@ -15,6 +15,7 @@ from accounts.models import User
 from tests.accounts.factories import PASSWORD
 from tests.api_support import api_client, assert_error
 from tests.appointments.factories import AppointmentFactory
+from tests.appointments.mail_support import run_worker
 from tests.conftest import login
 from tests.patients.factories import PatientFactory
 
@@ -209,6 +210,7 @@ class TestSignUpAndPasswordReset:
             assert reset.status_code == 302
 
         response = client.post(RESET, {"email": patient.user.email.upper()})
+        run_worker()
 
         assert_html_429(response)
         assert len(mailoutbox) == 3

@@ -12,6 +12,7 @@ from django.urls import reverse
 from appointments.models import Appointment
 from tests.accounts.factories import PASSWORD
 from tests.api_support import api_client, assert_error
+from tests.appointments.mail_support import run_worker
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,7 @@ def test_api_token_refuses_with_503_in_the_error_shape(redis_down, patient):
 
 def test_password_reset_refuses_with_503(redis_down, client, patient, mailoutbox):
     response = client.post(reverse("accounts:password_reset"), {"email": patient.user.email})
+    run_worker()
 
     assert response.status_code == 503
     assert mailoutbox == []

@@ -11,6 +11,7 @@ from django.urls import reverse
 from healthcare import settings as project_settings
 from tests.accounts.factories import PASSWORD
 from tests.api_support import api_client, assert_error
+from tests.appointments.mail_support import run_worker
 from tests.conftest import NOW, clock_at, login
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,7 @@ class TestPasswordChangeEndsOtherSessions:
     def test_a_password_reset_ends_every_session(self, patient, client):
         phone = login(patient.user)
         client.post(reverse("accounts:password_reset"), {"email": patient.user.email})
+        run_worker()
         link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line)
         form_url = client.get(link.replace("http://testserver", "")).url
 
