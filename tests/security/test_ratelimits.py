@@ -19,7 +19,8 @@ from tests.appointments.mail_support import run_worker
 from tests.conftest import login
 from tests.patients.factories import PatientFactory
 
-pytestmark = pytest.mark.django_db
+# The clock stands still: a fixed 15-minute window must not roll over in the middle of a test.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 LOGIN = reverse("accounts:login")
 ADMIN_LOGIN = reverse("admin:login")
