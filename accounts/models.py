@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from healthcare.core.validators import validate_single_line
+
 
 def profile_picture_path(instance, filename):
     """Store pictures under a random name: the upload's own name may identify the person."""
@@ -53,6 +55,13 @@ class User(AbstractUser):
         ADMIN = "admin", _("Clinic staff")
 
     username = None
+    # AbstractUser's names, on one line: they go into emails, calendar files and logs.
+    first_name = models.CharField(
+        _("first name"), max_length=150, blank=True, validators=[validate_single_line]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, validators=[validate_single_line]
+    )
     email = models.EmailField(
         _("email address"),
         max_length=254,
@@ -60,7 +69,9 @@ class User(AbstractUser):
         error_messages={"unique": _("A user with this email address already exists.")},
     )
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.PATIENT)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=32, blank=True, validators=[validate_single_line]
+    )
     email_confirmed = models.BooleanField(
         _("email confirmed"),
         default=True,

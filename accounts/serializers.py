@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import User, UserManager
+from healthcare.core.validators import validate_single_line
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -77,9 +78,15 @@ class NewLoginSerializer(serializers.Serializer):
     password = serializers.CharField(
         write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
     )
-    first_name = serializers.CharField(max_length=150)
-    last_name = serializers.CharField(max_length=150)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    first_name = serializers.CharField(max_length=150, validators=[validate_single_line])
+    last_name = serializers.CharField(max_length=150, validators=[validate_single_line])
+    phone = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_single_line],
+    )
 
     def validate_email(self, value):
         # Whether the address already has an account is not said here: see
@@ -120,10 +127,18 @@ class ProfileWithLoginSerializer(serializers.ModelSerializer):
     """A profile (a patient's, a doctor's) with its login's name and phone: changing them
     saves the login and the profile together."""
 
-    first_name = serializers.CharField(source="user.first_name", max_length=150)
-    last_name = serializers.CharField(source="user.last_name", max_length=150)
+    first_name = serializers.CharField(
+        source="user.first_name", max_length=150, validators=[validate_single_line]
+    )
+    last_name = serializers.CharField(
+        source="user.last_name", max_length=150, validators=[validate_single_line]
+    )
     phone = serializers.CharField(
-        source="user.phone", max_length=32, required=False, allow_blank=True
+        source="user.phone",
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        validators=[validate_single_line],
     )
 
     @transaction.atomic

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from appointments.models import Appointment
 from appointments.services import REASON_MAX_LENGTH, TIME_OFF_REASON_MAX_LENGTH
 from doctors.models import Doctor, TimeOff
+from healthcare.core.validators import validate_single_line
 from patients.models import Patient
 
 
@@ -90,6 +91,7 @@ class TimeOffAddForm(forms.Form):
         label=_("Reason"),
         max_length=TIME_OFF_REASON_MAX_LENGTH,
         required=False,
+        validators=[validate_single_line],
         help_text=_("Patients whose appointments are cancelled for it are told this reason."),
     )
     cancel_appointments = forms.BooleanField(

@@ -8,15 +8,21 @@ from django.forms.models import BaseInlineFormSet
 from accounts.models import User
 from doctors.models import Doctor
 from doctors.services import validate_working_hours
+from healthcare.core.validators import validate_single_line
 
 
 class DoctorAddForm(SetPasswordMixin, forms.ModelForm):
     """A new doctor's login and profile on one page (saved by doctors.services.create_doctor)."""
 
+    # The login's fields. Not Doctor's, so the model's validation does not check them.
     email = User._meta.get_field("email").formfield()
-    first_name = User._meta.get_field("first_name").formfield(required=True)
-    last_name = User._meta.get_field("last_name").formfield(required=True)
-    phone = User._meta.get_field("phone").formfield()
+    first_name = User._meta.get_field("first_name").formfield(
+        required=True, validators=[validate_single_line]
+    )
+    last_name = User._meta.get_field("last_name").formfield(
+        required=True, validators=[validate_single_line]
+    )
+    phone = User._meta.get_field("phone").formfield(validators=[validate_single_line])
     password1, password2 = SetPasswordMixin.create_password_fields()
 
     class Meta:

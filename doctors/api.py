@@ -25,6 +25,7 @@ from doctors.models import Doctor, Specialty
 from doctors.services import create_doctor
 from healthcare.core.api.permissions import IsClinicStaff
 from healthcare.core.api.schema import error_responses, invalid
+from healthcare.core.validators import validate_single_line
 
 DOCTOR_OWN_FIELDS = {"bio"}
 
@@ -75,7 +76,8 @@ class DoctorCreateSerializer(StaffNewLoginSerializer):
 
     specialty = specialty_field()
     license_number = serializers.CharField(
-        max_length=50, validators=[UniqueValidator(queryset=Doctor.objects.all())]
+        max_length=50,
+        validators=[UniqueValidator(queryset=Doctor.objects.all()), validate_single_line],
     )
     years_of_experience = serializers.IntegerField(min_value=0, max_value=80, default=0)
     bio = serializers.CharField(required=False, allow_blank=True, default="")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
 from doctors.services import validate_working_hours
+from healthcare.core.validators import validate_single_line
 
 
 class DirectorySearchForm(forms.Form):
@@ -139,6 +140,7 @@ class TimeOffForm(forms.Form):
         label=_("Reason"),
         required=False,
         max_length=TimeOff._meta.get_field("reason").max_length,
+        validators=[validate_single_line],
         help_text=_("Patients whose visits are cancelled see this reason."),
     )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -6,9 +6,13 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from healthcare.core.validators import validate_single_line
+
 
 class Specialty(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, validators=[validate_single_line]
+    )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
 
     class Meta:
@@ -49,7 +53,9 @@ class Doctor(models.Model):
     specialty = models.ForeignKey(
         Specialty, on_delete=models.PROTECT, related_name="doctors", verbose_name=_("specialty")
     )
-    license_number = models.CharField(_("licence number"), max_length=50, unique=True)
+    license_number = models.CharField(
+        _("licence number"), max_length=50, unique=True, validators=[validate_single_line]
+    )
     years_of_experience = models.PositiveSmallIntegerField(
         _("years of experience"), default=0, validators=[MaxValueValidator(80)]
     )
@@ -140,7 +146,10 @@ class TimeOff(models.Model):
     )
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("until"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # Added to the cancellation reason of the visits it cancels, which patients are emailed.
+    reason = models.CharField(
+        _("reason"), max_length=200, blank=True, validators=[validate_single_line]
+    )
 
     objects = TimeOffQuerySet.as_manager()
 

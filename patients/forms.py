@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, UserManager
+from healthcare.core.validators import validate_single_line
 from patients.models import Patient
 
 EARLIEST_DATE_OF_BIRTH = datetime.date(1900, 1, 2)
@@ -40,17 +41,20 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
     first_name = forms.CharField(
         label=_("First name"),
         max_length=150,
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
         label=_("Last name"),
         max_length=150,
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     phone = forms.CharField(
         label=_("Phone"),
         max_length=32,
         required=False,
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     date_of_birth = forms.DateField(

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from healthcare.core.validators import validate_single_line
+
 
 class PatientQuerySet(models.QuerySet):
     def matching(self, search):
@@ -47,9 +49,11 @@ class Patient(models.Model):
         _("allergies"), blank=True, help_text=_("Known allergies, one per line.")
     )
     medical_history = models.TextField(_("medical history"), blank=True)
-    emergency_contact_name = models.CharField(_("emergency contact"), max_length=150, blank=True)
+    emergency_contact_name = models.CharField(
+        _("emergency contact"), max_length=150, blank=True, validators=[validate_single_line]
+    )
     emergency_contact_phone = models.CharField(
-        _("emergency contact phone"), max_length=32, blank=True
+        _("emergency contact phone"), max_length=32, blank=True, validators=[validate_single_line]
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
