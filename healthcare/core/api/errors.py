@@ -5,6 +5,7 @@ The shape and the status of each kind of error are described in healthcare.core.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.signals import got_request_exception
 from django.http import Http404
 from django.utils.log import log_response
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from healthcare.core.api.parsers import RequestTooLarge
 from healthcare.core.errors import DomainError, NotAllowed
 from healthcare.core.ratelimits import LimiterUnavailable, RateLimited
 
@@ -122,6 +124,8 @@ def error_response(exc):
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):  # something read the body before the parser
+        exc = RequestTooLarge()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     if not isinstance(exc, exceptions.APIException):

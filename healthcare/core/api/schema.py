@@ -18,6 +18,7 @@ ERROR_DESCRIPTIONS = {
     403: gettext_lazy("The caller's role may not do this."),
     404: gettext_lazy("Not found, or not visible to the caller (the two are not told apart)."),
     409: gettext_lazy("The clinic's rules refuse this now; `code` says which rule."),
+    413: gettext_lazy("The request body is larger than the API accepts."),
     429: gettext_lazy("Too many requests; retry after the Retry-After header's seconds."),
     503: gettext_lazy("The rate limiter cannot count right now; retry after Retry-After."),
 }
