@@ -23,6 +23,7 @@ from appointments.models import CalendarFeed
 from appointments.permissions import can_subscribe
 from appointments.selectors import active_feed, feed_appointments
 from appointments.services import issue_calendar_feed, revoke_calendar_feeds
+from healthcare.core.http import NO_STORE
 
 
 def feed_url(request, feed):
@@ -46,7 +47,7 @@ def calendar_feed(request, token):
     body = calendar.feed_ics(feed_appointments(user), audience=audience, name=name)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="appointments.ics"'
-    response["Cache-Control"] = "private, no-cache"
+    response["Cache-Control"] = NO_STORE  # someone's appointments, though no one logs in
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from appointments import calendar
 from appointments.models import Appointment
+from healthcare.core.http import NO_STORE
 
 
 @login_required
@@ -23,5 +24,5 @@ def appointment_ics(request, pk):
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = NO_STORE
     return response

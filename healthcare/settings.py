@@ -134,8 +134,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: the request id and one JSON log line per request, then a quick 503
-    # while the database is unreachable (healthcare/core/ops.py).
+    # Outermost, to see every final response: `Cache-Control: no-store, private` on answers
+    # to logged-in people and on the API's (healthcare/core/http.py).
+    "healthcare.core.http.NoStoreMiddleware",
+    # The request id and one JSON log line per request, then a quick 503 while the
+    # database is unreachable (healthcare/core/ops.py).
     "healthcare.core.ops.RequestLogMiddleware",
     "healthcare.core.ops.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",

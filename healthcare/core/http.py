@@ -1,4 +1,10 @@
-"""Helpers for the HTTP edge that every app shares."""
+"""Helpers for the HTTP edge that every app shares, and the middleware that keeps private
+answers out of caches."""
+
+from django.conf import settings
+from django.utils.functional import empty
+
+NO_STORE = "no-store, private"
 
 
 def client_ip(request):
@@ -15,3 +21,53 @@ def site_url(request):
     """The scheme and host this request came to ("https://clinic.example.org"), for links in
     the emails it causes: they lead back to the site the person used."""
     return f"{request.scheme}://{request.get_host()}"
+
+
+def loaded_user(request):
+    """The request's user if something has already loaded it, else None; never queries.
+
+    (Django loads `request.user` lazily, on first use.)
+    """
+    user = request.__dict__.get("user")
+    if user is None:
+        return None
+    wrapped = user.__dict__.get("_wrapped", user)
+    return None if wrapped is empty else wrapped
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every answer to a logged-in person and on every
+    API answer, so that neither a browser (its back button after log-out, its disk cache)
+    nor a shared cache keeps a page or an answer with personal or medical data.
+
+    Static files, the API's schema and its docs keep their own caching, and so do pages
+    answered to anonymous visitors. Outermost in MIDDLEWARE, so that it sees each final
+    response, whichever layer made it. It never queries: a user nothing loaded counts as
+    logged in when the request carries a session cookie.
+    """
+
+    PUBLIC_API_VIEWS = {"api:schema", "api:docs"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self._private(request):
+            response["Cache-Control"] = NO_STORE
+        return response
+
+    def _private(self, request):
+        path = request.path_info
+        if path.startswith(self.static_prefix):
+            return False
+        if path.startswith("/api/"):
+            match = getattr(request, "resolver_match", None)
+            return match is None or match.view_name not in self.PUBLIC_API_VIEWS
+        if "user" not in request.__dict__:
+            return False  # answered before the session was read (a redirect to HTTPS)
+        user = loaded_user(request)
+        if user is None:
+            return settings.SESSION_COOKIE_NAME in request.COOKIES
+        return user.is_authenticated

@@ -27,8 +27,9 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connection
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
-from django.utils.functional import empty
 from django.views.decorators.cache import never_cache
+
+from healthcare.core.http import loaded_user
 
 request_log = logging.getLogger("healthcare.request")
 log = logging.getLogger(__name__)
@@ -48,13 +49,7 @@ UNAVAILABLE_HTML = (
 
 def _user_id(request):
     """The user's id if the request already loaded the user; never queries for it."""
-    user = request.__dict__.get("user")
-    if user is None:
-        return None
-    wrapped = user.__dict__.get("_wrapped", user)  # a lazy user stays unloaded
-    if wrapped is empty:
-        return None
-    return getattr(wrapped, "pk", None)
+    return getattr(loaded_user(request), "pk", None)
 
 
 def _loggable_path(request):
