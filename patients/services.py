@@ -82,6 +82,24 @@ def log_access(*, actor, action, target, object_id, patient, ip=None):
     )
 
 
+def log_record_views(records, *, patient, actor, ip=None):
+    """One access-log row per record of `patient` that `actor` was shown (a list of
+    diagnoses, say), written in one query; none if the patient looks at their own."""
+    if actor.pk == patient.user_id or not records:
+        return []
+    return AccessLog.objects.bulk_create(
+        AccessLog(
+            actor=actor,
+            action=AccessLog.Action.VIEW,
+            target=AccessLog.Target.RECORD,
+            object_id=record.pk,
+            patient=patient,
+            ip_address=ip,
+        )
+        for record in records
+    )
+
+
 def log_access_to(subject, *, actor, action=AccessLog.Action.VIEW, ip=None):
     """log_access about `subject`: a patient (their profile) or one of their medical records."""
     if isinstance(subject, Patient):

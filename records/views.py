@@ -26,7 +26,7 @@ from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.http import client_ip
 from patients.models import AccessLog
-from patients.services import log_access_to
+from patients.services import log_access_to, log_record_views
 from records.forms import AmendForm, RecordForm
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.permissions import is_appointments_doctor, is_author
@@ -106,8 +106,16 @@ def appointment_detail(request, pk):
     # A cancelled visit alone does not make someone this doctor's patient.
     if is_doctor and visible_patients(request.user).filter(pk=appointment.patient_id).exists():
         context["show_patient"] = True
-        context["earlier_visits"] = earlier_visits(appointment)
-        log_access_to(appointment.patient, actor=request.user, ip=client_ip(request))
+        context["earlier_visits"] = visits = list(earlier_visits(appointment))
+        ip = client_ip(request)
+        log_access_to(appointment.patient, actor=request.user, ip=ip)
+        # Each earlier visit's diagnosis is shown: a look at that record.
+        log_record_views(
+            [v.medical_record for v in visits if getattr(v, "medical_record", None)],
+            patient=appointment.patient,
+            actor=request.user,
+            ip=ip,
+        )
     context["status_actions"] = [
         (status, STATUS_ACTIONS[status]) for status in buttons if status in STATUS_ACTIONS
     ]
@@ -243,13 +251,15 @@ def patient_detail(request, pk):
         .select_related("doctor__user", "doctor__specialty", "cancelled_by")
         .order_by("-start")
     )
-    records = (
+    records = list(
         MedicalRecord.objects.visible_to(user)
         .filter(patient=patient)
         .select_related("doctor__user", "appointment")
         .order_by("-created_at", "-pk")
     )
-    log_access_to(patient, actor=user, ip=client_ip(request))
+    ip = client_ip(request)
+    log_access_to(patient, actor=user, ip=ip)
+    log_record_views(records, patient=patient, actor=user, ip=ip)  # their diagnoses are shown
     return render(
         request,
         "patients/detail.html",

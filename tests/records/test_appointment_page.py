@@ -128,6 +128,28 @@ class TestAppointmentPageForTheDoctor:
         )
         assert entry.ip_address == "127.0.0.1"
 
+    def test_each_earlier_diagnosis_shown_is_logged_as_a_look_at_its_record(
+        self, now, doctor, other_doctor, doctor_client, patient
+    ):
+        records = [
+            MedicalRecordFactory(
+                appointment=AppointmentFactory(
+                    doctor=treating, patient=patient, start=at(-n, "10:00"), status="fulfilled"
+                )
+            )
+            for n, treating in ((9, doctor), (4, other_doctor))
+        ]
+        today = AppointmentFactory(doctor=doctor, patient=patient, start=at(0, "10:00"))
+
+        response = doctor_client.get(detail_url(today))
+
+        assert section(response.content.decode(), "history-heading").count("Seasonal") == 2
+        looks = AccessLog.objects.filter(target=AccessLog.Target.RECORD)
+        assert sorted(looks.values_list("object_id", flat=True)) == [r.pk for r in records]
+        assert {(e.actor, e.action, e.patient) for e in looks} == {
+            (doctor.user, AccessLog.Action.VIEW, patient)
+        }
+
     @pytest.mark.parametrize("who", ["patient_client", "staff_client"])
     def test_patients_and_staff_keep_the_plain_page_and_write_no_log(
         self, request, now, doctor, patient, who
@@ -226,8 +248,8 @@ class TestAppointmentActionsForTheDoctor:
             MedicalRecordFactory(appointment=earlier)
 
         # Session, user, doctor, the appointment (with its record), "is this my patient",
-        # the access-log row, the earlier visits with their records.
-        with django_assert_num_queries(7):
+        # the access-log row, the earlier visits with their records, their log rows.
+        with django_assert_num_queries(8):
             response = doctor_client.get(detail_url(visit))
 
         assert section(response.content.decode(), "history-heading").count("<tr>") == 1 + count

@@ -100,6 +100,23 @@ class TestDetail:
         assert entry.patient == patient
         assert entry.ip_address == "203.0.113.9"
 
+    def test_each_diagnosis_shown_is_logged_as_a_look_at_its_record(
+        self, now, doctor, patient, doctor_client
+    ):
+        records = [
+            MedicalRecordFactory(appointment=visit(patient, doctor, -n, status=Status.FULFILLED))
+            for n in (14, 7)
+        ]
+
+        response = doctor_client.get(detail(patient), REMOTE_ADDR="203.0.113.9")
+
+        assert "Seasonal allergic rhinitis" in response.content.decode()
+        looks = AccessLog.objects.filter(target=AccessLog.Target.RECORD)
+        assert sorted(looks.values_list("object_id", flat=True)) == [r.pk for r in records]
+        assert {(e.actor, e.action, e.patient, e.ip_address) for e in looks} == {
+            (doctor.user, AccessLog.Action.VIEW, patient, "203.0.113.9")
+        }
+
     def test_a_staff_view_is_logged_too(self, now, staff, patient, staff_client):
         staff_client.get(detail(patient))
 
@@ -114,8 +131,8 @@ class TestDetail:
             MedicalRecordFactory(appointment=past)
             visit(patient, doctor, n + 1)
 
-        # session, user, doctor, patient, log row, appointments, records
-        with django_assert_num_queries(7):
+        # session, user, doctor, patient, log row, appointments, records, their log rows
+        with django_assert_num_queries(8):
             response = doctor_client.get(detail(patient))
 
         assert response.content.decode().count("status-fulfilled") == count
