@@ -46,6 +46,8 @@ from doctors.models import TimeOff
 from doctors.services import remove_time_off
 from healthcare.core.admin import ServiceFormMixin, column, datetime_column, local_datetime
 from healthcare.core.errors import DomainError
+from patients.admin_clinical import ClinicalContentAdmin
+from patients.models import AccessLog
 
 Status = Appointment.Status
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -61,7 +63,12 @@ def free_times_hint(doctor, start):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ServiceFormMixin, admin.ModelAdmin):
+class AppointmentAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin):
+    """Appointments. The reason for a visit and for its cancellation are clinical content:
+    shown (and logged, a list row by row) only to staff who may read it."""
+
+    access_target = AccessLog.Target.APPOINTMENT
+    clinical_columns = ("short_reason",)
     list_display = ("when", "patient_name", "doctor_name", "specialty", "status", "short_reason")
     list_select_related = ("patient__user", "doctor__user", "doctor__specialty")
     list_filter = ("status", DoctorListFilter, "doctor__specialty")

@@ -51,6 +51,9 @@ class AppointmentQuerySet(models.QuerySet):
 class Appointment(models.Model):
     """A patient's visit to a doctor. Status names follow HL7 FHIR Appointment.status."""
 
+    # Clinical content: never a filter in the admin, shown only to who may read it, logged.
+    CLINICAL_FIELDS = ("reason", "cancellation_reason")
+
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
         CHECKED_IN = "checked-in", _("Checked in")

@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -15,20 +14,25 @@ from healthcare.core.admin import (
     datetime_column,
 )
 from healthcare.core.http import client_ip
+from patients.admin_clinical import ClinicalContentAdmin
 from patients.forms import validate_date_of_birth
 from patients.models import AccessLog, Patient
 from patients.services import log_access_to, register_patient
 
 
 @admin.register(Patient)
-class PatientAdmin(ServiceFormMixin, admin.ModelAdmin):
-    """Patients' medical profiles. Opening or changing one is written to the access log,
-    as it is on the doctors' pages. A patient is added with their login, on one page
-    (patients.services.register_patient)."""
+class PatientAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin):
+    """Patients' profiles. Opening or changing one is written to the access log, as it is
+    on the doctors' pages, whether or not the medical details are shown (only to staff
+    who may read clinical content). The list shows none of them. A patient is added with
+    their login, on one page (patients.services.register_patient)."""
 
-    list_display = ("name", "email", "date_of_birth", "blood_type", "phone", "is_active")
+    access_target = AccessLog.Target.PATIENT
+    log_every_view = True  # the profile is personal data even without its medical part
+
+    list_display = ("name", "email", "date_of_birth", "phone", "is_active")
     list_select_related = ("user",)
-    list_filter = ("blood_type", "user__is_active")
+    list_filter = ("user__is_active",)
     search_fields = ("user__first_name", "user__last_name", "user__email", "user__phone")
     ordering = ("user__last_name", "user__first_name")
     fieldsets = (
@@ -74,15 +78,8 @@ class PatientAdmin(ServiceFormMixin, admin.ModelAdmin):
             field.validators.append(validate_date_of_birth)
         return field
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if (
-            request.method == "GET"
-            and isinstance(response, TemplateResponse)
-            and (patient := response.context_data.get("original"))
-        ):
-            log_access_to(patient, actor=request.user, ip=client_ip(request))
-        return response
+    def patient_of(self, obj):
+        return obj
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

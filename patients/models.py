@@ -24,6 +24,9 @@ class PatientQuerySet(models.QuerySet):
 class Patient(models.Model):
     """The medical side of a patient's account: what a doctor needs to know before a visit."""
 
+    # Clinical content: never a filter in the admin, shown only to who may read it, logged.
+    CLINICAL_FIELDS = ("blood_type", "allergies", "medical_history")
+
     class BloodType(models.TextChoices):
         UNKNOWN = "", _("Unknown")
         A_POS = "A+", "A+"
@@ -64,6 +67,12 @@ class Patient(models.Model):
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
         ordering = ["user__last_name", "user__first_name"]
+        permissions = [
+            (
+                "view_clinical_content",
+                _("Can read clinical content (records, medical details, reasons for visits)"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(date_of_birth__isnull=True)
@@ -105,6 +114,7 @@ class AccessLog(models.Model):
     class Target(models.TextChoices):
         RECORD = "record", _("Medical record")
         PATIENT = "patient", _("Patient profile")
+        APPOINTMENT = "appointment", _("Appointment")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

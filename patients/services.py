@@ -82,22 +82,22 @@ def log_access(*, actor, action, target, object_id, patient, ip=None):
     )
 
 
-def log_record_views(records, *, patient, actor, ip=None):
-    """One access-log row per record of `patient` that `actor` was shown (a list of
-    diagnoses, say), written in one query; none if the patient looks at their own."""
-    if actor.pk == patient.user_id or not records:
-        return []
-    return AccessLog.objects.bulk_create(
+def log_views(shown, *, target, actor, ip=None):
+    """One VIEW row per (object id, patient) pair `actor` was shown (a list of diagnoses,
+    say), written in one query; the patients' own looks at their data are left out."""
+    entries = [
         AccessLog(
             actor=actor,
             action=AccessLog.Action.VIEW,
-            target=AccessLog.Target.RECORD,
-            object_id=record.pk,
+            target=target,
+            object_id=object_id,
             patient=patient,
             ip_address=ip,
         )
-        for record in records
-    )
+        for object_id, patient in shown
+        if patient.user_id != actor.pk
+    ]
+    return AccessLog.objects.bulk_create(entries) if entries else []
 
 
 def log_access_to(subject, *, actor, action=AccessLog.Action.VIEW, ip=None):

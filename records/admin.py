@@ -1,19 +1,21 @@
 """Medical records, for clinic staff to read.
 
 Records are written and amended only by the visit's doctor (records.services), each
-amendment kept as a version, so nobody edits one here, superusers included. Opening a
-record is a view of a patient's data and goes into the access log (patients.admin shows
-it); the list names the visit, not the diagnosis, so that reading one is always logged.
+amendment kept as a version, so nobody edits one here, superusers included. Only staff
+who may read clinical content reach them. Opening a record is a view of a patient's data
+and goes into the access log (patients.admin shows it); the list names the visit, not
+the diagnosis, so that reading one is always logged, and no list is filtered by what a
+record says (patients.admin_clinical).
 """
 
 from django.contrib import admin
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from doctors.admin_filters import DoctorListFilter
 from healthcare.core.admin import ReadOnlyAdminMixin, column, datetime_column
-from healthcare.core.http import client_ip
-from patients.services import log_access_to
+from patients.admin_clinical import ClinicalContentAdmin
+from patients.models import AccessLog
+from patients.permissions import can_read_clinical_content
 from records.models import MedicalRecord, MedicalRecordVersion
 
 
@@ -31,7 +33,9 @@ class VersionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(MedicalRecord)
-class MedicalRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MedicalRecordAdmin(ClinicalContentAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    access_target = AccessLog.Target.RECORD
+
     list_display = ("visit", "patient_name", "doctor_name", "version", "created")
     list_select_related = ("patient__user", "doctor__user", "appointment")
     list_filter = (DoctorListFilter, "doctor__specialty", "created_at")
@@ -71,10 +75,7 @@ class MedicalRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     doctor_name = column("doctor", _("doctor"), ordering="doctor__user__last_name", show=str)
     created = datetime_column("created_at", _("created"), ordering="created_at")
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if isinstance(response, TemplateResponse) and (
-            record := response.context_data.get("original")
-        ):
-            log_access_to(record, actor=request.user, ip=client_ip(request))
-        return response
+    def has_view_permission(self, request, obj=None):
+        # A record is clinical content through and through: its list too is for staff
+        # who may read clinical content.
+        return can_read_clinical_content(request.user) and super().has_view_permission(request, obj)

@@ -14,6 +14,9 @@ class MedicalRecordQuerySet(models.QuerySet):
 class MedicalRecord(models.Model):
     """What the doctor found and prescribed at a visit."""
 
+    # Clinical content: never a filter in the admin, shown only to who may read it, logged.
+    CLINICAL_FIELDS = ("diagnosis", "prescription", "notes")
+
     patient = models.ForeignKey(
         "patients.Patient",
         on_delete=models.PROTECT,
@@ -57,6 +60,8 @@ class MedicalRecord(models.Model):
 
 class MedicalRecordVersion(models.Model):
     """One kept state of a record: the original and every amendment, never changed."""
+
+    CLINICAL_FIELDS = ("diagnosis", "prescription", "notes", "reason")
 
     record = models.ForeignKey(
         MedicalRecord, on_delete=models.PROTECT, related_name="versions", verbose_name=_("record")

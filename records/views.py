@@ -26,7 +26,7 @@ from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.http import client_ip
 from patients.models import AccessLog
-from patients.services import log_access_to, log_record_views
+from patients.services import log_access_to, log_views
 from records.forms import AmendForm, RecordForm
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.permissions import is_appointments_doctor, is_author
@@ -110,9 +110,13 @@ def appointment_detail(request, pk):
         ip = client_ip(request)
         log_access_to(appointment.patient, actor=request.user, ip=ip)
         # Each earlier visit's diagnosis is shown: a look at that record.
-        log_record_views(
-            [v.medical_record for v in visits if getattr(v, "medical_record", None)],
-            patient=appointment.patient,
+        log_views(
+            [
+                (visit.medical_record.pk, appointment.patient)
+                for visit in visits
+                if getattr(visit, "medical_record", None)
+            ],
+            target=AccessLog.Target.RECORD,
             actor=request.user,
             ip=ip,
         )
@@ -259,7 +263,8 @@ def patient_detail(request, pk):
     )
     ip = client_ip(request)
     log_access_to(patient, actor=user, ip=ip)
-    log_record_views(records, patient=patient, actor=user, ip=ip)  # their diagnoses are shown
+    # Each record's diagnosis is shown: a look at that record.
+    log_views([(r.pk, patient) for r in records], target=AccessLog.Target.RECORD, actor=user, ip=ip)
     return render(
         request,
         "patients/detail.html",

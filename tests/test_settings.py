@@ -15,6 +15,8 @@ DECLARED_ONCE = {"INSTALLED_APPS", "MIDDLEWARE", "TEMPLATES"}
 
 def test_middleware_runs_in_the_order_the_settings_list_it():
     assert settings.MIDDLEWARE == [
+        # Cache-Control on every final answer, the request log's 503 included.
+        "healthcare.core.http.NoStoreMiddleware",
         # The request log sees every answer, the database's quick 503 included.
         "healthcare.core.ops.RequestLogMiddleware",
         "healthcare.core.ops.DatabaseUnavailableMiddleware",

@@ -1,11 +1,14 @@
 """What the apps' admins share: service-backed add pages, read-only pages, columns that
-show an attribute of a related object, and how a date and time is shown to staff."""
+show an attribute of a related object, how a date and time is shown to staff, and the
+guard around clinical content."""
 
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models.constants import LOOKUP_SEP
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
@@ -155,3 +158,94 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def clinical_fields(model):
+    """The names of `model`'s fields that hold clinical content (its CLINICAL_FIELDS)."""
+    return getattr(model, "CLINICAL_FIELDS", ())
+
+
+def reaches_clinical_content(model, lookup):
+    """Whether a query-string lookup on `model` reaches a clinical field, on the model
+    itself (`diagnosis__icontains`) or through relations (`patient__allergies`)."""
+    for part in lookup.split(LOOKUP_SEP):
+        if part in clinical_fields(model):
+            return True
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a transform or a lookup type: no field further on
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return False
+
+
+class ClinicalContentMixin:
+    """The admin of a model with clinical content (declared by the model's CLINICAL_FIELDS).
+
+    - No list is filtered by clinical content: a lookup in the query string that reaches a
+      clinical field, here or through relations, is refused (Django answers 400), so staff
+      cannot find patients by their diagnosis without opening (and so logging) anything.
+    - Staff who may not read clinical content see the pages without it: its fields and
+      `clinical_columns` are left out.
+    - Each page that shows clinical content logs it: a change page its object, a list one
+      entry per row whose clinical columns it shows (`log_views`). With `log_every_view`,
+      a change page is logged whether or not its clinical part is shown.
+
+    A subclass says who may read clinical content and how a view is logged; both belong
+    to the apps (healthcare.core knows neither permissions nor the access log).
+    """
+
+    clinical_columns = ()
+    log_every_view = False
+
+    def can_read_clinical_content(self, request):
+        raise NotImplementedError
+
+    def log_views(self, request, objects):
+        """Write one access-log entry per object shown to `request.user`."""
+        raise NotImplementedError
+
+    def lookup_allowed(self, lookup, value, request):
+        if reaches_clinical_content(self.model, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if self.can_read_clinical_content(request):
+            return columns
+        return [column for column in columns if column not in self.clinical_columns]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.can_read_clinical_content(request):
+            return fieldsets
+        hidden = set(clinical_fields(self.model))
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if (
+            self.clinical_columns
+            and isinstance(response, TemplateResponse)
+            and "cl" in (response.context_data or {})
+            and self.can_read_clinical_content(request)
+        ):
+            self.log_views(request, list(response.context_data["cl"].result_list))
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if (
+            request.method == "GET"
+            and isinstance(response, TemplateResponse)
+            and (obj := (response.context_data or {}).get("original")) is not None
+            and (self.log_every_view or self.can_read_clinical_content(request))
+        ):
+            self.log_views(request, [obj])
+        return response

@@ -85,6 +85,7 @@ def test_records_are_read_only_for_staff_who_are_not_superusers():
             "change_medicalrecord",
             "add_medicalrecord",
             "delete_medicalrecord",
+            "view_clinical_content",
         )
     )
 
