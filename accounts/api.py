@@ -24,6 +24,7 @@ from rest_framework_simplejwt.views import TokenViewBase
 
 from accounts import audit
 from accounts.models import SecurityEvent, User
+from accounts.permissions import can_see_logins
 from accounts.serializers import UserSerializer
 from healthcare.core.api.schema import error_responses, invalid, limiter_unavailable, rate_limited
 from healthcare.core.ratelimits import hit
@@ -208,13 +209,14 @@ class MeView(generics.GenericAPIView):
 
 
 class UserDetailView(generics.GenericAPIView):
-    """One account: the caller's own, or anyone's for clinic staff; others are not found."""
+    """One account: the caller's own, or anyone's for staff who may look logins up (IT);
+    others are not found."""
 
     serializer_class = UserSerializer
 
     def get_queryset(self):
         users = users_with_profiles()
-        if self.request.user.is_clinic_staff:
+        if can_see_logins(self.request.user):
             return users
         return users.filter(pk=self.request.user.pk)
 

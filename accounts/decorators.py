@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
+from accounts.permissions import has_staff_permission
+
 
 def patient_required(view):
     """Logged-in patients only (passed on as `patient`); others get a friendly refusal."""
@@ -35,16 +37,20 @@ def doctor_required(view):
     return wrapper
 
 
-def doctor_or_staff_required(view):
-    """Logged-in doctors (passed on as `doctor`) and staff (`doctor=None`); others get a 404."""
+def doctor_or_staff_required(permission):
+    """Logged-in doctors (passed on as `doctor`) and staff holding `permission` ("app.codename",
+    passed on as `doctor=None`); for anyone else the page does not exist."""
 
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        doctor = user.doctor_profile
-        if doctor is None and not user.is_clinic_staff:
-            raise Http404
-        return view(request, *args, doctor=doctor, **kwargs)
+    def decorator(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            doctor = user.doctor_profile
+            if doctor is None and not has_staff_permission(user, permission):
+                raise Http404
+            return view(request, *args, doctor=doctor, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from appointments.permissions import can_see_all_appointments
+
 
 class AppointmentQuerySet(models.QuerySet):
     def active(self):
@@ -36,10 +38,11 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(doctor=doctor).select_related("patient__user", "cancelled_by")
 
     def visible_to(self, user):
-        """What a user may see: own appointments, own schedule, or all for staff."""
+        """What a user may see: own appointments, own schedule, or all for staff whose
+        role works with the calendar."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_clinic_staff:
+        if can_see_all_appointments(user):
             return self.all()
         if (doctor := user.doctor_profile) is not None:
             return self.filter(doctor=doctor)

@@ -1,6 +1,9 @@
 """Who may do what with appointments: one function per rule."""
 
-from healthcare.core.errors import NotVisible
+from django.utils.translation import gettext as _
+
+from accounts.permissions import has_staff_permission
+from healthcare.core.errors import NotAllowed, NotVisible
 
 
 def can_subscribe(user):
@@ -8,12 +11,35 @@ def can_subscribe(user):
     return user.patient_profile is not None or user.doctor_profile is not None
 
 
+def can_see_all_appointments(user):
+    """Staff whose role works with the clinic's calendar (every role the clinic ships)."""
+    return has_staff_permission(user, "appointments.view_appointment")
+
+
+def can_change_appointments(user):
+    """Staff who check patients in, cancel and move anyone's visits (reception)."""
+    return has_staff_permission(user, "appointments.change_appointment")
+
+
+def can_book_for(user, patient):
+    """The patient themself, or staff who book for patients (reception)."""
+    return patient.user_id == user.pk or has_staff_permission(user, "appointments.add_appointment")
+
+
 def appointment_role(user, appointment):
     """The part `user` plays for this appointment, or raise NotVisible (a 404)."""
-    if user.is_clinic_staff:
-        return "staff"
     if user.is_doctor and appointment.doctor.user_id == user.pk:
         return "doctor"
     if user.is_patient and appointment.patient.user_id == user.pk:
         return "patient"
+    if can_see_all_appointments(user):
+        return "staff"
     raise NotVisible()
+
+
+def acting_role(user, appointment):
+    """appointment_role, for a change: staff whose role only looks get NotAllowed (403)."""
+    role = appointment_role(user, appointment)
+    if role == "staff" and not can_change_appointments(user):
+        raise NotAllowed(_("Your role can look at appointments but not change them."))
+    return role

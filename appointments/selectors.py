@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment, CalendarFeed
 from patients.models import Patient
+from patients.permissions import can_see_all_patients
 
 # How far back a feed reaches: recent visits stay in the calendar, old ones drop out.
 FEED_HISTORY = timedelta(days=90)
@@ -180,7 +181,8 @@ def feed_appointments(user, now=None):
 
 
 def visible_patients(user):
-    """Who a user may see: themself (patient), their patients (doctor), all (staff).
+    """Who a user may see: themself (patient), their patients (doctor), all (staff whose
+    role works with patients).
 
     A doctor's patients are those with an appointment with them that was not cancelled.
     Every read of patients goes through this, so a patient outside it does not exist
@@ -188,7 +190,7 @@ def visible_patients(user):
     """
     if not user.is_authenticated:
         return Patient.objects.none()
-    if user.is_clinic_staff:
+    if can_see_all_patients(user):
         return Patient.objects.all()
     if (doctor := user.doctor_profile) is not None:
         visits = Appointment.objects.active().filter(patient=OuterRef("pk"))

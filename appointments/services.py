@@ -18,15 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
+from accounts.permissions import can_manage_logins
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
-from appointments.permissions import appointment_role
+from appointments.permissions import acting_role, can_book_for
 from appointments.selectors import appointments_during, find_free_slot
 from doctors.models import Doctor, TimeOff
-from doctors.permissions import can_manage_calendar
+from doctors.permissions import can_add_time_off
 from healthcare.core.errors import DomainError, NotAllowed, NotVisible, clean_reason
 from patients.models import Patient
-from patients.permissions import is_patient_or_staff
 
 Status = Appointment.Status
 
@@ -134,11 +134,11 @@ def _announce(event, appointment, previous_start=None):
 def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appointment:
     """Book `start` with `doctor` for `patient`, if it is one of the doctor's free slots now.
 
-    `booked_by` is the patient themself or clinic staff. Raises SlotUnavailable when the
-    slot is taken (also by a concurrent request) or is not a free slot at all, and
-    PatientInactive when the patient's login is not active.
+    `booked_by` is the patient themself or staff who book for patients. Raises
+    SlotUnavailable when the slot is taken (also by a concurrent request) or is not a free
+    slot at all, and PatientInactive when the patient's login is not active.
     """
-    if not is_patient_or_staff(booked_by, patient):
+    if not can_book_for(booked_by, patient):
         raise NotVisible()
     reason = clean_reason(reason, limit=REASON_MAX_LENGTH)
     try:
@@ -188,7 +188,7 @@ def _check_reschedule(appointment, role, now):
 def can_reschedule(appointment, actor, now=None):
     """Whether `actor` may move this appointment now (for showing the link)."""
     try:
-        _check_reschedule(appointment, appointment_role(actor, appointment), now or timezone.now())
+        _check_reschedule(appointment, acting_role(actor, appointment), now or timezone.now())
     except (DomainError, NotVisible):
         return False
     return True
@@ -200,7 +200,7 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
     The new slot is taken and the old one freed in one transaction: if the new slot is
     gone, the appointment keeps its old time.
     """
-    role = appointment_role(actor, appointment)
+    role = acting_role(actor, appointment)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -257,9 +257,9 @@ def allowed_transitions(appointment, actor, now=None):
     return allowed
 
 
-def _check_transition(appointment, to, actor, *, reason, now=None):
+def _check_transition(appointment, to, actor, *, reason, now=None, role=None):
     now = now or timezone.now()
-    role = appointment_role(actor, appointment)
+    role = role or acting_role(actor, appointment)
     roles = TRANSITIONS.get((appointment.status, to))
     if roles is None:
         raise InvalidTransition.between(appointment.status, to)
@@ -282,6 +282,17 @@ def _check_transition(appointment, to, actor, *, reason, now=None):
 
 def change_status(*, appointment, to, actor, reason="") -> Appointment:
     """Move an appointment to status `to`, if `actor` may do so now. The one way to do it."""
+    return _change_status(appointment, to, actor, reason=reason)
+
+
+def _cancel_for_the_clinic(appointment, actor, reason):
+    """Cancel as the clinic, for work whose own permission the caller has checked (time off,
+    retiring a login): that is what lets a clinic manager's time off cancel visits their
+    role could not cancel one by one. Every other rule of change_status applies."""
+    return _change_status(appointment, Status.CANCELLED, actor, reason=reason, role="staff")
+
+
+def _change_status(appointment, to, actor, *, reason, role=None):
     reason = clean_reason(reason, limit=REASON_MAX_LENGTH)
     with transaction.atomic():
         current = (
@@ -289,7 +300,7 @@ def change_status(*, appointment, to, actor, reason="") -> Appointment:
             .select_related("doctor__user", "patient__user")
             .get(pk=appointment.pk)
         )
-        _check_transition(current, to, actor, reason=reason)
+        _check_transition(current, to, actor, reason=reason, role=role)
         current.status = to
         current.sequence += 1
         fields = ["status", "sequence", "updated_at"]
@@ -309,7 +320,7 @@ def cancel_appointment(*, appointment, actor, reason="") -> Appointment:
 
 
 def retire_user(*, user, actor) -> bool:
-    """Deactivate a patient's or doctor's login (clinic staff only); their data is kept.
+    """Deactivate a patient's or doctor's login (staff who manage logins); data is kept.
 
     Their booked visits still to come are cancelled in the same transaction, with the
     reason, through the appointments' own rules (so both sides are emailed): a retired
@@ -317,7 +328,7 @@ def retire_user(*, user, actor) -> bool:
     to other patients. Returns whether anything changed (retiring twice changes nothing).
     A retired login keeps email_confirmed, so no activation link can bring it back.
     """
-    if not actor.is_clinic_staff:
+    if not can_manage_logins(actor):
         raise NotAllowed(_("Only clinic staff can retire a %(role)s.") % {"role": user.role})
     with transaction.atomic():
         if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
@@ -336,7 +347,7 @@ def _cancel_upcoming_visits(user, actor):
         reason = _("The patient's account at the clinic was closed.")
     upcoming = visits.filter(status=Appointment.Status.BOOKED, start__gt=timezone.now())
     for appointment in upcoming.select_related("doctor__user", "patient__user"):
-        cancel_appointment(appointment=appointment, actor=actor, reason=reason)
+        _cancel_for_the_clinic(appointment, actor, reason)
 
 
 class TimeOffConflict(DomainError):
@@ -362,7 +373,7 @@ class TimeOffConflict(DomainError):
 def add_time_off(
     *, doctor, start, end, reason="", actor, cancel_appointments=False, confirmed_ids=None
 ):
-    """Add time off for a doctor (the doctor themself or staff).
+    """Add time off for a doctor (the doctor themself or staff who keep calendars).
 
     If booked appointments fall inside it, nothing is saved and TimeOffConflict lists
     them, unless `cancel_appointments` is set: then they are cancelled, with the time
@@ -371,7 +382,7 @@ def add_time_off(
     again rather than a cancellation nobody saw. Appointments that have started or are
     checked in cannot be cancelled, so time off over them is refused.
     """
-    if not can_manage_calendar(actor, doctor):
+    if not can_add_time_off(actor, doctor):
         raise NotVisible()
     if end <= start:
         raise DomainError(_("The time off must end after it starts."), code="invalid")
@@ -404,10 +415,8 @@ def add_time_off(
         time_off = TimeOff.objects.create(doctor=doctor, start=start, end=end, reason=reason)
         why = reason or _("The doctor is unavailable")
         for appointment in affected:
-            cancel_appointment(
-                appointment=appointment,
-                actor=actor,
-                reason=_("%(why)s. Please book another time.") % {"why": why},
+            _cancel_for_the_clinic(
+                appointment, actor, _("%(why)s. Please book another time.") % {"why": why}
             )
     return time_off, affected
 

@@ -346,7 +346,7 @@ def doctor_schedule(request, *, doctor):
     )
 
 
-@doctor_or_staff_required
+@doctor_or_staff_required("patients.view_patient")
 def patient_list(request, *, doctor):
     """The doctor's patients with their last and next visit; the query count is fixed."""
     form = PatientSearchForm(request.GET)

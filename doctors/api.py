@@ -22,8 +22,8 @@ from rest_framework.validators import UniqueValidator
 
 from accounts.serializers import ProfileWithLoginSerializer, StaffNewLoginSerializer
 from doctors.models import Doctor, Specialty
+from doctors.permissions import can_add_doctors, can_change_doctors, can_see_every_doctor
 from doctors.services import create_doctor
-from healthcare.core.api.permissions import IsClinicStaff
 from healthcare.core.api.schema import error_responses, invalid
 from healthcare.core.validators import validate_single_line
 
@@ -204,7 +204,7 @@ class DoctorListView(PublicReadMixin, generics.ListAPIView):
         examples=[OpenApiExample("A new doctor", value=DOCTOR_CREATE_EXAMPLE, request_only=True)],
     )
     def post(self, request):
-        if not IsClinicStaff().has_permission(request, self):
+        if not can_add_doctors(request.user):
             raise exceptions.PermissionDenied(_("Only clinic staff can create doctors."))
         serializer = DoctorCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -226,7 +226,7 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
     serializer_class = DoctorSerializer
 
     def get_queryset(self):
-        if self.request.user.is_authenticated and self.request.user.is_clinic_staff:
+        if self.request.user.is_authenticated and can_see_every_doctor(self.request.user):
             return Doctor.objects.select_related("user", "specialty")
         return Doctor.objects.directory()
 
@@ -241,7 +241,7 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
     def _update(self, request, *, partial):
         doctor = self.get_object()
         user = request.user
-        if user.is_clinic_staff:
+        if can_change_doctors(user):
             serializer_class = DoctorUpdateSerializer
         elif doctor.user_id == user.pk:
             serializer_class = DoctorBioSerializer

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from doctors.models import Doctor, WorkingHours
-from doctors.permissions import can_manage_calendar
+from doctors.permissions import can_remove_time_off
 from healthcare.core.errors import NotVisible
 
 
@@ -86,6 +86,6 @@ def set_working_hours(*, doctor, intervals):
 
 
 def remove_time_off(*, time_off, actor):
-    if not can_manage_calendar(actor, time_off.doctor):
+    if not can_remove_time_off(actor, time_off.doctor):
         raise NotVisible()
     time_off.delete()

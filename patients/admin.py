@@ -6,7 +6,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_forms import LoginAddForm
-from accounts.models import User
 from healthcare.core.admin import (
     ReadOnlyAdminMixin,
     ServiceFormMixin,
@@ -15,6 +14,7 @@ from healthcare.core.admin import (
 )
 from healthcare.core.http import client_ip
 from patients.admin_clinical import ClinicalContentAdmin
+from patients.admin_forms import PatientChangeForm
 from patients.forms import validate_date_of_birth
 from patients.models import AccessLog, Patient
 from patients.services import log_access_to, register_patient
@@ -35,8 +35,10 @@ class PatientAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin):
     list_filter = ("user__is_active",)
     search_fields = ("user__first_name", "user__last_name", "user__email", "user__phone")
     ordering = ("user__last_name", "user__first_name")
+    form = PatientChangeForm
     fieldsets = (
         (None, {"fields": ("user", "shortcuts")}),
+        (_("Contact"), {"fields": ("first_name", "last_name", "phone")}),
         (_("Medical"), {"fields": ("date_of_birth", "blood_type", "allergies", "medical_history")}),
         (
             _("Emergency contact"),
@@ -82,6 +84,10 @@ class PatientAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin):
         return obj
 
     def save_model(self, request, obj, form, change):
+        if change and (contact := form.login_changes()):
+            for name, value in contact.items():
+                setattr(obj.user, name, value)
+            obj.user.save(update_fields=list(contact))
         super().save_model(request, obj, form, change)
         log_access_to(
             obj, actor=request.user, action=AccessLog.Action.UPDATE, ip=client_ip(request)
@@ -105,10 +111,6 @@ class PatientAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin):
             urlencode({"patient": obj.pk}),
             _("Book an appointment"),
         )
-
-    def has_add_permission(self, request):
-        user_admin = self.admin_site.get_model_admin(User)
-        return user_admin.has_add_permission(request) and user_admin.has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         # The record goes with its login: deleting the user (in Users) removes both,

@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from accounts.models import User
 from accounts.serializers import (
@@ -12,6 +12,7 @@ from accounts.serializers import (
 )
 from patients.forms import validate_date_of_birth
 from patients.models import Patient
+from patients.permissions import sees_clinical_content
 from patients.services import register_patient
 
 
@@ -59,7 +60,11 @@ class PatientSummarySerializer(serializers.ModelSerializer):
 
 
 class PatientSerializer(ProfileWithLoginSerializer):
-    """A patient's whole profile. The email address and the login are not changed here."""
+    """A patient's whole profile. The email address and the login are not changed here.
+
+    Staff whose role does not read clinical content get it without the medical details
+    (blood type, allergies, history: left out of the answer) and may not change them.
+    """
 
     user_id = serializers.IntegerField(source="user.pk", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
@@ -90,6 +95,22 @@ class PatientSerializer(ProfileWithLoginSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"date_of_birth": {"validators": [validate_date_of_birth]}}
+
+    def _sees_clinical_content(self):
+        request = self.context.get("request")
+        return request is None or sees_clinical_content(request.user)
+
+    def to_representation(self, patient):
+        data = super().to_representation(patient)
+        if not self._sees_clinical_content():
+            for name in Patient.CLINICAL_FIELDS:
+                data.pop(name, None)
+        return data
+
+    def validate(self, attrs):
+        if not self._sees_clinical_content() and set(Patient.CLINICAL_FIELDS) & set(attrs):
+            raise exceptions.PermissionDenied(_("Your role may not change medical details."))
+        return super().validate(attrs)
 
 
 class PatientCreateSerializer(StaffNewLoginSerializer, RegisterSerializer):

@@ -3,11 +3,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from appointments.selectors import visible_patients
+from patients.permissions import can_read_clinical_content
 
 
 class MedicalRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Own records for a patient; their patients' records for a doctor; all for staff."""
+        """Own records for a patient; their patients' records for a doctor; all for staff
+        whose role reads clinical content (records officer), none for other staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_clinic_staff:
+            return self.all() if can_read_clinical_content(user) else self.none()
         return self.filter(patient__in=visible_patients(user))
 
 

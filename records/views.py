@@ -26,6 +26,7 @@ from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.http import client_ip
 from patients.models import AccessLog
+from patients.permissions import sees_clinical_content
 from patients.services import log_access_to, log_views
 from records.forms import AmendForm, RecordForm
 from records.models import MedicalRecord, MedicalRecordVersion
@@ -86,29 +87,42 @@ def appointment_detail(request, pk):
     their records, and the way to write this visit's record; showing them is written to
     the access log. Here, with records, because the page shows clinical data.
     """
-    appointment = get_object_or_404(appointment_pages(request.user), pk=pk)
-    allowed = allowed_transitions(appointment, request.user)
+    user = request.user
+    appointment = get_object_or_404(appointment_pages(user), pk=pk)
+    allowed = allowed_transitions(appointment, user)
     record = getattr(appointment, "medical_record", None)
-    is_doctor = is_appointments_doctor(request.user, appointment)
+    is_doctor = is_appointments_doctor(user, appointment)
+    is_patient = appointment.patient.user_id == user.pk
+    # Staff see the reasons (for the visit, for cancelling) only if their role reads
+    # clinical content; that look is logged, as in the admin.
+    show_reasons = sees_clinical_content(user)
+    if show_reasons and user.is_clinic_staff:
+        log_views(
+            [(appointment.pk, appointment.patient)],
+            target=AccessLog.Target.APPOINTMENT,
+            actor=user,
+            ip=client_ip(request),
+        )
     context = {
         "appointment": appointment,
         "record": record,
         "can_cancel": Status.CANCELLED in allowed,
-        "can_reschedule": can_reschedule(appointment, request.user),
-        "is_patient": appointment.patient.user_id == request.user.pk,
+        "can_reschedule": can_reschedule(appointment, user),
+        "is_patient": is_patient,
         "is_doctor": is_doctor,
+        "show_reasons": show_reasons,
     }
     buttons = allowed
     if is_doctor:
         # The doctor fulfils a visit by writing its record, not with a bare button.
         buttons = [status for status in allowed if status != Status.FULFILLED]
-        context["can_write_record"] = record is None and can_write_record(appointment, request.user)
+        context["can_write_record"] = record is None and can_write_record(appointment, user)
     # A cancelled visit alone does not make someone this doctor's patient.
-    if is_doctor and visible_patients(request.user).filter(pk=appointment.patient_id).exists():
+    if is_doctor and visible_patients(user).filter(pk=appointment.patient_id).exists():
         context["show_patient"] = True
         context["earlier_visits"] = visits = list(earlier_visits(appointment))
         ip = client_ip(request)
-        log_access_to(appointment.patient, actor=request.user, ip=ip)
+        log_access_to(appointment.patient, actor=user, ip=ip)
         # Each earlier visit's diagnosis is shown: a look at that record.
         log_views(
             [
@@ -117,7 +131,7 @@ def appointment_detail(request, pk):
                 if getattr(visit, "medical_record", None)
             ],
             target=AccessLog.Target.RECORD,
-            actor=request.user,
+            actor=user,
             ip=ip,
         )
     context["status_actions"] = [
@@ -274,5 +288,8 @@ def patient_detail(request, pk):
             "appointments": appointments,
             "records": records,
             "is_self": patient.user_id == user.pk,
+            # Staff whose role does not read clinical content see contact details and
+            # visits without medical details, reasons or records.
+            "show_clinical": sees_clinical_content(user),
         },
     )

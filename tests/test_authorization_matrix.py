@@ -3,10 +3,11 @@ of one object and the staff admin's lists, for every role.
 
 Each row names a page, API read or action and the outcome for anonymous, the patient,
 another patient, the appointment's doctor, another doctor, a colleague (a doctor who also
-treats the patient) and staff:
+treats the patient), staff with every right (a superuser: IT) and staff in each role the
+clinic ships (groups made by a migration): reception, clinic manager, records officer:
   "page"  - 200 and the page (or the object, from the API);
   "login" - redirect to the login page;  "401" - the API asks for a token;
-  "admin-login" - redirect to the admin's login page;
+  "admin-login" - redirect to the admin's login page;  "403" - the admin refuses;
   "404"   - not found (nothing hints that the object exists; from the API, `not_found`);
   "redirect" - sent elsewhere (the record form of a visit that has its record);
   "done"  - the action happened;  "refused" - the object is visible, the action is not
@@ -17,13 +18,14 @@ forbidden request writes no access-log row and changes no data.
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from appointments.models import Appointment
 from doctors.models import TimeOff
 from patients.models import AccessLog
 from records.models import MedicalRecord, MedicalRecordVersion
-from tests.accounts.factories import StaffFactory
+from tests.accounts.factories import StaffFactory, staff_in
 from tests.api_support import api_client, assert_error
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at, login
@@ -33,7 +35,18 @@ from tests.records.factories import MedicalRecordFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "patient", "other_patient", "doctor", "other_doctor", "colleague", "staff"]
+ROLES = [
+    "anonymous",
+    "patient",
+    "other_patient",
+    "doctor",
+    "other_doctor",
+    "colleague",
+    "staff",
+    "reception",
+    "manager",
+    "records_officer",
+]
 Status = Appointment.Status
 
 
@@ -41,7 +54,7 @@ Status = Appointment.Status
 def world(now):
     """A patient with a visit today and a recorded visit last week, and their doctor;
     another patient with another doctor; a colleague who sees the patient on Thursday;
-    staff."""
+    staff: a superuser and one member of each role."""
     patient, other_patient = PatientFactory(), PatientFactory()
     doctor, other_doctor, colleague = DoctorFactory(), DoctorFactory(), DoctorFactory()
     today = AppointmentFactory(patient=patient, doctor=doctor, start=at(0, "09:00"))
@@ -59,6 +72,9 @@ def world(now):
         "other_doctor": other_doctor.user,
         "colleague": colleague.user,
         "staff": StaffFactory(),
+        "reception": staff_in("Reception"),
+        "manager": staff_in("Clinic manager"),
+        "records_officer": staff_in("Records officer"),
     }
     return {
         "users": users,
@@ -85,6 +101,8 @@ def outcome(response):
         return "admin-login"
     if response.status_code == 302:
         return "redirect"
+    if response.status_code == 403:
+        return "403"
     return str(response.status_code)
 
 
@@ -100,35 +118,50 @@ def cases(rows):
 # Pages: (name, url builder, expected outcome per role in ROLES order).
 PAGES = [
     ("dashboard", lambda w: reverse("appointments:schedule"),
-     ["login", "404", "404", "page", "page", "page", "404"]),
+     ["login", "404", "404", "page", "page", "page", "404",
+      "404", "404", "404"]),
     ("appointment", lambda w: reverse("appointments:detail", args=[w["today"].pk]),
-     ["login", "page", "404", "page", "404", "404", "page"]),
+     ["login", "page", "404", "page", "404", "404", "page",
+      "page", "page", "page"]),
     ("appointment-ics", lambda w: reverse("appointments:ics", args=[w["today"].pk]),
-     ["login", "page", "404", "page", "404", "404", "page"]),
+     ["login", "page", "404", "page", "404", "404", "page",
+      "page", "page", "page"]),
     ("cancel-form", lambda w: reverse("appointments:cancel", args=[w["today"].pk]),
-     ["login", "page", "404", "page", "404", "404", "page"]),
+     ["login", "page", "404", "page", "404", "404", "page",
+      "page", "page", "page"]),
     ("reschedule-form", lambda w: reverse("appointments:reschedule", args=[w["today"].pk]),
-     ["login", "page", "404", "page", "404", "404", "page"]),
+     ["login", "page", "404", "page", "404", "404", "page",
+      "page", "page", "page"]),
     ("record", lambda w: reverse("records:detail", args=[w["record"].pk]),
-     ["login", "page", "404", "page", "404", "page", "page"]),
+     ["login", "page", "404", "page", "404", "page", "page",
+      "404", "404", "page"]),
     ("record-write", lambda w: reverse("records:write", args=[w["today"].pk]),
-     ["login", "404", "404", "page", "404", "404", "404"]),
+     ["login", "404", "404", "page", "404", "404", "404",
+      "404", "404", "404"]),
     ("record-write-recorded", lambda w: reverse("records:write", args=[w["past"].pk]),
-     ["login", "404", "404", "redirect", "404", "404", "404"]),
+     ["login", "404", "404", "redirect", "404", "404", "404",
+      "404", "404", "404"]),
     ("record-amend", lambda w: reverse("records:amend", args=[w["record"].pk]),
-     ["login", "404", "404", "page", "404", "404", "404"]),
+     ["login", "404", "404", "page", "404", "404", "404",
+      "404", "404", "404"]),
     ("my-records", lambda w: reverse("records:mine"),
-     ["login", "page", "page", "404", "404", "404", "404"]),
+     ["login", "page", "page", "404", "404", "404", "404",
+      "404", "404", "404"]),
     ("who-looked", lambda w: reverse("records:access_log"),
-     ["login", "page", "page", "404", "404", "404", "404"]),
+     ["login", "page", "page", "404", "404", "404", "404",
+      "404", "404", "404"]),
     ("patients", lambda w: reverse("patients:list"),
-     ["login", "404", "404", "page", "page", "page", "page"]),
+     ["login", "404", "404", "page", "page", "page", "page",
+      "page", "404", "page"]),
     ("patient", lambda w: reverse("patients:detail", args=[w["patient"].pk]),
-     ["login", "page", "404", "page", "404", "page", "page"]),
+     ["login", "page", "404", "page", "404", "page", "page",
+      "page", "404", "page"]),
     ("hours", lambda w: reverse("doctors:hours"),
-     ["login", "404", "404", "page", "page", "page", "404"]),
+     ["login", "404", "404", "page", "page", "page", "404",
+      "404", "404", "404"]),
     ("time-off", lambda w: reverse("doctors:time_off"),
-     ["login", "404", "404", "page", "page", "page", "404"]),
+     ["login", "404", "404", "page", "page", "page", "404",
+      "404", "404", "404"]),
 ]  # fmt: skip
 
 
@@ -147,13 +180,17 @@ def test_pages(world, client, role, url, expected):
 # API reads of one object: (name, url builder, expected outcome per role in ROLES order).
 API_READS = [
     ("api-appointment", lambda w: reverse("api:appointment-detail", args=[w["today"].pk]),
-     ["401", "page", "404", "page", "404", "404", "page"]),
+     ["401", "page", "404", "page", "404", "404", "page",
+      "page", "page", "page"]),
     ("api-record", lambda w: reverse("api:record-detail", args=[w["record"].pk]),
-     ["401", "page", "404", "page", "404", "page", "page"]),
+     ["401", "page", "404", "page", "404", "page", "page",
+      "404", "404", "page"]),
     ("api-patient", lambda w: reverse("api:patient-detail", args=[w["patient"].pk]),
-     ["401", "page", "404", "page", "404", "page", "page"]),
+     ["401", "page", "404", "page", "404", "page", "page",
+      "page", "404", "page"]),
     ("api-user", lambda w: reverse("api:auth-user", args=[w["users"]["patient"].pk]),
-     ["401", "page", "404", "404", "404", "404", "page"]),
+     ["401", "page", "404", "404", "404", "404", "page",
+      "404", "404", "404"]),
 ]  # fmt: skip
 
 
@@ -183,18 +220,57 @@ def assert_logged_only_by(role, world, before, looked):
         assert not new_log.exists()
 
 
-# The staff admin, every model's list: (expected outcome per role in ROLES order).
-ADMIN = ["admin-login", "admin-login", "admin-login", "admin-login", "admin-login", "admin-login",
-         "page"]  # fmt: skip
+# The staff admin: the lists each role opens ("page"); every other list is "403" for them.
+# People who are not staff are sent to the admin's log-in page for every list.
+ADMIN_LISTS = {
+    "staff": "every list",
+    "reception": {
+        "patients.patient",
+        "appointments.appointment",
+        "doctors.doctor",
+        "doctors.specialty",
+        "doctors.workinghours",
+        "doctors.timeoff",
+    },
+    "manager": {
+        "doctors.doctor",
+        "doctors.specialty",
+        "doctors.workinghours",
+        "doctors.timeoff",
+        "appointments.appointment",
+    },
+    "records_officer": {
+        "patients.patient",
+        "patients.accesslog",
+        "appointments.appointment",
+        "records.medicalrecord",
+    },
+}
 
 
-@pytest.mark.parametrize(("role", "expected"), list(zip(ROLES, ADMIN, strict=True)), ids=ROLES)
-def test_admin_lists(world, client, role, expected):
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_lists(world, client, role):
     browser = client_for(role, world, client)
+    allowed = ADMIN_LISTS.get(role, set())
     for model in admin.site._registry:
+        label = f"{model._meta.app_label}.{model._meta.model_name}"
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        if role not in ADMIN_LISTS:
+            expected = "admin-login"
+        else:
+            expected = "page" if allowed == "every list" or label in allowed else "403"
 
         assert outcome(browser.get(url)) == expected, url
+
+
+def test_the_roles_are_groups_with_exactly_their_permissions(db):
+    """Each role's permissions, as the migration makes them (docs/security/README.md)."""
+    granted = {
+        group.name: {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        for group in Group.objects.prefetch_related("permissions__content_type")
+    }
+
+    assert granted == ROLE_PERMISSIONS
 
 
 def _state(world):
@@ -238,15 +314,20 @@ def remove_time_off(world, client):
 
 # Actions: (name, request, expected outcome per role, how "done" shows in the data).
 ACTIONS = [
-    ("check-in", check_in, ["login", "refused", "404", "done", "404", "404", "done"],
+    ("check-in", check_in, ["login", "refused", "404", "done", "404", "404", "done",
+                            "done", "refused", "refused"],
      lambda s: s[0] == Status.CHECKED_IN),
-    ("cancel", cancel, ["login", "refused", "404", "done", "404", "404", "done"],
+    ("cancel", cancel, ["login", "refused", "404", "done", "404", "404", "done",
+                        "done", "refused", "refused"],
      lambda s: s[0] == Status.CANCELLED),
-    ("write-record", write_record, ["login", "404", "404", "done", "404", "404", "404"],
+    ("write-record", write_record, ["login", "404", "404", "done", "404", "404", "404",
+                                    "404", "404", "404"],
      lambda s: s[0] == Status.FULFILLED and s[1] == 2),
-    ("amend-record", amend_record, ["login", "404", "404", "done", "404", "404", "404"],
+    ("amend-record", amend_record, ["login", "404", "404", "done", "404", "404", "404",
+                                    "404", "404", "404"],
      lambda s: s[2] == 1),  # the factory wrote no version; the amendment adds one
-    ("remove-time-off", remove_time_off, ["login", "404", "404", "done", "404", "404", "404"],
+    ("remove-time-off", remove_time_off, ["login", "404", "404", "done", "404", "404", "404",
+                                          "404", "404", "404"],
      lambda s: s[3] == 0),
 ]  # fmt: skip
 
@@ -276,3 +357,44 @@ def test_actions(world, client, role, action, expected, done):
         assert outcome(response) == expected
     assert after == before
     assert AccessLog.objects.count() == log_before
+
+
+ROLE_PERMISSIONS = {
+    "Reception": {
+        "patients.view_patient",
+        "patients.add_patient",
+        "patients.change_patient",
+        "appointments.view_appointment",
+        "appointments.add_appointment",
+        "appointments.change_appointment",
+        "doctors.view_doctor",
+        "doctors.view_specialty",
+        "doctors.view_workinghours",
+        "doctors.view_timeoff",
+    },
+    "Clinic manager": {
+        "doctors.view_doctor",
+        "doctors.add_doctor",
+        "doctors.change_doctor",
+        "doctors.view_specialty",
+        "doctors.add_specialty",
+        "doctors.change_specialty",
+        "doctors.delete_specialty",
+        "doctors.view_workinghours",
+        "doctors.add_workinghours",
+        "doctors.change_workinghours",
+        "doctors.delete_workinghours",
+        "doctors.view_timeoff",
+        "doctors.add_timeoff",
+        "doctors.delete_timeoff",
+        "appointments.view_appointment",
+    },
+    "Records officer": {
+        "patients.view_patient",
+        "patients.view_clinical_content",
+        "patients.view_accesslog",
+        "appointments.view_appointment",
+        "records.view_medicalrecord",
+        "records.view_medicalrecordversion",
+    },
+}

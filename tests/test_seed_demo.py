@@ -60,6 +60,15 @@ def test_seed_demo_creates_a_clinic_and_prints_the_logins(now):
     for doctor in Doctor.objects.all():
         assert doctor.working_hours.count() >= 4
     assert "admin@clinic.example" in output
+    for email, role in [
+        ("reception@clinic.example", "Reception"),
+        ("manager@clinic.example", "Clinic manager"),
+        ("records@clinic.example", "Records officer"),
+    ]:
+        assert email in output
+        staff = User.objects.get(email=email)
+        assert staff.is_staff and not staff.is_superuser
+        assert list(staff.groups.values_list("name", flat=True)) == [role]
     assert "sarah.okafor@clinic.example" in output
     assert "amelia.clarke@example.com" in output
     assert "demo-clinic-2030" in output
@@ -70,6 +79,7 @@ def test_seed_demo_users_log_in_with_the_printed_password(now):
 
     for email in (
         "admin@clinic.example",
+        "reception@clinic.example",
         "sarah.okafor@clinic.example",
         "amelia.clarke@example.com",
     ):

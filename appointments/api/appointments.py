@@ -39,12 +39,27 @@ from doctors.serializers import DoctorRefSerializer
 from healthcare.core.api.schema import error_responses, invalid, rate_limited
 from healthcare.core.ratelimits import hit
 from patients.models import Patient
+from patients.permissions import sees_clinical_content
 from patients.serializers import PatientRefSerializer
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
     patient = PatientRefSerializer(read_only=True)
     doctor = DoctorRefSerializer(read_only=True)
+    reason = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Why the patient comes; null for staff whose role does not read clinical content."
+        ),
+    )
+    cancellation_reason = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Why it was cancelled; null for staff whose role does not read clinical content."
+        ),
+    )
     allowed_statuses = serializers.SerializerMethodField(
         help_text=gettext_lazy("The statuses the caller may move this appointment to now.")
     )
@@ -73,6 +88,15 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
     def _now(self):
         return self.context.setdefault("now", timezone.now())
+
+    def to_representation(self, appointment):
+        data = super().to_representation(appointment)
+        if not self.context.setdefault(
+            "sees_reasons", sees_clinical_content(self.context["request"].user)
+        ):
+            for name in Appointment.CLINICAL_FIELDS:
+                data[name] = None
+        return data
 
     # The statuses' enum component is the one the `status` field generates; a second inline
     # enum with the same values would be a second, differently named component.

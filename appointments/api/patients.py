@@ -26,7 +26,7 @@ from appointments.services import retire_user
 from healthcare.core.api.schema import error_responses, invalid
 from healthcare.core.http import client_ip
 from patients.models import AccessLog
-from patients.permissions import is_patient_or_staff
+from patients.permissions import can_add_patients, can_change_patient
 from patients.serializers import (
     PatientCreateSerializer,
     PatientSerializer,
@@ -103,7 +103,7 @@ class PatientListView(generics.ListAPIView):
         ],
     )
     def post(self, request):
-        if not request.user.is_clinic_staff:
+        if not can_add_patients(request.user):
             raise exceptions.PermissionDenied(_("Only clinic staff can create patients."))
         serializer = PatientCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -140,7 +140,7 @@ class PatientDetailView(generics.GenericAPIView):
     def _update(self, request, *, partial):
         patient = self.get_object()
         user = request.user
-        if not is_patient_or_staff(user, patient):
+        if not can_change_patient(user, patient):
             raise exceptions.PermissionDenied(
                 _("Only the patient and clinic staff can change this profile.")
             )

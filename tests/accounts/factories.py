@@ -1,5 +1,5 @@
 import factory
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 
 from accounts.models import User
 
@@ -33,4 +33,12 @@ def clerk(*codenames):
     """Clinic staff who are not superusers, with just the given permissions."""
     user = StaffFactory(is_superuser=False)
     user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def staff_in(role):
+    """Clinic staff who are not superusers, in one of the roles the clinic ships (a group
+    made by a migration: "Reception", "Clinic manager", "Records officer")."""
+    user = StaffFactory(is_superuser=False)
+    user.groups.add(Group.objects.get(name=role))
     return user

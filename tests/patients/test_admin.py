@@ -124,6 +124,9 @@ def test_adding_a_patient_with_a_taken_email_in_other_case_is_refused(staff_clie
 
 def patient_data(**overrides):
     return {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "phone": "",
         "date_of_birth": "1985-06-15",
         "blood_type": "A+",
         "allergies": "Penicillin",

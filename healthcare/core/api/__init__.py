@@ -1,5 +1,5 @@
-"""What every API endpoint shares: the one error shape, schema helpers, pagination,
-permissions and the root.
+"""What every API endpoint shares: the one error shape, schema helpers, the bounded JSON
+parser, pagination and the root (who may do what is each app's permissions.py).
 
 - `errors`: the error body and the exception handler (settings' EXCEPTION_HANDLER);
 - `schema`: `error_responses()` for @extend_schema: descriptions, and examples made from
@@ -7,7 +7,6 @@ permissions and the root.
 - `parsers`: the JSON parser, bounded in size and depth (settings' DEFAULT_PARSER_CLASSES);
 - `openapi`: the schema generator, which documents those bounds on every body;
 - `pagination`: `Pagination` (settings' DEFAULT_PAGINATION_CLASS);
-- `permissions`: `IsClinicStaff`;
 - `views`: the API root and the JSON 404 for any other address under /api/.
 
 Every error answered under /api/ has the same JSON body, documented as `Error` in the

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
@@ -32,7 +33,13 @@ from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import write_record
 
 DEMO_PASSWORD = "demo-clinic-2030"  # nosec B105 (demo data; refused in production)
-ADMIN_EMAIL = "admin@clinic.example"
+ADMIN_EMAIL = "admin@clinic.example"  # a superuser: IT
+# Clinic staff in the roles the clinic ships (groups made by records' migration 0004).
+STAFF = [
+    ("reception@clinic.example", "Rosa", "Fernandez", "Reception"),
+    ("manager@clinic.example", "Martin", "Hale", "Clinic manager"),
+    ("records@clinic.example", "Ruth", "Okoye", "Records officer"),
+]
 
 SPECIALTIES = {
     "general-practice": "General Practice",
@@ -286,6 +293,7 @@ class Command(BaseCommand):
         with override_settings(MAILERS=quiet), transaction.atomic():
             self.password = make_password(DEMO_PASSWORD)
             admin = self.seed_admin()
+            self.seed_staff()
             specialties = self.seed_specialties()
             doctors = [self.seed_doctor(demo, specialties, admin) for demo in DOCTORS]
             patients = [self.seed_patient(demo) for demo in PATIENTS]
@@ -323,6 +331,21 @@ class Command(BaseCommand):
             self.set_demo_password(admin)
             self.count("admin")
         return admin
+
+    def seed_staff(self):
+        for email, first_name, last_name, role in STAFF:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email=email,
+                    first_name=first_name,
+                    last_name=last_name,
+                    role=User.Role.ADMIN,
+                    is_staff=True,
+                )
+                self.set_demo_password(user)
+                self.count("staff")
+            user.groups.add(Group.objects.get(name=role))
 
     def set_demo_password(self, user):
         # Hashed once for all demo users (with the normal hasher): hashing a dozen
@@ -530,7 +553,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data is already in place; nothing was created.")
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-        self.stdout.write(f"  clinic staff  {ADMIN_EMAIL}  (the admin, at /admin/)")
+        self.stdout.write(f"  IT            {ADMIN_EMAIL}  (a superuser, at /admin/)")
+        for email, _first, _last, role in STAFF:
+            self.stdout.write(f"  {role.lower():<16}{email}")
         self.stdout.write(f"  doctor        {DOCTORS[0].email}")
         self.stdout.write(f"  patient       {PATIENTS[0].email}")
 
