@@ -10,6 +10,7 @@ appointments, in one UNION).
 """
 
 import bisect
+import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -198,6 +199,44 @@ def visible_patients(user):
     if user.is_patient:
         return Patient.objects.filter(user=user)
     return Patient.objects.none()
+
+
+def _months_before(moment, months):
+    """The same local wall-clock time `months` calendar months earlier (the 31st becomes
+    the month's last day where it has fewer)."""
+    local = timezone.localtime(moment)
+    year, month = divmod(local.year * 12 + local.month - 1 - months, 12)
+    day = min(local.day, calendar.monthrange(year, month + 1)[1])
+    return local.replace(year=year, month=month + 1, day=day)
+
+
+def care_relationship_window(now=None):
+    """The first and last start of a visit that makes a care relationship now."""
+    now = now or timezone.now()
+    return (
+        _months_before(now, settings.CARE_RELATIONSHIP_PAST_MONTHS),
+        now + timedelta(days=settings.CARE_RELATIONSHIP_AHEAD_DAYS),
+    )
+
+
+def patients_in_care_of(doctor, now=None):
+    """The ids of the patients `doctor` looks after now: those with a visit with them in
+    the care-relationship window (CARE_RELATIONSHIP_PAST_MONTHS back, _AHEAD_DAYS on).
+
+    A visit counts unless it was cancelled or the patient did not come (a no-show: no care
+    was given); a booked or checked-in one counts whether it lies ahead or has just passed.
+    """
+    since, until = care_relationship_window(now)
+    return Appointment.objects.filter(
+        doctor=doctor,
+        status__in=[
+            Appointment.Status.BOOKED,
+            Appointment.Status.CHECKED_IN,
+            Appointment.Status.FULFILLED,
+        ],
+        start__gte=since,
+        start__lte=until,
+    ).values("patient")
 
 
 def with_visits(patients, doctor, now):

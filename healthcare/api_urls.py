@@ -53,6 +53,11 @@ urlpatterns = [
     ),
     path("medical-records/", records.RecordListView.as_view(), name="record-list"),
     path("medical-records/<int:pk>", records.RecordDetailView.as_view(), name="record-detail"),
+    path(
+        "medical-records/break-glass",
+        records.BreakGlassView.as_view(),
+        name="record-break-glass",
+    ),
     # Public, and without authentication: a stale token must not turn the docs into an error.
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="schema"),
     path(

@@ -211,6 +211,12 @@ CLINIC_CANCELLATION_CUTOFF = timedelta(
 )
 # Reminders go out this long before an appointment starts (elapsed time, so DST-proof).
 CLINIC_REMINDER_BEFORE = timedelta(hours=env.int("CLINIC_REMINDER_HOURS", default=24))
+# A doctor reads a patient's records while they look after them: a visit (not cancelled,
+# not a no-show) in the last N calendar months or booked in the next N days. Outside it,
+# only by breaking the glass, which opens them for BREAK_GLASS_HOURS (records.services).
+CARE_RELATIONSHIP_PAST_MONTHS = env.int("CARE_RELATIONSHIP_PAST_MONTHS", default=18)
+CARE_RELATIONSHIP_AHEAD_DAYS = env.int("CARE_RELATIONSHIP_AHEAD_DAYS", default=30)
+BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=4)
 
 # The public address of the site: links in emails and calendar feeds, and the domain of
 # the iCalendar UIDs (appointment-<pk>@<host>), which must never change once mail went out.

@@ -81,6 +81,7 @@ records_urls = [
     path("write/<int:appointment_pk>/", records.write, name="write"),
     path("<int:pk>/amend/", records.amend, name="amend"),
     path("access-log/", records.access_log, name="access_log"),
+    path("break-glass/<int:patient_pk>/", records.break_glass, name="break_glass"),
 ]
 
 patients_urls = [

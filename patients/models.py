@@ -110,6 +110,8 @@ class AccessLog(models.Model):
         CREATE = "create", _("Created")
         AMEND = "amend", _("Amended")
         UPDATE = "update", _("Changed")
+        # A doctor outside a care relationship opened the records, giving `reason`.
+        BREAK_GLASS = "break_glass", _("Broke the glass to open the records")
 
     class Target(models.TextChoices):
         RECORD = "record", _("Medical record")
@@ -132,6 +134,12 @@ class AccessLog(models.Model):
         verbose_name=_("patient"),
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    reason = models.CharField(
+        _("reason given"),
+        max_length=600,
+        blank=True,
+        help_text=_("Why the glass was broken, as the doctor gave it; the patient sees it."),
+    )
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     objects = AccessLogQuerySet.as_manager()

@@ -68,7 +68,7 @@ def sign_up_patient(
     tell_existing_account(user=existing, site_url=site_url)
 
 
-def log_access(*, actor, action, target, object_id, patient, ip=None):
+def log_access(*, actor, action, target, object_id, patient, ip=None, reason=""):
     """Append an access-log row, unless the patient is looking at their own data."""
     if actor.pk == patient.user_id:
         return None
@@ -79,6 +79,7 @@ def log_access(*, actor, action, target, object_id, patient, ip=None):
         object_id=object_id,
         patient=patient,
         ip_address=ip,
+        reason=reason,
     )
 
 

@@ -8,15 +8,17 @@ the diagnosis, so that reading one is always logged, and no list is filtered by 
 record says (patients.admin_clinical).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from doctors.admin_filters import DoctorListFilter
 from healthcare.core.admin import ReadOnlyAdminMixin, column, datetime_column
 from patients.admin_clinical import ClinicalContentAdmin
 from patients.models import AccessLog
 from patients.permissions import can_read_clinical_content
-from records.models import MedicalRecord, MedicalRecordVersion
+from records.models import BreakGlassAccess, MedicalRecord, MedicalRecordVersion
+from records.services import mark_reviewed
 
 
 class VersionInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -79,3 +81,81 @@ class MedicalRecordAdmin(ClinicalContentAdmin, ReadOnlyAdminMixin, admin.ModelAd
         # A record is clinical content through and through: its list too is for staff
         # who may read clinical content.
         return can_read_clinical_content(request.user) and super().has_view_permission(request, obj)
+
+
+class ReviewedFilter(admin.SimpleListFilter):
+    title = _("reviewed")
+    parameter_name = "reviewed"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not yet")), ("yes", _("Reviewed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("no", "yes"):
+            return queryset.filter(reviewed_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(BreakGlassAccess)
+class BreakGlassAccessAdmin(admin.ModelAdmin):
+    """Every time a doctor broke the glass, for staff to review: who, whose records, why,
+    until when. Nothing is edited or deleted here; "mark as reviewed" is the one change
+    (records.services.mark_reviewed), written to the security log like any admin change."""
+
+    list_display = ("opened", "doctor", "patient", "reason", "explanation", "until", "reviewed")
+    list_select_related = ("doctor", "patient__user", "reviewed_by")
+    list_filter = (ReviewedFilter, "reason")
+    search_fields = (
+        "doctor__email",
+        "doctor__last_name",
+        "patient__user__email",
+        "patient__user__last_name",
+    )
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-pk")
+    fields = (
+        "doctor",
+        "patient",
+        "reason",
+        "explanation",
+        "created_at",
+        "expires_at",
+        "reviewed_by",
+        "reviewed_at",
+    )
+    readonly_fields = fields
+    actions = ("mark_reviewed",)
+
+    opened = datetime_column("created_at", _("opened at"), ordering="created_at")
+    until = datetime_column("expires_at", _("open until"))
+
+    @admin.display(description=_("reviewed"), boolean=True, ordering="reviewed_at")
+    def reviewed(self, obj):
+        return obj.reviewed_at is not None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description=_("Mark the selected accesses as reviewed"),
+        permissions=["change"],
+    )
+    def mark_reviewed(self, request, queryset):
+        marked = 0
+        for access in queryset:
+            if mark_reviewed(access=access, reviewer=request.user):
+                marked += 1
+                self.log_change(request, access, [{"changed": {"fields": ["reviewed_at"]}}])
+        self.message_user(
+            request,
+            ngettext(
+                "Marked %(count)d access as reviewed.",
+                "Marked %(count)d accesses as reviewed.",
+                marked,
+            )
+            % {"count": marked},
+            messages.SUCCESS,
+        )

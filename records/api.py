@@ -1,13 +1,17 @@
 """The API's medical records: list, write, read (with their history) and amend.
 
-Visibility is MedicalRecord.objects.visible_to: a patient their own, a doctor their
-patients', staff all. Only the appointment's doctor writes its record (which fulfils the
+Visibility is MedicalRecord.objects.visible_to: a patient their own, a doctor those of the
+patients they look after now (a care relationship, or a broken glass: POST
+medical-records/break-glass), staff whose role reads clinical content all. Only the
+appointment's doctor writes its record (which fulfils the
 appointment) and only the record's author amends it, through records.services; to anyone
 else the appointment or record is not found (404). Lists show no clinical content: a
 record is read one at a time, and every such read by someone other than the patient is
 written to the access log. Amending never overwrites: each change adds a version, and the
 detail response carries all of them.
 """
+
+from functools import partial
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
@@ -19,12 +23,22 @@ from rest_framework.response import Response
 from appointments.models import Appointment
 from doctors.serializers import DoctorRefSerializer
 from healthcare.core.api.schema import error_responses, invalid
-from healthcare.core.errors import NotVisible
+from healthcare.core.errors import NotAllowed, NotVisible
 from healthcare.core.http import client_ip
+from patients.models import Patient
 from patients.serializers import PatientRefSerializer
 from patients.services import log_access_to
-from records.models import MedicalRecord, MedicalRecordVersion
-from records.services import LIMITS, NothingChanged, RecordExists, amend_record, write_record
+from records.models import BreakGlassAccess, MedicalRecord, MedicalRecordVersion
+from records.services import (
+    EXPLANATION_MAX_LENGTH,
+    LIMITS,
+    BreakGlassNotNeeded,
+    NothingChanged,
+    RecordExists,
+    amend_record,
+    break_the_glass,
+    write_record,
+)
 
 MAX_ID = 2**63 - 1
 
@@ -140,8 +154,10 @@ class RecordListView(generics.ListAPIView):
         operation_id="medical_records_list",
         summary="List the medical records the caller may see",
         description=gettext_lazy(
-            "A patient: their own; a doctor: their patients'; staff: all. No clinical content: "
-            "read a record for that (the read is logged)."
+            "A patient: their own; a doctor: those of the patients they look after now (a "
+            "visit in the last 18 months or the next 30 days; else break the glass); staff "
+            "whose role reads clinical content: all. No clinical content: read a record for "
+            "that (the read is logged)."
         ),
         responses={
             200: MedicalRecordSummarySerializer(many=True),
@@ -258,3 +274,72 @@ class RecordDetailView(generics.GenericAPIView):
         )
         record = self.get_queryset().get(pk=record.pk)
         return Response(self.get_serializer(record).data)
+
+
+class BreakGlassRequestSerializer(serializers.Serializer):
+    patient = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    reason = serializers.ChoiceField(choices=BreakGlassAccess.Reason.choices)
+    explanation = serializers.CharField(
+        max_length=EXPLANATION_MAX_LENGTH,
+        help_text=gettext_lazy(
+            "Why the records are needed now, in the doctor's words; the patient reads it."
+        ),
+    )
+
+
+class BreakGlassAccessSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BreakGlassAccess
+        fields = ["id", "patient", "reason", "explanation", "created_at", "expires_at"]
+        read_only_fields = fields
+
+
+class BreakGlassView(generics.GenericAPIView):
+    """Break the glass: a doctor outside a care relationship opens a patient's records."""
+
+    serializer_class = BreakGlassAccessSerializer
+
+    @extend_schema(
+        operation_id="medical_records_break_glass",
+        summary="Break the glass: open a patient's records outside a care relationship",
+        description=gettext_lazy(
+            "A doctor reads a patient's records while they look after the patient: a visit "
+            "with them (not cancelled, not a no-show) in the last 18 months or booked in the "
+            "next 30 days (CARE_RELATIONSHIP_*); outside it the records are not found. With a "
+            "reason, this opens them for BREAK_GLASS_HOURS (4): the access is written to the "
+            "access log with the reason, shown to the patient and reviewed by staff. Only a "
+            "doctor who may see the patient (a visit with them that was not cancelled); one "
+            "who can already read the records: 409 `care_relationship_exists`."
+        ),
+        request=BreakGlassRequestSerializer,
+        responses={
+            201: BreakGlassAccessSerializer,
+            **error_responses(
+                invalid("explanation"),
+                NotAuthenticated,
+                partial(NotAllowed, gettext_lazy("Only doctors can break the glass.")),
+                NotFound,
+                BreakGlassNotNeeded,
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "An emergency",
+                value={
+                    "patient": 1,
+                    "reason": "emergency",
+                    "explanation": "Brought in unconscious; need the allergies.",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        serializer = BreakGlassRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        patient = Patient.objects.filter(pk=data.pop("patient")).first()
+        if patient is None:
+            raise NotVisible()
+        access = break_the_glass(actor=request.user, patient=patient, ip=client_ip(request), **data)
+        return Response(self.get_serializer(access).data, status=status.HTTP_201_CREATED)

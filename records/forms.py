@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from records.services import LIMITS, REASON_MAX_LENGTH
+from records.models import BreakGlassAccess
+from records.services import EXPLANATION_MAX_LENGTH, LIMITS, REASON_MAX_LENGTH
 
 
 class RecordForm(forms.Form):
@@ -36,4 +37,23 @@ class AmendForm(RecordForm):
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept with this version and shown in the record's history."),
+    )
+
+
+class BreakGlassForm(forms.Form):
+    """Why a doctor outside a care relationship needs a patient's records now."""
+
+    reason = forms.ChoiceField(
+        label=_("Why do you need the records?"),
+        choices=BreakGlassAccess.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    explanation = forms.CharField(
+        label=_("In your words"),
+        max_length=EXPLANATION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Written to the access log with your name; the patient reads it, and staff "
+            "review every such access."
+        ),
     )

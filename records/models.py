@@ -1,20 +1,37 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from appointments.selectors import visible_patients
+from appointments.selectors import patients_in_care_of
 from patients.permissions import can_read_clinical_content
 
 
+def readable_by(doctor, now=None, *, patient_field="patient"):
+    """A Q for the rows whose `patient_field` is a patient whose records `doctor` may read
+    now: one they look after (a care relationship), or one whose glass they broke, for as
+    long as that access lasts."""
+    broken = BreakGlassAccess.objects.lasting(now).filter(doctor=doctor.user).values("patient")
+    return Q(**{f"{patient_field}__in": patients_in_care_of(doctor, now)}) | Q(
+        **{f"{patient_field}__in": broken}
+    )
+
+
 class MedicalRecordQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Own records for a patient; their patients' records for a doctor; all for staff
-        whose role reads clinical content (records officer), none for other staff."""
+    def visible_to(self, user, now=None):
+        """Own records for a patient; for a doctor, the records of the patients they look
+        after now (records.permissions: the care relationship, or a broken glass); all for
+        staff whose role reads clinical content (records officer), none for other staff."""
         if not user.is_authenticated:
             return self.none()
         if user.is_clinic_staff:
             return self.all() if can_read_clinical_content(user) else self.none()
-        return self.filter(patient__in=visible_patients(user))
+        if (doctor := user.doctor_profile) is not None:
+            return self.filter(readable_by(doctor, now))
+        if user.is_patient:
+            return self.filter(patient__user=user)
+        return self.none()
 
 
 class MedicalRecord(models.Model):
@@ -105,3 +122,68 @@ class MedicalRecordVersion(models.Model):
         if previous is None:
             return list(self.FIELDS)
         return [f for f in self.FIELDS if getattr(self, f) != getattr(previous, f)]
+
+
+class BreakGlassAccessQuerySet(models.QuerySet):
+    def lasting(self, now=None):
+        """The accesses that still open a patient's records now."""
+        return self.filter(expires_at__gt=now or timezone.now())
+
+
+class BreakGlassAccess(models.Model):
+    """A doctor outside a care relationship opened a patient's records, giving a reason.
+
+    Made by records.services.break_the_glass, with an access-log entry the patient sees;
+    it opens the records until `expires_at`. Staff review each (the reviewer and when are
+    all that ever changes).
+    """
+
+    class Reason(models.TextChoices):
+        EMERGENCY = "emergency", _("Emergency")
+        COVERING = "covering", _("Covering for a colleague")
+
+    doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("doctor"),
+    )
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="break_glass_accesses",
+        verbose_name=_("patient"),
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason)
+    explanation = models.CharField(
+        _("explanation"), max_length=500, help_text=_("In the doctor's words.")
+    )
+    created_at = models.DateTimeField(_("opened at"), auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField(_("open until"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    objects = BreakGlassAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("break-the-glass access")
+        verbose_name_plural = _("break-the-glass accesses")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["doctor", "patient", "expires_at"], name="breakglass_lasting_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.doctor} → {self.patient}"
+
+    @property
+    def given_reason(self):
+        """The reason and the explanation as the patient reads them."""
+        return f"{self.get_reason_display()}: {self.explanation}"

@@ -1,23 +1,33 @@
-"""Writes to medical records.
+"""Writes to medical records, and breaking the glass.
 
 A record is written once per appointment by that appointment's doctor, which fulfils
 the appointment in the same transaction. After that it is only ever amended: each
 amendment adds a version, so every earlier state stays readable. Every change of a
 record by someone other than the patient is written to the access log
 (patients.services.log_access).
+
+A doctor reads a patient's records while they look after the patient (a care
+relationship: records.permissions). Outside it they may break the glass, giving a reason:
+that opens the records for BREAK_GLASS_HOURS, is written to the access log with the
+reason (the patient sees it) and waits for staff to review it.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appointments.models import Appointment
+from appointments.selectors import visible_patients
 from appointments.services import allowed_transitions, change_status
-from healthcare.core.errors import DomainError, NotVisible, clean_reason
+from healthcare.core.errors import DomainError, NotAllowed, NotVisible, clean_reason
 from patients.models import AccessLog
-from patients.services import log_access_to
-from records.models import MedicalRecord, MedicalRecordVersion
-from records.permissions import is_appointments_doctor, is_author
+from patients.services import log_access, log_access_to
+from records.models import BreakGlassAccess, MedicalRecord, MedicalRecordVersion
+from records.permissions import is_appointments_doctor, is_author, reads_records_of
 
 Status = Appointment.Status
 LIMITS = {"diagnosis": 5000, "prescription": 5000, "notes": 10000}
@@ -120,3 +130,74 @@ def amend_record(*, record, author, diagnosis, prescription="", notes="", reason
         )
         log_access_to(current, actor=author, action=AccessLog.Action.AMEND, ip=ip)
     return current
+
+
+EXPLANATION_MAX_LENGTH = BreakGlassAccess._meta.get_field("explanation").max_length
+
+
+class BreakGlassNotNeeded(DomainError):
+    code = "care_relationship_exists"
+    default_message = gettext_lazy(
+        "You can already read this patient's records: there is no glass to break."
+    )
+
+
+def _clean_break_glass(reason, explanation):
+    errors = {}
+    if reason not in BreakGlassAccess.Reason.values:
+        errors["reason"] = _("Please choose why you need the records.")
+    explanation = (explanation or "").strip()
+    if not explanation:
+        errors["explanation"] = _("Please say why you need to open the records now.")
+    elif len(explanation) > EXPLANATION_MAX_LENGTH:
+        errors["explanation"] = _("Please keep this to %(limit)d characters or fewer.") % {
+            "limit": EXPLANATION_MAX_LENGTH
+        }
+    if errors:
+        raise DomainError(next(iter(errors.values())), code="invalid", fields=errors)
+    return explanation
+
+
+def break_the_glass(*, actor, patient, reason, explanation, ip=None) -> BreakGlassAccess:
+    """Open `patient`'s records to `actor`, a doctor outside a care relationship with them,
+    for BREAK_GLASS_HOURS; written to the access log with the reason.
+
+    Only a doctor (NotAllowed otherwise) who may see the patient (NotVisible otherwise)
+    and cannot read their records now (BreakGlassNotNeeded otherwise). `reason` is one of
+    BreakGlassAccess.Reason; `explanation`, in the doctor's words, is required.
+    """
+    if actor.doctor_profile is None:
+        raise NotAllowed(_("Only doctors can break the glass."))
+    if not visible_patients(actor).filter(pk=patient.pk).exists():
+        raise NotVisible()
+    explanation = _clean_break_glass(reason, explanation)
+    now = timezone.now()
+    with transaction.atomic():
+        if reads_records_of(actor, patient, now):
+            raise BreakGlassNotNeeded()
+        access = BreakGlassAccess.objects.create(
+            doctor=actor,
+            patient=patient,
+            reason=reason,
+            explanation=explanation,
+            expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
+        )
+        log_access(
+            actor=actor,
+            action=AccessLog.Action.BREAK_GLASS,
+            target=AccessLog.Target.PATIENT,
+            object_id=patient.pk,
+            patient=patient,
+            ip=ip,
+            reason=access.given_reason,
+        )
+    return access
+
+
+def mark_reviewed(*, access, reviewer) -> bool:
+    """Staff have looked into a break-the-glass access; returns whether this marked it
+    (an access is reviewed once)."""
+    updated = BreakGlassAccess.objects.filter(pk=access.pk, reviewed_at__isnull=True).update(
+        reviewed_by=reviewer, reviewed_at=timezone.now()
+    )
+    return bool(updated)

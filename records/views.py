@@ -5,20 +5,27 @@ earlier visits for their doctor) and a patient's page (their visits and records)
 
 Every write goes through records.services; every view of a record by someone other than
 the patient is logged there too. A record, an appointment or a page the user may not
-see is a 404, and a 404 writes nothing.
+see is a 404, and a 404 writes nothing. A doctor outside a care relationship with the
+patient is offered to break the glass instead of their records (a record's page answers
+403 with the offer); the form that does it is here too.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.decorators import doctor_required
 from appointments.models import Appointment
 from appointments.selectors import appointment_pages, earlier_visits, visible_patients
 from appointments.services import allowed_transitions, can_reschedule
@@ -28,10 +35,23 @@ from healthcare.core.http import client_ip
 from patients.models import AccessLog
 from patients.permissions import sees_clinical_content
 from patients.services import log_access_to, log_views
-from records.forms import AmendForm, RecordForm
-from records.models import MedicalRecord, MedicalRecordVersion
-from records.permissions import is_appointments_doctor, is_author
-from records.services import RecordError, RecordExists, amend_record, can_write_record, write_record
+from records.forms import AmendForm, BreakGlassForm, RecordForm
+from records.models import BreakGlassAccess, MedicalRecord, MedicalRecordVersion
+from records.permissions import (
+    can_break_the_glass,
+    is_appointments_doctor,
+    is_author,
+    reads_records_of,
+)
+from records.services import (
+    BreakGlassNotNeeded,
+    RecordError,
+    RecordExists,
+    amend_record,
+    break_the_glass,
+    can_write_record,
+    write_record,
+)
 
 Status = Appointment.Status
 PER_PAGE = 20
@@ -121,19 +141,21 @@ def appointment_detail(request, pk):
     if is_doctor and visible_patients(user).filter(pk=appointment.patient_id).exists():
         context["show_patient"] = True
         context["earlier_visits"] = visits = list(earlier_visits(appointment))
+        # Their diagnoses only while the doctor looks after the patient.
+        context["reads_records"] = reads = reads_records_of(user, appointment.patient)
         ip = client_ip(request)
         log_access_to(appointment.patient, actor=user, ip=ip)
-        # Each earlier visit's diagnosis is shown: a look at that record.
-        log_views(
-            [
-                (visit.medical_record.pk, appointment.patient)
-                for visit in visits
-                if getattr(visit, "medical_record", None)
-            ],
-            target=AccessLog.Target.RECORD,
-            actor=user,
-            ip=ip,
-        )
+        if reads:  # each earlier visit's diagnosis is shown: a look at that record
+            log_views(
+                [
+                    (visit.medical_record.pk, appointment.patient)
+                    for visit in visits
+                    if getattr(visit, "medical_record", None)
+                ],
+                target=AccessLog.Target.RECORD,
+                actor=user,
+                ip=ip,
+            )
     context["status_actions"] = [
         (status, STATUS_ACTIONS[status]) for status in buttons if status in STATUS_ACTIONS
     ]
@@ -189,8 +211,14 @@ def write(request, appointment_pk):
 @login_required
 @require_safe
 def detail(request, pk):
-    """One record with its appointment, its author and every version it has had."""
-    record = _visible_record(request.user, pk)
+    """One record with its appointment, its author and every version it has had.
+
+    To a doctor who may see the patient but not read their records now: 403, and the
+    way to break the glass."""
+    try:
+        record = _visible_record(request.user, pk)
+    except Http404:
+        return _break_glass_offer(request, pk)
     versions = record.versions.select_related("author").order_by("version")
     log_access_to(record, actor=request.user, ip=client_ip(request))
     return render(
@@ -202,6 +230,65 @@ def detail(request, pk):
             "is_patient": record.patient.user_id == request.user.pk,
             "is_author": is_author(request.user, record),
         },
+    )
+
+
+def _break_glass_offer(request, record_pk):
+    """403 with the offer to break the glass, if the record is of a patient the doctor may
+    see (and so may know about) but not read now; else the record does not exist (404)."""
+    record = MedicalRecord.objects.select_related("patient__user").filter(pk=record_pk).first()
+    if record is None or not can_break_the_glass(request.user, record.patient):
+        raise Http404
+    return render(
+        request,
+        "records/break_glass_needed.html",
+        {"patient": record.patient, "next": request.path},
+        status=403,
+    )
+
+
+@doctor_required
+@require_http_methods(["GET", "POST"])
+def break_glass(request, patient_pk, *, doctor):
+    """Break the glass: a doctor outside a care relationship opens a patient's records for
+    a while, giving a reason (records.services.break_the_glass)."""
+    patients = visible_patients(request.user).select_related("user")
+    patient = get_object_or_404(patients, pk=patient_pk)
+    patient_page = reverse("patients:detail", args=[patient.pk])
+    after = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(after, allowed_hosts={request.get_host()}):
+        after = patient_page
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            access = break_the_glass(
+                actor=request.user, patient=patient, ip=client_ip(request), **form.cleaned_data
+            )
+        except BreakGlassNotNeeded as error:
+            messages.info(request, error.message)
+            return redirect(patient_page)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.warning(
+                request,
+                _(
+                    "You can read %(name)s's records until %(until)s. This access is logged "
+                    "with your reason, shown to the patient and reviewed by the clinic."
+                )
+                % {
+                    "name": patient.user.display_name,
+                    "until": date_format(timezone.localtime(access.expires_at), "H:i"),
+                },
+            )
+            return redirect(after or patient_page)
+    elif request.method == "GET" and reads_records_of(request.user, patient):
+        messages.info(request, BreakGlassNotNeeded.default_message)
+        return redirect(patient_page)
+    return render(
+        request,
+        "records/break_glass.html",
+        {"patient": patient, "form": form, "hours": settings.BREAK_GLASS_HOURS},
     )
 
 
@@ -258,6 +345,19 @@ def access_log(request):
     return render(request, "records/access_log.html", {"page": page})
 
 
+def _glass_broken_until(user, patient):
+    """Until when a broken glass lets `user` read `patient`'s records, or None."""
+    access = (
+        BreakGlassAccess.objects.lasting()
+        .filter(doctor=user, patient=patient)
+        .order_by("-expires_at")
+        .first()
+        if user.is_doctor
+        else None
+    )
+    return access.expires_at if access else None
+
+
 @login_required
 def patient_detail(request, pk):
     """A patient's profile and their history with this clinic, as far as the user may see it."""
@@ -275,6 +375,7 @@ def patient_detail(request, pk):
         .select_related("doctor__user", "appointment")
         .order_by("-created_at", "-pk")
     )
+    glass_until = _glass_broken_until(user, patient)
     ip = client_ip(request)
     log_access_to(patient, actor=user, ip=ip)
     # Each record's diagnosis is shown: a look at that record.
@@ -291,5 +392,11 @@ def patient_detail(request, pk):
             # Staff whose role does not read clinical content see contact details and
             # visits without medical details, reasons or records.
             "show_clinical": sees_clinical_content(user),
+            "glass_broken_until": glass_until,
+            # A doctor who cannot read the records now is offered to break the glass.
+            "can_break_the_glass": user.is_doctor
+            and not records
+            and glass_until is None
+            and not reads_records_of(user, patient),
         },
     )

@@ -47,6 +47,7 @@ ENDPOINTS = {
     ("post", "/api/medical-records/"),
     ("get", "/api/medical-records/{id}"),
     ("patch", "/api/medical-records/{id}"),
+    ("post", "/api/medical-records/break-glass"),
     ("get", "/api/"),
 }
 # Reachable without an access token (no 401 from a missing token).

@@ -3,18 +3,24 @@ of one object and the staff admin's lists, for every role.
 
 Each row names a page, API read or action and the outcome for anonymous, the patient,
 another patient, the appointment's doctor, another doctor, a colleague (a doctor who also
-treats the patient), staff with every right (a superuser: IT) and staff in each role the
-clinic ships (groups made by a migration): reception, clinic manager, records officer:
+treats the patient), staff with every right (a superuser: IT), staff in each role the
+clinic ships (groups made by a migration): reception, clinic manager, records officer,
+and a former doctor (whose last visit with the patient was over 18 months ago: no care
+relationship, so their records only by breaking the glass):
   "page"  - 200 and the page (or the object, from the API);
   "login" - redirect to the login page;  "401" - the API asks for a token;
-  "admin-login" - redirect to the admin's login page;  "403" - the admin refuses;
+  "admin-login" - redirect to the admin's login page;
   "404"   - not found (nothing hints that the object exists; from the API, `not_found`);
+  "403"   - from a page: a record the user may only open by breaking the glass, which the
+            page offers (or, in the admin, a list their role may not open);
   "redirect" - sent elsewhere (the record form of a visit that has its record);
   "done"  - the action happened;  "refused" - the object is visible, the action is not
             allowed now, and the user is told so (redirect with a message).
 A look writes no data but the access log, and only in the name of whoever looked; a
 forbidden request writes no access-log row and changes no data.
 """
+
+from datetime import timedelta
 
 import pytest
 from django.contrib import admin
@@ -24,11 +30,11 @@ from django.urls import reverse
 from appointments.models import Appointment
 from doctors.models import TimeOff
 from patients.models import AccessLog
-from records.models import MedicalRecord, MedicalRecordVersion
+from records.models import BreakGlassAccess, MedicalRecord, MedicalRecordVersion
 from tests.accounts.factories import StaffFactory, staff_in
 from tests.api_support import api_client, assert_error
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import at, login
+from tests.conftest import at, clock_at, login
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
 from tests.patients.factories import PatientFactory
 from tests.records.factories import MedicalRecordFactory
@@ -46,6 +52,7 @@ ROLES = [
     "reception",
     "manager",
     "records_officer",
+    "former_doctor",
 ]
 Status = Appointment.Status
 
@@ -54,7 +61,8 @@ Status = Appointment.Status
 def world(now):
     """A patient with a visit today and a recorded visit last week, and their doctor;
     another patient with another doctor; a colleague who sees the patient on Thursday;
-    staff: a superuser and one member of each role."""
+    staff: a superuser and one member of each role; a doctor who last saw the patient
+    two years ago."""
     patient, other_patient = PatientFactory(), PatientFactory()
     doctor, other_doctor, colleague = DoctorFactory(), DoctorFactory(), DoctorFactory()
     today = AppointmentFactory(patient=patient, doctor=doctor, start=at(0, "09:00"))
@@ -65,6 +73,8 @@ def world(now):
     AppointmentFactory(patient=other_patient, doctor=other_doctor, start=at(1, "09:00"))
     AppointmentFactory(patient=patient, doctor=colleague, start=at(3, "10:00"))
     time_off = TimeOffFactory(doctor=doctor, start=at(10, "00:00"), end=at(11, "00:00"))
+    former = DoctorFactory()
+    AppointmentFactory(patient=patient, doctor=former, start=at(-730, "09:00"), status="fulfilled")
     users = {
         "patient": patient.user,
         "other_patient": other_patient.user,
@@ -75,6 +85,7 @@ def world(now):
         "reception": staff_in("Reception"),
         "manager": staff_in("Clinic manager"),
         "records_officer": staff_in("Records officer"),
+        "former_doctor": former.user,
     }
     return {
         "users": users,
@@ -119,49 +130,49 @@ def cases(rows):
 PAGES = [
     ("dashboard", lambda w: reverse("appointments:schedule"),
      ["login", "404", "404", "page", "page", "page", "404",
-      "404", "404", "404"]),
+      "404", "404", "404", "page"]),
     ("appointment", lambda w: reverse("appointments:detail", args=[w["today"].pk]),
      ["login", "page", "404", "page", "404", "404", "page",
-      "page", "page", "page"]),
+      "page", "page", "page", "404"]),
     ("appointment-ics", lambda w: reverse("appointments:ics", args=[w["today"].pk]),
      ["login", "page", "404", "page", "404", "404", "page",
-      "page", "page", "page"]),
+      "page", "page", "page", "404"]),
     ("cancel-form", lambda w: reverse("appointments:cancel", args=[w["today"].pk]),
      ["login", "page", "404", "page", "404", "404", "page",
-      "page", "page", "page"]),
+      "page", "page", "page", "404"]),
     ("reschedule-form", lambda w: reverse("appointments:reschedule", args=[w["today"].pk]),
      ["login", "page", "404", "page", "404", "404", "page",
-      "page", "page", "page"]),
+      "page", "page", "page", "404"]),
     ("record", lambda w: reverse("records:detail", args=[w["record"].pk]),
      ["login", "page", "404", "page", "404", "page", "page",
-      "404", "404", "page"]),
+      "404", "404", "page", "403"]),
     ("record-write", lambda w: reverse("records:write", args=[w["today"].pk]),
      ["login", "404", "404", "page", "404", "404", "404",
-      "404", "404", "404"]),
+      "404", "404", "404", "404"]),
     ("record-write-recorded", lambda w: reverse("records:write", args=[w["past"].pk]),
      ["login", "404", "404", "redirect", "404", "404", "404",
-      "404", "404", "404"]),
+      "404", "404", "404", "404"]),
     ("record-amend", lambda w: reverse("records:amend", args=[w["record"].pk]),
      ["login", "404", "404", "page", "404", "404", "404",
-      "404", "404", "404"]),
+      "404", "404", "404", "404"]),
     ("my-records", lambda w: reverse("records:mine"),
      ["login", "page", "page", "404", "404", "404", "404",
-      "404", "404", "404"]),
+      "404", "404", "404", "404"]),
     ("who-looked", lambda w: reverse("records:access_log"),
      ["login", "page", "page", "404", "404", "404", "404",
-      "404", "404", "404"]),
+      "404", "404", "404", "404"]),
     ("patients", lambda w: reverse("patients:list"),
      ["login", "404", "404", "page", "page", "page", "page",
-      "page", "404", "page"]),
+      "page", "404", "page", "page"]),
     ("patient", lambda w: reverse("patients:detail", args=[w["patient"].pk]),
      ["login", "page", "404", "page", "404", "page", "page",
-      "page", "404", "page"]),
+      "page", "404", "page", "page"]),
     ("hours", lambda w: reverse("doctors:hours"),
      ["login", "404", "404", "page", "page", "page", "404",
-      "404", "404", "404"]),
+      "404", "404", "404", "page"]),
     ("time-off", lambda w: reverse("doctors:time_off"),
      ["login", "404", "404", "page", "page", "page", "404",
-      "404", "404", "404"]),
+      "404", "404", "404", "page"]),
 ]  # fmt: skip
 
 
@@ -181,16 +192,16 @@ def test_pages(world, client, role, url, expected):
 API_READS = [
     ("api-appointment", lambda w: reverse("api:appointment-detail", args=[w["today"].pk]),
      ["401", "page", "404", "page", "404", "404", "page",
-      "page", "page", "page"]),
+      "page", "page", "page", "404"]),
     ("api-record", lambda w: reverse("api:record-detail", args=[w["record"].pk]),
      ["401", "page", "404", "page", "404", "page", "page",
-      "404", "404", "page"]),
+      "404", "404", "page", "404"]),
     ("api-patient", lambda w: reverse("api:patient-detail", args=[w["patient"].pk]),
      ["401", "page", "404", "page", "404", "page", "page",
-      "page", "404", "page"]),
+      "page", "404", "page", "page"]),
     ("api-user", lambda w: reverse("api:auth-user", args=[w["users"]["patient"].pk]),
      ["401", "page", "404", "404", "404", "404", "page",
-      "404", "404", "404"]),
+      "404", "404", "404", "404"]),
 ]  # fmt: skip
 
 
@@ -244,6 +255,7 @@ ADMIN_LISTS = {
         "patients.accesslog",
         "appointments.appointment",
         "records.medicalrecord",
+        "records.breakglassaccess",
     },
 }
 
@@ -280,6 +292,7 @@ def _state(world):
         MedicalRecord.objects.count(),
         MedicalRecordVersion.objects.count(),
         TimeOff.objects.count(),
+        BreakGlassAccess.objects.count(),
     )
 
 
@@ -312,23 +325,35 @@ def remove_time_off(world, client):
     return client.post(reverse("doctors:time_off_remove", args=[world["time_off"].pk]))
 
 
+def break_glass(world, client):
+    return client.post(
+        reverse("records:break_glass", args=[world["patient"].pk]),
+        {"reason": "emergency", "explanation": "Seen in A&E, unconscious."},
+    )
+
+
 # Actions: (name, request, expected outcome per role, how "done" shows in the data).
 ACTIONS = [
     ("check-in", check_in, ["login", "refused", "404", "done", "404", "404", "done",
-                            "done", "refused", "refused"],
+                            "done", "refused", "refused", "404"],
      lambda s: s[0] == Status.CHECKED_IN),
     ("cancel", cancel, ["login", "refused", "404", "done", "404", "404", "done",
-                        "done", "refused", "refused"],
+                        "done", "refused", "refused", "404"],
      lambda s: s[0] == Status.CANCELLED),
     ("write-record", write_record, ["login", "404", "404", "done", "404", "404", "404",
-                                    "404", "404", "404"],
+                                    "404", "404", "404", "404"],
      lambda s: s[0] == Status.FULFILLED and s[1] == 2),
     ("amend-record", amend_record, ["login", "404", "404", "done", "404", "404", "404",
-                                    "404", "404", "404"],
+                                    "404", "404", "404", "404"],
      lambda s: s[2] == 1),  # the factory wrote no version; the amendment adds one
     ("remove-time-off", remove_time_off, ["login", "404", "404", "done", "404", "404", "404",
-                                          "404", "404", "404"],
+                                          "404", "404", "404", "404"],
      lambda s: s[3] == 0),
+    # Breaking the glass: only a doctor who may see the patient and cannot read their
+    # records now (the others are told they need not; to everyone else it does not exist).
+    ("break-glass", break_glass, ["login", "404", "404", "refused", "404", "refused", "404",
+                                  "404", "404", "404", "done"],
+     lambda s: s[4] == 1),
 ]  # fmt: skip
 
 
@@ -396,5 +421,37 @@ ROLE_PERMISSIONS = {
         "appointments.view_appointment",
         "records.view_medicalrecord",
         "records.view_medicalrecordversion",
+        "records.view_breakglassaccess",
+        "records.change_breakglassaccess",
     },
 }
+
+
+def test_breaking_the_glass_opens_a_patients_records_for_four_hours(world, now, settings):
+    settings.BREAK_GLASS_HOURS = 4
+    former = world["users"]["former_doctor"]
+    record_page = reverse("records:detail", args=[world["record"].pk])
+    record_api = reverse("api:record-detail", args=[world["record"].pk])
+
+    def outcomes():
+        return outcome(login(former).get(record_page)), api_client(former).get(record_api)
+
+    before_page, before_api = outcomes()
+    assert break_glass(world, login(former)).status_code == 302
+    during_page, during_api = outcomes()
+    with clock_at(now + timedelta(hours=4, minutes=-1)):
+        last_minute_page, last_minute_api = outcomes()
+    with clock_at(now + timedelta(hours=4, minutes=1)):
+        after_page, after_api = outcomes()
+
+    assert before_page == "403"
+    assert_error(before_api, 404, "not_found")
+    assert (during_page, during_api.status_code) == ("page", 200)
+    assert (last_minute_page, last_minute_api.status_code) == ("page", 200)
+    assert after_page == "403"
+    assert_error(after_api, 404, "not_found")
+    # The break itself, then the reads while it lasted: each in the patient's log.
+    log = list(
+        AccessLog.objects.filter(actor=former).order_by("pk").values_list("action", "target")
+    )
+    assert log == [("break_glass", "patient")] + [("view", "record")] * 4

@@ -251,8 +251,9 @@ class TestAppointmentActionsForTheDoctor:
             MedicalRecordFactory(appointment=earlier)
 
         # Session, user, doctor, the appointment (with its record), "is this my patient",
-        # the access-log row, the earlier visits with their records, their log rows.
-        with django_assert_num_queries(8):
+        # the earlier visits with their records, "may I read them", the access-log rows
+        # of the profile and of the records.
+        with django_assert_num_queries(9):
             response = doctor_client.get(detail_url(visit))
 
         assert section(response.content.decode(), "history-heading").count("<tr>") == 1 + count

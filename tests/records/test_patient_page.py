@@ -131,8 +131,9 @@ class TestDetail:
             MedicalRecordFactory(appointment=past)
             visit(patient, doctor, n + 1)
 
-        # session, user, doctor, patient, log row, appointments, records, their log rows
-        with django_assert_num_queries(8):
+        # session, user, doctor, patient, appointments, records, a broken glass?, log rows
+        # of the profile and of the records
+        with django_assert_num_queries(9):
             response = doctor_client.get(detail(patient))
 
         assert response.content.decode().count("status-fulfilled") == count
