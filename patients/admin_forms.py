@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.models import User
 from healthcare.core.validators import validate_single_line
+from patients.forms import PatientDetailsForm
 from patients.models import Patient
 
 LOGIN_CONTACT_FIELDS = ("first_name", "last_name", "phone")
@@ -24,14 +25,7 @@ class PatientChangeForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = [
-            "date_of_birth",
-            "blood_type",
-            "allergies",
-            "medical_history",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-        ]
+        fields = PatientDetailsForm.Meta.fields
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,10 +19,10 @@ from tests.api_support import api_client, assert_error
 from tests.conftest import at, login
 from tests.doctors.factories import SpecialtyFactory
 from tests.patients.factories import PatientFactory
+from tests.patients.test_views import STRONG_PASSWORD, registration
 
 pytestmark = pytest.mark.django_db
 
-STRONG_PASSWORD = "plum-orchard-lantern-42"
 CONTROL = ["\r", "\n", "\r\n", "\x00", "\t", "\x0b", "\x1b", "\x7f", "\x85", "\u2028", "\u2029"]
 
 
@@ -42,22 +42,9 @@ def test_the_validator_lets_ordinary_text_through(text):
     validate_single_line(text)
 
 
-def sign_up(**overrides):
-    return {
-        "email": "nia@example.org",
-        "first_name": "Nia",
-        "last_name": "Okafor",
-        "phone": "07700 900123",
-        "date_of_birth": "1990-04-02",
-        "password1": STRONG_PASSWORD,
-        "password2": STRONG_PASSWORD,
-        **overrides,
-    }
-
-
 @pytest.mark.parametrize("field", ["first_name", "last_name", "phone"])
 def test_the_sign_up_page_refuses_a_line_break_in_a_name_or_phone(client, field):
-    response = client.post(reverse("accounts:register"), sign_up(**{field: "Nia\r\nBcc: x"}))
+    response = client.post(reverse("accounts:register"), registration(**{field: "Nia\r\nBcc: x"}))
 
     assert response.status_code == 200
     assert response.context["form"].has_error(field, "control_characters")
