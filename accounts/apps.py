@@ -1,6 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from healthcare.core import appendonly
+
+# The migration that makes the security log append-only in the database.
+MIGRATION = ("accounts", "0006_security_log_append_only")
+
 
 class AccountsConfig(AppConfig):
     name = "accounts"
@@ -10,3 +15,4 @@ class AccountsConfig(AppConfig):
         from accounts import audit, sessions  # noqa: F401 (connects the log-in receivers)
 
         audit.install()
+        appendonly.protect(self, appendonly.AppendOnly("accounts_securityevent", since=MIGRATION))

@@ -138,8 +138,9 @@ def new_feed_token():
 class SecurityEvent(models.Model):
     """Append-only: log-ins, failed log-ins, log-outs, password changes, staff changes in the admin.
 
-    Rows are written by accounts.audit and never updated or deleted. A failed log-in keeps
-    the address that was tried (whether or not an account has it) and no account.
+    Rows are written by accounts.audit and never updated or deleted: the model refuses it,
+    and so does the database (healthcare.core.appendonly, for every role). A failed log-in
+    keeps the address that was tried (whether or not an account has it) and no account.
     """
 
     class Kind(models.TextChoices):
@@ -154,12 +155,15 @@ class SecurityEvent(models.Model):
         ADMIN_ADDITION = "admin_addition", _("Admin: added")
         ADMIN_CHANGE = "admin_change", _("Admin: changed")
         ADMIN_DELETION = "admin_deletion", _("Admin: deleted")
+        ACCOUNT_CLOSED = "account_closed", _("Account closed by its owner")
+        ACCOUNT_PURGED = "account_purged", _("Account purged after the retention period")
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind)
-    # SET_NULL, not PROTECT: an account can still be deleted; its address stays in `email`.
+    # PROTECT: the log is append-only (database triggers refuse UPDATE), so an account with
+    # entries is never deleted, only deactivated or purged (anonymised in place).
     actor = models.ForeignKey(
         User,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

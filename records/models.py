@@ -40,6 +40,13 @@ class MedicalRecord(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    purged_at = models.DateTimeField(
+        _("purged"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the retention period ended and the content was erased."),
+    )
 
     objects = MedicalRecordQuerySet.as_manager()
 
@@ -56,7 +63,12 @@ class MedicalRecord(models.Model):
 
 
 class MedicalRecordVersion(models.Model):
-    """One kept state of a record: the original and every amendment, never changed."""
+    """One kept state of a record: the original and every amendment, never changed.
+
+    Append-only in the database too (healthcare.core.appendonly): the one change its
+    triggers allow is the retention purge's tombstone, which blanks the text and sets
+    `purged_at` once; who wrote which version when stays.
+    """
 
     record = models.ForeignKey(
         MedicalRecord, on_delete=models.PROTECT, related_name="versions", verbose_name=_("record")
@@ -75,6 +87,7 @@ class MedicalRecordVersion(models.Model):
         verbose_name=_("written by"),
     )
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    purged_at = models.DateTimeField(_("purged"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("record version")

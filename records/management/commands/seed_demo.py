@@ -9,6 +9,7 @@ import datetime
 import logging
 import random
 from dataclasses import dataclass, field
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -28,7 +29,6 @@ from doctors.services import create_doctor, set_working_hours
 from healthcare.core.errors import DomainError
 from patients.models import Patient
 from patients.services import register_patient
-from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import write_record
 
 DEMO_PASSWORD = "demo-clinic-2030"  # nosec B105 (demo data; refused in production)
@@ -485,16 +485,16 @@ class Command(BaseCommand):
         appointment.save()
         self.count("past appointments")
         if with_record:
-            record = write_record(
-                appointment=appointment,
-                author=doctor.user,
-                diagnosis=diagnosis,
-                prescription=prescription,
-                notes=notes,
-            )
-            # Dated at the visit, not at seeding time (the access log keeps the truth).
-            MedicalRecord.objects.filter(pk=record.pk).update(created_at=end, updated_at=end)
-            MedicalRecordVersion.objects.filter(record=record).update(created_at=end)
+            # Written at the end of the visit: record versions and the access log are
+            # append-only (even in the database), so they are dated right when written.
+            with mock.patch("django.utils.timezone.now", return_value=end):
+                write_record(
+                    appointment=appointment,
+                    author=doctor.user,
+                    diagnosis=diagnosis,
+                    prescription=prescription,
+                    notes=notes,
+                )
             self.count("medical records")
         Appointment.objects.filter(pk=appointment.pk).update(created_at=booked_at, updated_at=end)
 
