@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "healthcare.core",  # no models: the operations commands (backups, the SQLite restore)
     "accounts",
     "patients",
     "doctors",
