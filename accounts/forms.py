@@ -187,3 +187,13 @@ class AccountForm(forms.ModelForm):
             storage = user.picture.storage
             transaction.on_commit(lambda: storage.delete(previous))
         return user
+
+
+class ConfirmPasswordForm(forms.Form):
+    """A step that needs the account's owner to confirm it is them (closing the account)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -7,6 +7,7 @@ login, which cancels visits, is appointments.services.
 """
 
 from django.utils.http import urlsafe_base64_decode
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import tasks
 from accounts.models import User
@@ -52,3 +53,9 @@ def activate_account(*, uidb64, token) -> User | None:
     user.email_confirmed = True
     user.save(update_fields=["is_active", "email_confirmed"])
     return user
+
+
+def revoke_api_tokens(*, user):
+    """Blacklist every refresh token `user` was issued, so none can be refreshed again."""
+    for token in OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False):
+        BlacklistedToken.objects.get_or_create(token=token)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
+from accounts.services import revoke_api_tokens
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
 from appointments.permissions import appointment_role
@@ -257,7 +258,7 @@ def allowed_transitions(appointment, actor, now=None):
     return allowed
 
 
-def _check_transition(appointment, to, actor, *, reason, now=None):
+def _check_transition(appointment, to, actor, *, reason, now=None, cutoff=True):
     now = now or timezone.now()
     role = appointment_role(actor, appointment)
     roles = TRANSITIONS.get((appointment.status, to))
@@ -274,7 +275,8 @@ def _check_transition(appointment, to, actor, *, reason, now=None):
             raise InvalidTransition(
                 _("This appointment has already started; record a no-show instead.")
             )
-        _check_patient_cutoff(appointment, role, now)
+        if cutoff:
+            _check_patient_cutoff(appointment, role, now)
         if role != "patient" and not reason:
             raise ReasonRequired()
     return role
@@ -282,6 +284,11 @@ def _check_transition(appointment, to, actor, *, reason, now=None):
 
 def change_status(*, appointment, to, actor, reason="") -> Appointment:
     """Move an appointment to status `to`, if `actor` may do so now. The one way to do it."""
+    return _change_status(appointment=appointment, to=to, actor=actor, reason=reason)
+
+
+def _change_status(*, appointment, to, actor, reason="", cutoff=True) -> Appointment:
+    """change_status; `cutoff=False` only for a patient closing their account (below)."""
     reason = clean_reason(reason, limit=REASON_MAX_LENGTH)
     with transaction.atomic():
         current = (
@@ -289,7 +296,7 @@ def change_status(*, appointment, to, actor, reason="") -> Appointment:
             .select_related("doctor__user", "patient__user")
             .get(pk=appointment.pk)
         )
-        _check_transition(current, to, actor, reason=reason)
+        _check_transition(current, to, actor, reason=reason, cutoff=cutoff)
         current.status = to
         current.sequence += 1
         fields = ["status", "sequence", "updated_at"]
@@ -322,11 +329,13 @@ def retire_user(*, user, actor) -> bool:
     with transaction.atomic():
         if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
             return False
+        # A retired patient's records are kept for the retention period, then purged.
+        Patient.objects.filter(user=user, closed_at__isnull=True).update(closed_at=timezone.now())
         _cancel_upcoming_visits(user, actor)
     return True
 
 
-def _cancel_upcoming_visits(user, actor):
+def _cancel_upcoming_visits(user, actor, *, cutoff=True):
     if user.is_doctor:
         visits = Appointment.objects.filter(doctor__user=user)
         reason = _("Dr %(name)s no longer sees patients at the clinic.")
@@ -335,8 +344,51 @@ def _cancel_upcoming_visits(user, actor):
         visits = Appointment.objects.filter(patient__user=user)
         reason = _("The patient's account at the clinic was closed.")
     upcoming = visits.filter(status=Appointment.Status.BOOKED, start__gt=timezone.now())
+    cancelled = 0
     for appointment in upcoming.select_related("doctor__user", "patient__user"):
-        cancel_appointment(appointment=appointment, actor=actor, reason=reason)
+        _change_status(
+            appointment=appointment, to=Status.CANCELLED, actor=actor, reason=reason, cutoff=cutoff
+        )
+        cancelled += 1
+    return cancelled
+
+
+class WrongPassword(DomainError):
+    code = "wrong_password"
+
+    def __init__(self):
+        message = _("That is not your password.")
+        super().__init__(message, fields={"password": message})
+
+
+def close_account(*, user, password) -> int:
+    """A patient closes their own account, confirming with their password.
+
+    In one transaction: every visit still to come is cancelled as the patient's own
+    cancellation, with the usual emails (inside the cut-off too: a closed account cannot
+    come, and the slot goes back to others); the login is deactivated and its password
+    made unusable, which ends every session and every API token at once (both carry a
+    digest of the password hash); calendar addresses stop working. The medical records
+    stay, for the retention period (records.services.purge_due). Returns how many visits
+    were cancelled.
+    """
+    if user.patient_profile is None:
+        raise NotAllowed(_("Only a patient closes their own account here; staff retire others."))
+    if not user.check_password(password):
+        raise WrongPassword()
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active:
+            return 0
+        cancelled = _cancel_upcoming_visits(user, user, cutoff=False)
+        locked.is_active = False
+        locked.set_unusable_password()
+        locked.save(update_fields=["is_active", "password"])
+        Patient.objects.filter(user=user).update(closed_at=timezone.now())
+        revoke_calendar_feeds(user)
+        revoke_api_tokens(user=user)
+    user.refresh_from_db(fields=["is_active", "password"])
+    return cancelled
 
 
 class TimeOffConflict(DomainError):

@@ -209,6 +209,9 @@ CLINIC_CANCELLATION_CUTOFF = timedelta(
 )
 # Reminders go out this long before an appointment starts (elapsed time, so DST-proof).
 CLINIC_REMINDER_BEFORE = timedelta(hours=env.int("CLINIC_REMINDER_HOURS", default=24))
+# A closed account's clinical records are kept this many years after the last visit, then
+# purged (records.services.purge_due; docs/operations.md says what goes and what stays).
+RECORD_RETENTION_YEARS = env.int("RECORD_RETENTION_YEARS", default=8)
 
 # The public address of the site: links in emails and calendar feeds, and the domain of
 # the iCalendar UIDs (appointment-<pk>@<host>), which must never change once mail went out.

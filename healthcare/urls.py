@@ -31,6 +31,7 @@ accounts_urls = [
     path("logout/", accounts.LogoutView.as_view(), name="logout"),
     path("home/", accounts.home_for_role, name="home"),
     path("profile/", views.profile, name="profile"),
+    path("profile/close/", views.close_account_page, name="close"),
     path("profile/calendar/new/", feeds.calendar_feed_create, name="calendar_feed_create"),
     path("profile/calendar/off/", feeds.calendar_feed_revoke, name="calendar_feed_revoke"),
     # Phones and desktop calendars are subscribed to this address: it never moves.
@@ -81,11 +82,13 @@ records_urls = [
     path("write/<int:appointment_pk>/", records.write, name="write"),
     path("<int:pk>/amend/", records.amend, name="amend"),
     path("access-log/", records.access_log, name="access_log"),
+    path("export/", records.export, name="export"),
 ]
 
 patients_urls = [
     path("", appointments.patient_list, name="list"),
     path("<int:pk>/", records.patient_detail, name="detail"),
+    path("<int:pk>/export/", records.patient_export, name="export"),
 ]
 
 urlpatterns = [

@@ -12,7 +12,7 @@ class RecordsConfig(AppConfig):
     verbose_name = _("Medical records")
 
     def ready(self):
-        # The retention purge's tombstone (records.retention) is the one change allowed.
+        # The one change allowed: the retention purge's tombstone (services.purge_patient).
         tombstone = appendonly.Tombstone(
             "purged_at", ("diagnosis", "prescription", "notes", "reason")
         )

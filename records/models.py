@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from appointments.selectors import visible_patients
+from patients.models import Patient
 
 
 class MedicalRecordQuerySet(models.QuerySet):
@@ -107,3 +108,12 @@ class MedicalRecordVersion(models.Model):
         if previous is None:
             return list(self.FIELDS)
         return [f for f in self.FIELDS if getattr(self, f) != getattr(previous, f)]
+
+
+class ClosedAccount(Patient):
+    """A patient whose account is closed: their records' retention, for staff to review."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("closed account (retention)")
+        verbose_name_plural = _("closed accounts (retention)")

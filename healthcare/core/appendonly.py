@@ -7,7 +7,7 @@ database shell through the app's login. On PostgreSQL a PL/pgSQL function raises
 `restrict_violation` (Django: IntegrityError); on SQLite BEFORE triggers RAISE(ABORT).
 
 The one change a trigger lets through is a *tombstone*, for a table that declares one:
-the retention purge (records.retention) blanks the clinical columns of a row whose time
+the retention purge (records.services.purge_patient) blanks the clinical columns of a row whose time
 is up and stamps when it did so. Only that transition passes: the stamp goes from empty
 to set, the blanked columns become '', every other column stays as it was, and a
 stamped row never changes again. So history can be erased visibly once it is due, never
