@@ -110,8 +110,15 @@ class MedicalRecordVersion(models.Model):
         return [f for f in self.FIELDS if getattr(self, f) != getattr(previous, f)]
 
 
+class ClosedAccountManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(closed_at__isnull=False, purged_at__isnull=True)
+
+
 class ClosedAccount(Patient):
     """A patient whose account is closed: their records' retention, for staff to review."""
+
+    objects = ClosedAccountManager()
 
     class Meta:
         proxy = True

@@ -121,6 +121,12 @@ PAGES = [
      ["login", "page", "page", "404", "404", "404", "404"]),
     ("who-looked", lambda w: reverse("records:access_log"),
      ["login", "page", "page", "404", "404", "404", "404"]),
+    ("my-data", lambda w: reverse("records:export"),
+     ["login", "page", "page", "404", "404", "404", "404"]),
+    ("patient-data", lambda w: reverse("patients:export", args=[w["patient"].pk]),
+     ["login", "page", "404", "404", "404", "404", "page"]),
+    ("close-account", lambda w: reverse("accounts:close"),
+     ["login", "page", "page", "404", "404", "404", "404"]),
     ("patients", lambda w: reverse("patients:list"),
      ["login", "404", "404", "page", "page", "page", "page"]),
     ("patient", lambda w: reverse("patients:detail", args=[w["patient"].pk]),
@@ -153,6 +159,10 @@ API_READS = [
     ("api-patient", lambda w: reverse("api:patient-detail", args=[w["patient"].pk]),
      ["401", "page", "404", "page", "404", "page", "page"]),
     ("api-user", lambda w: reverse("api:auth-user", args=[w["users"]["patient"].pk]),
+     ["401", "page", "404", "404", "404", "404", "page"]),
+    ("api-patient-data", lambda w: reverse("api:patient-export", args=[w["patient"].pk]),
+     ["401", "page", "404", "404", "404", "404", "page"]),
+    ("api-patient-data-pdf", lambda w: reverse("api:patient-export-pdf", args=[w["patient"].pk]),
      ["401", "page", "404", "404", "404", "404", "page"]),
 ]  # fmt: skip
 

@@ -87,6 +87,8 @@ class World:
                 start=at(30 + offset + i, "00:00"),
                 end=at(30 + offset + i, "08:00"),
             )
+            # A closed account, in the retention list staff review.
+            PatientFactory(closed_at=at(-offset, "09:00"), user__is_active=False)
         # Every view of the record writes an access-log row: the log grows too.
         viewer = login(self.doctor.user)
         for _ in range(n):
@@ -142,6 +144,8 @@ def pages(world):
         ("my records", "patient", reverse("records:mine"), 200),
         ("record (patient)", "patient", reverse("records:detail", args=[w.record.pk]), 200),
         ("who saw my records", "patient", reverse("records:access_log"), 200),
+        ("download my data", "patient", reverse("records:export"), 200),
+        ("download my data (pdf)", "patient", reverse("records:export") + "?format=pdf", 200),
         ("doctor home", "doctor", reverse("accounts:home"), 302),
         ("doctor profile", "doctor", reverse("accounts:profile"), 200),
         ("doctor's day", "doctor", reverse("appointments:schedule"), 200),
@@ -200,6 +204,7 @@ def endpoints(world):
         ("api appointment (patient)", "patient", f"/api/appointments/{w.tomorrow.pk}", 200),
         ("api my records", "patient", "/api/medical-records/", 200),
         ("api record (patient)", "patient", f"/api/medical-records/{w.record.pk}", 200),
+        ("api my data", "patient", f"/api/patients/{w.patient.pk}/export", 200),
         ("api me as a patient", "patient", f"/api/patients/{w.patient.pk}", 200),
         ("api me (doctor)", "doctor", "/api/auth/me", 200),
         ("api doctor's appointments", "doctor", "/api/appointments/", 200),
@@ -239,6 +244,8 @@ BUDGETS = {
     "my records": 5,
     "record (patient)": 4,
     "who saw my records": 5,
+    "download my data": 8,
+    "download my data (pdf)": 8,
     "doctor home": 2,
     "doctor profile": 5,
     "doctor's day": 6,
@@ -276,6 +283,8 @@ BUDGETS = {
     "admin appointments.appointment": 9,
     "admin appointments.appointment change": 3,
     "admin records.medicalrecord": 9,
+    "admin records.closedaccount": 5,
+    "admin records.closedaccount change": 3,
     "admin records.medicalrecord change": 9,
     "admin django_tasks_database.dbtaskresult": 7,
     "api root": 0,
@@ -288,6 +297,7 @@ BUDGETS = {
     "api appointment (patient)": 2,
     "api my records": 3,
     "api record (patient)": 3,
+    "api my data": 7,
     "api me as a patient": 2,
     "api me (doctor)": 2,
     "api doctor's appointments": 3,
