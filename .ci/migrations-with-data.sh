@@ -6,7 +6,7 @@
 # migrated to HEAD and filled: seed_demo, a year of diary from seed_bench (20 doctors,
 # 2000 patients, 20 000 appointments, a record and version for each fulfilled visit),
 # amendments and access-log rows through the services, and closed accounts. Then, for
-# each app, its last two migrations are unapplied (with everything that depends on them)
+# each app, its last two migrations (one, if it has two) are unapplied (with everything that depends on them)
 # and every migration applied again. After each round trip: the row count of every table
 # is what it was, `migrate --check` finds nothing left, the append-only triggers are in
 # place and a row of the access log still cannot be changed.
@@ -66,9 +66,13 @@ append_only_holds() {
 failed=0
 for app in accounts patients doctors appointments records; do
   mapfile -t names < <("$PY" manage.py showmigrations "$app" --plan -v 0 | sed -n "s/^\[X\]  $app\.//p")
-  [ "${#names[@]}" -ge 3 ] && target=${names[-3]} || target=zero
-  [ "${#names[@]}" -ge 3 ] || { echo "== $app: fewer than three migrations, skipped"; continue; }
-  echo "== $app: back to $target (unapplying ${names[-2]}, ${names[-1]} and what depends on them), then forward"
+  # Back by two migrations at most, never to zero (that drops the app's tables and data).
+  case ${#names[@]} in
+    0|1) echo "== $app: one migration, whose reversal would drop its tables: skipped"; continue ;;
+    2) target=${names[0]} ;;
+    *) target=${names[-3]} ;;
+  esac
+  echo "== $app: back to $target, unapplying what follows it (and depends on it), then forward"
   "$PY" manage.py migrate "$app" "$target" --noinput -v 0
   "$PY" manage.py migrate --noinput -v 0
   "$PY" manage.py migrate --check --noinput -v 0
