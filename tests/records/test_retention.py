@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import SecurityEvent
 from appointments.models import Appointment
-from appointments.services import close_account
+from appointments.services import close_account, retire_user
 from patients.models import AccessLog
 from patients.services import log_access
 from records.models import MedicalRecord, MedicalRecordVersion
@@ -77,6 +77,14 @@ def test_a_cancelled_visit_does_not_count_as_a_visit(closed, doctor):
     )
 
     assert due_ids(at(datetime.date(2038, 1, 7), "12:00")) == [closed.pk]
+
+
+def test_a_patient_retired_by_staff_is_kept_the_same_way(now, patient, doctor, staff):
+    AppointmentFactory(patient=patient, doctor=doctor, start=at(-7, "09:00"), status="fulfilled")
+    retire_user(user=patient.user, actor=staff)
+
+    assert due_ids(at(datetime.date(2037, 12, 30), "12:00")) == []
+    assert due_ids(at(datetime.date(2037, 12, 31), "12:00")) == [patient.pk]
 
 
 def test_an_account_still_open_is_never_due(now, patient, doctor):
