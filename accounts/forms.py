@@ -190,7 +190,7 @@ class AccountForm(forms.ModelForm):
 
 
 class CodeForm(forms.Form):
-    """A code from an authenticator app, or a recovery code."""
+    """A code from an authenticator app, or a recovery code (`for_setup`: the app's only)."""
 
     code = forms.CharField(
         label=_("Code"),
@@ -202,3 +202,8 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "none"}
         ),
     )
+
+    def __init__(self, *args, for_setup=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_setup:
+            self.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")

@@ -208,6 +208,12 @@ def current_code(device, *, at=None):
     return f"{generator.token():0{device.digits}d}"
 
 
+def context(request):
+    """Template context: `second_factor_pending`, so that the site's menu offers a log-in
+    that still owes its code nothing but logging out."""
+    return {"second_factor_pending": is_pending(request) if hasattr(request, "user") else False}
+
+
 class SecondFactorMiddleware:
     """A pending log-in (see the module) reaches the code or set-up page and log-out only.
 

@@ -180,6 +180,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "healthcare.core.context_processors.clinic",
+                "accounts.second_factor.context",  # {{ second_factor_pending }}
                 "django.template.context_processors.csp",  # {{ csp_nonce }}
             ],
         },
@@ -318,7 +319,17 @@ SIMPLE_JWT = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clinic scheduling API",
-    "DESCRIPTION": "Book, move and cancel appointments; read and write medical records.",
+    "DESCRIPTION": (
+        "Book, move and cancel appointments; read and write medical records.\n\n"
+        "Log in with `POST /api/auth/token`. Doctors, clinic staff and anyone who set up "
+        "two-step verification (on the website's security page) also send `otp`: the code "
+        "from their authenticator app, or one of their recovery codes; without it the "
+        "answer is 401 `otp_required`. Keep the answer's `device` token and send it with "
+        "later log-ins: the log-in limit then lets the right password in even while "
+        "strangers' wrong guesses lock the account. Logging out, ending the log-in on the "
+        "security page, or staff ending every session stops its tokens at once "
+        "(401 `session_ended`)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import SecurityEvent
-from accounts.second_factor import current_code
+from accounts.second_factor import REQUIRED, current_code
 from tests.accounts.factories import PASSWORD, clerk
 from tests.api_support import api_client, assert_error
 from tests.conftest import NOW, clock_at, login
@@ -132,6 +132,27 @@ class TestLogIn:
             response = client.get(url)
             assert response.status_code == 302, url
             assert response["Location"].startswith(f"{CODE}?next="), url
+
+    def test_a_session_opened_before_the_rule_owes_the_code_too(self, doctor):
+        authenticator_of(doctor.user)
+        client = password_only(doctor.user)
+        session = client.session
+        del session[REQUIRED]  # as a session from before second factors were required
+        session.save()
+
+        response = client.get(SCHEDULE)
+
+        assert response["Location"].startswith(CODE)
+
+    def test_meanwhile_the_menu_offers_only_logging_out(self, doctor):
+        authenticator_of(doctor.user)
+
+        response = password_only(doctor.user).get(CODE)
+
+        assert response.status_code == 200
+        assert f'href="{SCHEDULE}"' not in response.text
+        assert f'href="{PROFILE}"' not in response.text
+        assert "Log out" in response.text
 
     def test_the_right_code_completes_the_log_in_and_goes_on(self, doctor):
         device = authenticator_of(doctor.user)

@@ -39,7 +39,7 @@ ADMIN_EMAIL = "admin@clinic.example"
 # The demo's doctors and staff log in with a second factor too, all from this one
 # published secret (RFC 6238's test key): type it into an authenticator app, or let
 # `manage.py demo_code` print the current code. Never used outside the demo.
-DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # nosec B105 (demo data)
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 SPECIALTIES = {
     "general-practice": "General Practice",
