@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -61,23 +61,25 @@ class UserAdmin(ServiceFormMixin, DjangoUserAdmin):
     ordering = ("last_name", "first_name", "email")
     actions = ["end_all_sessions", "reset_second_factor"]
 
-    def _changeable(self, request, queryset):
-        return [user for user in queryset if self.has_change_permission(request, user)]
+    def _for_each_user(self, request, queryset, service, done):
+        """Call `service` for each selected user that this staff member may change (a
+        superuser only by a superuser) and say how many (`done`, counting "count")."""
+        users = [user for user in queryset if self.has_change_permission(request, user)]
+        for user in users:
+            service(user=user, actor=request.user, request=request)
+        self.message_user(request, done % {"count": len(users)}, messages.SUCCESS)
 
     @admin.action(description=_("End all sessions (log out everywhere)"), permissions=["change"])
     def end_all_sessions(self, request, queryset):
-        users = self._changeable(request, queryset)
-        for user in users:
-            services.end_sessions(user=user, actor=request.user, request=request)
-        self.message_user(
+        self._for_each_user(
             request,
-            ngettext(
+            queryset,
+            services.end_sessions,
+            ngettext_lazy(
                 "Ended every session of %(count)d user: browsers and apps must log in again.",
                 "Ended every session of %(count)d users: browsers and apps must log in again.",
-                len(users),
-            )
-            % {"count": len(users)},
-            messages.SUCCESS,
+                "count",
+            ),
         )
 
     @admin.action(
@@ -85,18 +87,15 @@ class UserAdmin(ServiceFormMixin, DjangoUserAdmin):
         permissions=["change"],
     )
     def reset_second_factor(self, request, queryset):
-        users = self._changeable(request, queryset)
-        for user in users:
-            services.reset_second_factor(user=user, actor=request.user, request=request)
-        self.message_user(
+        self._for_each_user(
             request,
-            ngettext(
+            queryset,
+            services.reset_second_factor,
+            ngettext_lazy(
                 "Reset the second factor of %(count)d user and ended their sessions.",
                 "Reset the second factor of %(count)d users and ended their sessions.",
-                len(users),
-            )
-            % {"count": len(users)},
-            messages.SUCCESS,
+                "count",
+            ),
         )
 
     def has_change_permission(self, request, obj=None):

@@ -49,7 +49,9 @@ RACE_SLOTS = 10
 def session_for(user):
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The backend that logged the user in must be one of AUTHENTICATION_BACKENDS, or
+    # Django treats the session as anonymous (the dashboard would answer the log-in page).
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[second_factor.REQUIRED] = second_factor.required_for(user)
     if session[second_factor.REQUIRED]:
