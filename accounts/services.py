@@ -6,16 +6,13 @@ sign-up itself (login and patient record together) is patients.services; retirin
 login, which cancels visits, is appointments.services.
 """
 
-from importlib import import_module
-
-from django.conf import settings
 from django.db import transaction
 from django.utils.http import urlsafe_base64_decode
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import audit, second_factor, tasks
 from accounts.models import SecurityEvent, User, UserSession
-from accounts.sessions import describe_device
+from accounts.sessions import delete_web_session, describe_device
 from accounts.tokens import activation_tokens
 
 
@@ -63,10 +60,9 @@ def activate_account(*, uidb64, token) -> User | None:
 def _end(rows):
     """Delete the web sessions and blacklist the API refresh tokens of `rows`, and the rows."""
     rows = list(rows)
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     for row in rows:
         if row.kind == UserSession.Kind.WEB:
-            store(session_key=row.key).delete()
+            delete_web_session(row.key)
         elif row.refresh_jti:
             for token in OutstandingToken.objects.filter(jti=row.refresh_jti):
                 BlacklistedToken.objects.get_or_create(token=token)

@@ -18,7 +18,9 @@ from the sessions page or the admin is accounts.services.
 
 import time
 import uuid
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.utils import timezone
@@ -50,10 +52,14 @@ def _stamp_at_login(sender, request, user, **kwargs):
     session[TOUCHED_AT] = _now()
     if session.session_key is None:
         session.save()
-    # Rows of sessions that have ended by themselves meanwhile are of no use to anyone.
-    UserSession.objects.filter(user=user).exclude(
+    # Sessions past their idle timeout (or refresh tokens past their lifetime) have ended
+    # by themselves: their rows go, and whatever is left of a browser's session with them.
+    stale = UserSession.objects.filter(user=user).exclude(
         pk__in=UserSession.objects.active(timezone.now()).values("pk")
-    ).delete()
+    )
+    for key in stale.filter(kind=UserSession.Kind.WEB).values_list("key", flat=True):
+        delete_web_session(key)
+    stale.delete()
     row = UserSession.objects.create(
         user=user, kind=UserSession.Kind.WEB, key=session.session_key, **_where(request)
     )
@@ -65,6 +71,11 @@ def _forget_at_logout(sender, request, user, **kwargs):
     session = getattr(request, "session", None)
     if session is not None and session.get(ROW) is not None:
         UserSession.objects.filter(pk=session[ROW]).delete()
+
+
+def delete_web_session(key):
+    """The browser session with this key ends (whatever the session engine)."""
+    import_module(settings.SESSION_ENGINE).SessionStore(session_key=key).delete()
 
 
 def follow_new_key(request):

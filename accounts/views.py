@@ -203,6 +203,10 @@ def two_factor_setup(request):
             if pending:
                 devices.remember(request, user)
             audit.record(Kind.SECOND_FACTOR_ENROLLED, request=request, actor=user)
+            # Sessions opened with the password alone must not outlive the new rule.
+            services.end_sessions(
+                user=user, actor=user, request=request, keep=sessions.current_row_id(request)
+            )
             return _show_recovery_codes(request, codes, next_url)
     context = {
         "form": form,

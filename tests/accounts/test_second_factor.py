@@ -303,6 +303,15 @@ class TestPatients:
             again.post(CODE, {"code": current_code(device)})
             assert again.get(PROFILE).status_code == 200
 
+    def test_opting_in_logs_out_the_other_browsers(self, patient):
+        with clock_at(NOW):
+            elsewhere = login(patient.user)
+            assert elsewhere.get(PROFILE).status_code == 200
+
+            enrol(login(patient.user))
+
+            assert elsewhere.get(PROFILE).status_code == 302
+
     def test_a_patient_may_turn_it_off_again(self, patient):
         with clock_at(NOW):
             client = login(patient.user)
