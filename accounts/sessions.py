@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import UserSession
@@ -138,7 +139,7 @@ def describe_device(user_agent):
     browser = next((name for mark, name in browsers if mark in agent), None)
     system = next((name for mark, name in systems if mark in agent), None)
     if browser and system:
-        return f"{browser} on {system}"
+        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
     return browser or agent[:60] or "?"
 
 
