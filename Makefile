@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run worker test lint format migrate seed clean backup restore restore-drill
+.PHONY: run worker test lint format migrate seed demo-code clean backup restore restore-drill
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (none found)." >&2; exit 1; }
@@ -34,6 +34,10 @@ run: seed
 	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The code the demo's doctors and staff give after their password (their authenticator app).
+demo-code: $(VENV)/.installed
+	@DEBUG=1 $(PY) manage.py demo_code
 
 # The task worker alone (emails and reminders), e.g. beside another server.
 worker: migrate

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
-from accounts.services import revoke_api_tokens
+from accounts.services import end_sessions
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
 from appointments.permissions import appointment_role
@@ -386,7 +386,7 @@ def close_account(*, user, password) -> int:
         locked.save(update_fields=["is_active", "password"])
         Patient.objects.filter(user=user).update(closed_at=timezone.now())
         revoke_calendar_feeds(user)
-        revoke_api_tokens(user=user)
+        end_sessions(user=user, actor=user)
     user.refresh_from_db(fields=["is_active", "password"])
     return cancelled
 

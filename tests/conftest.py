@@ -8,7 +8,10 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import second_factor as accounts_second_factor
 from healthcare.core import appendonly
 from tests.accounts.factories import PASSWORD, StaffFactory
 from tests.doctors.factories import DoctorFactory
@@ -113,10 +116,27 @@ def staff(db):
     return StaffFactory()
 
 
-def login(user):
+def login(user, *, second_factor=True):
+    """A client logged in as `user`, with the password and, where `user` needs one, the
+    second factor given (an authenticator is set up for them if they have none).
+    `second_factor=False` stops after the password."""
     client = Client()
     assert client.login(email=user.email, password=PASSWORD)
+    if second_factor and accounts_second_factor.required_for(user):
+        give_second_factor(client, user)
     return client
+
+
+def give_second_factor(client, user):
+    """Mark the client's session as having given its second factor, as the code page does."""
+    device = accounts_second_factor.authenticator(user) or TOTPDevice.objects.create(
+        user=user, name=accounts_second_factor.AUTHENTICATOR, confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[accounts_second_factor.REQUIRED] = True
+    session.save()
+    return device
 
 
 @pytest.fixture

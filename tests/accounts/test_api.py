@@ -29,7 +29,7 @@ class TestTokens:
         response = obtain(patient.user.email.upper())
 
         assert response.status_code == 200
-        assert set(response.json()) == {"access", "refresh"}
+        assert set(response.json()) == {"access", "refresh", "device"}
         payload = AccessToken(response.json()["access"]).payload
         assert payload["user_id"] == str(patient.user.pk)
         assert payload["role"] == "patient"
@@ -43,6 +43,7 @@ class TestTokens:
             "user_id",
             "role",
             "hash_password",
+            "sid",  # the log-in's key: random, names no one
         }
         text = str(payload)
         for personal in (

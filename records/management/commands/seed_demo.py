@@ -8,6 +8,7 @@ are relative to now, so a freshly seeded demo always has a recent past and a fut
 import datetime
 import logging
 import random
+from base64 import b32encode
 from dataclasses import dataclass, field
 from unittest import mock
 
@@ -17,9 +18,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
+from accounts.second_factor import AUTHENTICATOR, role_requires
 from appointments.models import Appointment
 from appointments.selectors import next_free_slots
 from appointments.services import add_time_off, book_appointment, cancel_appointment
@@ -33,6 +36,10 @@ from records.services import write_record
 
 DEMO_PASSWORD = "demo-clinic-2030"  # nosec B105 (demo data; refused in production)
 ADMIN_EMAIL = "admin@clinic.example"
+# The demo's doctors and staff log in with a second factor too, all from this one
+# published secret (RFC 6238's test key): type it into an authenticator app, or let
+# `manage.py demo_code` print the current code. Never used outside the demo.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 SPECIALTIES = {
     "general-practice": "General Practice",
@@ -289,6 +296,7 @@ class Command(BaseCommand):
             specialties = self.seed_specialties()
             doctors = [self.seed_doctor(demo, specialties, admin) for demo in DOCTORS]
             patients = [self.seed_patient(demo) for demo in PATIENTS]
+            self.seed_second_factors()
             if not Appointment.objects.filter(doctor__in=doctors).exists():
                 self.seed_past(doctors, patients, admin)
                 self.seed_future(doctors, patients, admin)
@@ -323,6 +331,17 @@ class Command(BaseCommand):
             self.set_demo_password(admin)
             self.count("admin")
         return admin
+
+    def seed_second_factors(self):
+        """Every demo login whose role needs a second factor and has none gets the demo's
+        authenticator (a developer's own, set up on the site, is left alone)."""
+        demo_logins = User.objects.filter(email__endswith="@clinic.example")
+        for user in demo_logins:
+            if role_requires(user) and not TOTPDevice.objects.filter(user=user).exists():
+                TOTPDevice.objects.create(
+                    user=user, name=AUTHENTICATOR, key=DEMO_TOTP_KEY, confirmed=True
+                )
+                self.count("second factors")
 
     def set_demo_password(self, user):
         # Hashed once for all demo users (with the normal hasher): hashing a dozen
@@ -533,6 +552,12 @@ class Command(BaseCommand):
         self.stdout.write(f"  clinic staff  {ADMIN_EMAIL}  (the admin, at /admin/)")
         self.stdout.write(f"  doctor        {DOCTORS[0].email}")
         self.stdout.write(f"  patient       {PATIENTS[0].email}")
+        secret = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+        self.stdout.write(
+            "Staff and doctors then give a code: run `make demo-code` (or `python manage.py "
+            "demo_code`), or add this key to an authenticator app: "
+            + " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+        )
 
 
 def suits(doctor, patient, today):
