@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run worker test lint format migrate seed clean
+.PHONY: run worker test lint format migrate seed demo-code clean backup restore restore-drill
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (none found)." >&2; exit 1; }
@@ -35,6 +35,10 @@ run: seed
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The code the demo's doctors and staff give after their password (their authenticator app).
+demo-code: $(VENV)/.installed
+	@DEBUG=1 $(PY) manage.py demo_code
+
 # The task worker alone (emails and reminders), e.g. beside another server.
 worker: migrate
 	DEBUG=1 $(PY) manage.py db_worker
@@ -51,6 +55,20 @@ format: $(VENV)/.installed
 
 test: lint
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# A consistent copy of the SQLite database while the app runs (SQLite's online backup API),
+# into backups/<UTC time>.sqlite3; and putting one back (the app stopped). PostgreSQL:
+# pgBackRest, docs/operations.md.
+backup: $(VENV)/.installed
+	$(PY) manage.py backup_sqlite
+
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/<time>.sqlite3" >&2; exit 1; }
+	$(PY) manage.py restore_sqlite "$(FILE)"
+
+# PostgreSQL's point-in-time recovery, end to end, on a scratch cluster (docs/operations.md).
+restore-drill: $(VENV)/.installed
+	bash .ci/restore-drill.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache

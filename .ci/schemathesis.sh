@@ -2,7 +2,8 @@
 # schemathesis against the live API, as a patient, a doctor and clinic staff in turn.
 #
 # Starts the app on a throwaway SQLite database with one user of each role (known
-# passwords), logs each in for an access token, and runs the schemathesis CLI against
+# passwords; the doctor and staff also an authenticator with a known secret, whose code
+# the script computes as the app would), logs each in for an access token, and runs the schemathesis CLI against
 # /api/schema/ with that token. Checks: no 5xx response (not_a_server_error) and every
 # response matching the schema (response_schema_conformance). Exits non-zero on any
 # failure. Needs the project's virtualenv (.venv, or PY=...); installs schemathesis into
@@ -17,6 +18,8 @@ SCHEMATHESIS="$(cd "$(dirname "$PY")" && pwd)/schemathesis"
 MAX_EXAMPLES=${MAX_EXAMPLES:-30}
 WORKERS=${WORKERS:-4}
 PASSWORD="schemathesis-Pass-2030"
+# RFC 6238's test key: the doctor's and staff's authenticator (a second factor is required).
+TOTP_KEY="3132333435363738393031323334353637383930"
 
 if ! "$PY" -m pip show --quiet schemathesis >/dev/null 2>&1; then
   echo "== installing schemathesis"
@@ -66,9 +69,12 @@ doctor = create_doctor(
 set_working_hours(
     doctor=doctor, intervals=[(day, datetime.time(8), datetime.time(18)) for day in range(7)]
 )
-User.objects.create_superuser(
+staff = User.objects.create_superuser(
     email='staff@example.org', password=password, first_name='Staff', last_name='Member'
 )
+from django_otp.plugins.otp_totp.models import TOTPDevice
+for user in (doctor.user, staff):
+    TOTPDevice.objects.create(user=user, name='Authenticator app', key='$TOTP_KEY', confirmed=True)
 slot = next_free_slots(doctor, days=7, limit=1)[0]
 book_appointment(patient=patient, doctor=doctor, start=slot.start, reason='Seeded', booked_by=patient.user)
 now = timezone.now()
@@ -103,16 +109,27 @@ for _ in $(seq 60); do
 done
 http GET "$BASE/api/" >/dev/null
 
-token() {
-  http POST "$BASE/api/auth/token" "{\"email\": \"$1\", \"password\": \"$PASSWORD\"}" \
+otp() {  # the code the authenticator app shows now (accounts.second_factor.current_code)
+  "$PY" manage.py shell -v 0 -c "
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from accounts.second_factor import current_code
+print(current_code(TOTPDevice(key='$TOTP_KEY')))"
+}
+
+token() {  # token EMAIL [OTP]
+  local body="{\"email\": \"$1\", \"password\": \"$PASSWORD\""
+  [ -n "${2:-}" ] && body="$body, \"otp\": \"$2\""
+  http POST "$BASE/api/auth/token" "$body}" \
     | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["access"])'
 }
 
 # All three tokens first: the runs hammer the (throttled) login endpoint themselves.
 declare -A ACCESS
-for role in patient doctor staff; do
-  ACCESS[$role]=$(token "$role@example.org")
-done
+ACCESS[patient]=$(token patient@example.org)
+# Doctor and staff give a second factor; one device each, so one code serves both.
+CODE=$(otp)
+ACCESS[doctor]=$(token doctor@example.org "$CODE")
+ACCESS[staff]=$(token staff@example.org "$CODE")
 
 failed=()
 # Staff last: their run may retire the seeded patient and doctor (DELETE deactivates).

@@ -1,13 +1,26 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from accounts import services
 from accounts.admin_forms import UserAddForm, UserAdminChangeForm
 from accounts.models import SecurityEvent, User
 from healthcare.core.admin import ReadOnlyAdminMixin, ServiceFormMixin, datetime_column
+
+# No admin page shows a token or a secret. simplejwt's pages show whole refresh tokens
+# (staff could use the API as anyone) and let staff delete blacklist rows (reviving a
+# logged-out token); django-otp's show authenticator secrets and recovery codes. Ending
+# someone's sessions and resetting their second factor are the user admin's actions.
+for _model in (OutstandingToken, BlacklistedToken, TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(User)
@@ -46,6 +59,44 @@ class UserAdmin(ServiceFormMixin, DjangoUserAdmin):
     list_filter = ("role", "is_active", "is_staff", "is_superuser", "groups")
     search_fields = ("email", "first_name", "last_name", "phone")
     ordering = ("last_name", "first_name", "email")
+    actions = ["end_all_sessions", "reset_second_factor"]
+
+    def _for_each_user(self, request, queryset, service, done):
+        """Call `service` for each selected user that this staff member may change (a
+        superuser only by a superuser) and say how many (`done`, counting "count")."""
+        users = [user for user in queryset if self.has_change_permission(request, user)]
+        for user in users:
+            service(user=user, actor=request.user, request=request)
+        self.message_user(request, done % {"count": len(users)}, messages.SUCCESS)
+
+    @admin.action(description=_("End all sessions (log out everywhere)"), permissions=["change"])
+    def end_all_sessions(self, request, queryset):
+        self._for_each_user(
+            request,
+            queryset,
+            services.end_sessions,
+            ngettext_lazy(
+                "Ended every session of %(count)d user: browsers and apps must log in again.",
+                "Ended every session of %(count)d users: browsers and apps must log in again.",
+                "count",
+            ),
+        )
+
+    @admin.action(
+        description=_("Reset second factor (lost phone): set up anew at next log-in"),
+        permissions=["change"],
+    )
+    def reset_second_factor(self, request, queryset):
+        self._for_each_user(
+            request,
+            queryset,
+            services.reset_second_factor,
+            ngettext_lazy(
+                "Reset the second factor of %(count)d user and ended their sessions.",
+                "Reset the second factor of %(count)d users and ended their sessions.",
+                "count",
+            ),
+        )
 
     def has_change_permission(self, request, obj=None):
         # Otherwise staff allowed to edit users could take over a superuser's login.

@@ -2,13 +2,22 @@
 
 Tokens are simplejwt's: access tokens live 15 minutes, refresh tokens 7 days and are
 rotated on every refresh (the old one is blacklisted). A token carries the user's id,
-role and a digest of their password hash, and nothing else about the person. Logging out
-blacklists the refresh token (an access token already issued stays valid until it
-expires); changing or resetting the password ends every token issued before.
+role, a digest of their password hash and the key of its log-in (`sid`, a UserSession
+row the user sees on their sessions page), and nothing else about the person. Logging
+out blacklists the refresh token and ends the log-in, so its access tokens stop at once;
+so does ending it from the sessions page or the admin. Changing or resetting the
+password ends every token issued before.
+
+Doctors, clinic staff and anyone who set up a second factor get tokens only with a code
+in `otp` (from their authenticator app, or a recovery code); set-up is on the website.
+Every token answer carries a `device` token: sent back with later log-ins it marks the
+app as one that logged in before, which the log-in limit lets through while strangers'
+wrong passwords lock the account (accounts.devices).
 """
 
 from functools import partial
 
+from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -22,22 +31,69 @@ from rest_framework_simplejwt.tokens import UntypedToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenViewBase
 
-from accounts import audit
-from accounts.models import SecurityEvent, User
+from accounts import audit, devices, second_factor, sessions
+from accounts.models import SecurityEvent, User, UserSession
 from accounts.permissions import can_see_logins
 from accounts.serializers import UserSerializer
 from healthcare.core.api.schema import error_responses, invalid, limiter_unavailable, rate_limited
 from healthcare.core.ratelimits import hit
 
+OTP_REQUIRED = partial(
+    exceptions.AuthenticationFailed,
+    _(
+        "This account logs in with a second factor: send the code from your authenticator app "
+        "(or a recovery code) as `otp`. Set one up on the website first if you have none."
+    ),
+    "otp_required",
+)
+OTP_INVALID = partial(
+    exceptions.AuthenticationFailed, _("That code is not right. Please try again."), "otp_invalid"
+)
+
 
 class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
-    """Email and password in, a token pair out; the tokens carry the user's id and role."""
+    """Email and password (and a second factor's code where one is needed) in, a token
+    pair and a device token out; the tokens carry the user's id, role and log-in."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["otp"] = serializers.CharField(required=False, write_only=True)
+        self.fields["device"] = serializers.CharField(required=False, write_only=True)
 
     @classmethod
     def get_token(cls, user):
-        token = super().get_token(user)
-        token["role"] = user.role
-        return token
+        return sessions.issue_refresh_token(user)
+
+    def validate(self, attrs):
+        request = self.context.get("request")
+        self.user = authenticate(
+            request=request,
+            **{self.username_field: attrs[self.username_field]},
+            password=attrs["password"],
+            device=attrs.get("device"),
+        )
+        if not api_settings.USER_AUTHENTICATION_RULE(self.user):
+            raise exceptions.AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            )
+        if second_factor.required_for(self.user):
+            if not attrs.get("otp"):
+                raise OTP_REQUIRED()
+            try:
+                second_factor.verify(request, self.user, attrs["otp"])
+            except second_factor.CodeRefused as refused:
+                audit.record(
+                    SecurityEvent.Kind.SECOND_FACTOR_FAILED, request=request, actor=self.user
+                )
+                raise exceptions.AuthenticationFailed(refused.message, "otp_invalid") from None
+        refresh = sessions.issue_refresh_token(self.user, request)
+        return {
+            "refresh": str(refresh),
+            "access": str(refresh.access_token),
+            "device": devices.issue(
+                devices.presented(request, attrs.get("device")), self.user.email
+            ),
+        }
 
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
@@ -55,7 +111,14 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
             raise exceptions.AuthenticationFailed(
                 _("The password was changed; please log in again."), "password_changed"
             )
-        return super().validate(attrs)
+        # Its log-in was ended (or predates logins as rows): so is the token.
+        if not UserSession.objects.filter(
+            user=user, kind=UserSession.Kind.API, key=refresh.payload.get(sessions.SESSION_CLAIM)
+        ).exists():
+            raise SESSION_ENDED()
+        data = super().validate(attrs)
+        sessions.refreshed(self.token_class(data["refresh"]), self.context.get("request"))
+        return data
 
 
 class CredentialsSerializer(serializers.Serializer):
@@ -67,15 +130,51 @@ class RefreshRequestSerializer(serializers.Serializer):
     refresh = serializers.CharField(help_text=_("A refresh token."))
 
 
+class LogInSerializer(CredentialsSerializer):
+    otp = serializers.CharField(
+        required=False,
+        help_text=_(
+            "Doctors, clinic staff and anyone who set up a second factor: the 6-digit code "
+            "from their authenticator app, or one of their recovery codes (each works once)."
+        ),
+    )
+    device = serializers.CharField(
+        required=False,
+        help_text=_(
+            "The `device` token of an earlier log-in to this account from this app: with "
+            "it, the right password is let in even while others' wrong guesses lock the "
+            "account. A browser's device cookie works as well."
+        ),
+    )
+
+
 class TokenPairSerializer(serializers.Serializer):
     access = serializers.CharField(help_text=_("Access token, valid for 15 minutes."))
     refresh = serializers.CharField(help_text=_("Refresh token, valid for 7 days, used once."))
+
+
+class LoggedInSerializer(TokenPairSerializer):
+    device = serializers.CharField(
+        help_text=_("Keep it and send it with the next log-in to this account (see the request).")
+    )
 
 
 PAIR_EXAMPLE = OpenApiExample(
     "A token pair",
     value={"access": "eyJhbGciOiJIUzI1NiIs…", "refresh": "eyJhbGciOiJIUzI1NiIs…"},
     response_only=True,
+)
+LOGGED_IN_EXAMPLE = OpenApiExample(
+    "A token pair and a device token",
+    value={
+        "access": "eyJhbGciOiJIUzI1NiIs…",
+        "refresh": "eyJhbGciOiJIUzI1NiIs…",
+        "device": ".eJyrVkrOz8nJSc0r…",
+    },
+    response_only=True,
+)
+SESSION_ENDED = partial(
+    InvalidToken, _("This log-in was ended. Please log in again."), "session_ended"
 )
 # What refreshing or revoking a refresh token that was revoked before answers (simplejwt's
 # TokenError, which its views raise again as InvalidToken).
@@ -101,9 +200,14 @@ class TokenObtainView(TokenView):
     @extend_schema(
         operation_id="auth_token_obtain",
         summary="Obtain a token pair",
-        request=CredentialsSerializer,
+        description=_(
+            "Log in. Doctors, clinic staff and anyone who set up a second factor also send "
+            "`otp`: without it the answer is 401 `otp_required`, with a wrong one 401 "
+            "`otp_invalid`. Keep the answer's `device` and send it with later log-ins."
+        ),
+        request=LogInSerializer,
         responses={
-            200: TokenPairSerializer,
+            200: LoggedInSerializer,
             **error_responses(
                 invalid("password"),
                 partial(
@@ -111,6 +215,8 @@ class TokenObtainView(TokenView):
                     TokenObtainSerializer.default_error_messages["no_active_account"],
                     "no_active_account",
                 ),
+                OTP_REQUIRED,
+                OTP_INVALID,
                 rate_limited,
                 limiter_unavailable,
             ),
@@ -124,7 +230,16 @@ class TokenObtainView(TokenView):
                 },
                 request_only=True,
             ),
-            PAIR_EXAMPLE,
+            OpenApiExample(
+                "Credentials and a second factor",
+                value={  # nosec B105 (an example in the API docs)
+                    "email": "dr.ines@example.org",
+                    "password": "correct-horse-battery-staple",
+                    "otp": "492039",
+                },
+                request_only=True,
+            ),
+            LOGGED_IN_EXAMPLE,
         ],
         auth=[],
     )
@@ -147,7 +262,7 @@ class TokenRefreshView(TokenViewBase):
         request=RefreshRequestSerializer,
         responses={
             200: TokenPairSerializer,
-            **error_responses(invalid("refresh"), REVOKED_TOKEN, rate_limited),
+            **error_responses(invalid("refresh"), REVOKED_TOKEN, SESSION_ENDED, rate_limited),
         },
         examples=[PAIR_EXAMPLE],
         auth=[],
@@ -158,10 +273,11 @@ class TokenRefreshView(TokenViewBase):
 
 
 class LogoutView(TokenView):
-    """Log out: the refresh token is blacklisted, so it can no longer be refreshed.
+    """Log out: the refresh token is blacklisted, so it can no longer be refreshed, and its
+    log-in ends, so access tokens made from it stop working at once.
 
     Holding the refresh token is what proves the right to revoke it, so no access token is
-    needed. Access tokens already issued keep working until they expire (15 minutes).
+    needed.
     """
 
     serializer_class = jwt_serializers.TokenBlacklistSerializer
@@ -178,9 +294,11 @@ class LogoutView(TokenView):
     )
     def post(self, request, *args, **kwargs):
         self.validated_serializer(request)
-        user_id = UntypedToken(request.data["refresh"], verify=False).get(
-            api_settings.USER_ID_CLAIM
-        )
+        refresh = UntypedToken(request.data["refresh"], verify=False)
+        user_id = refresh.get(api_settings.USER_ID_CLAIM)
+        UserSession.objects.filter(
+            user_id=user_id, kind=UserSession.Kind.API, key=refresh.get(sessions.SESSION_CLAIM)
+        ).delete()
         audit.record(
             SecurityEvent.Kind.TOKEN_REVOKED,
             request=request,

@@ -1,5 +1,6 @@
 """The API's authentication: simplejwt's bearer tokens, with the caller's profile."""
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -7,7 +8,8 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from accounts.models import User
+from accounts.models import User, UserSession
+from accounts.sessions import SESSION_CLAIM
 
 
 class ProfileJWTAuthentication(JWTAuthentication):
@@ -27,13 +29,21 @@ class ProfileJWTAuthentication(JWTAuthentication):
         JWTAuthentication.get_user: a user id claim, an existing user, an active one
         (CHECK_USER_IS_ACTIVE), and a password unchanged since the token was issued
         (CHECK_REVOKE_TOKEN). tests/accounts/test_authentication.py holds each of them.
+        Then ours: the log-in the token belongs to (its `sid`, a UserSession row) has not
+        been ended by logging out, from the sessions page or by staff.
         """
         try:
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as exc:
             raise InvalidToken(_("Token contained no recognizable user identification")) from exc
 
-        users = User.objects.select_related("patient", "doctor")
+        # Whether the token's log-in still stands, in the same query.
+        live = UserSession.objects.filter(
+            user_id=OuterRef("pk"),
+            kind=UserSession.Kind.API,
+            key=validated_token.get(SESSION_CLAIM),
+        )
+        users = User.objects.select_related("patient", "doctor").annotate(log_in_live=Exists(live))
         try:
             user = users.get(**{api_settings.USER_ID_FIELD: user_id})
         except User.DoesNotExist as exc:
@@ -47,6 +57,11 @@ class ProfileJWTAuthentication(JWTAuthentication):
         ) != get_md5_hash_password(user.password):
             raise AuthenticationFailed(
                 _("The user's password has been changed."), code="password_changed"
+            )
+
+        if not user.log_in_live:
+            raise AuthenticationFailed(
+                _("This log-in was ended. Please log in again."), code="session_ended"
             )
 
         return user

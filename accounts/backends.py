@@ -3,30 +3,42 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from accounts import devices
 from accounts.models import UserManager
 from healthcare.core import ratelimits
 
 
 class RateLimitedModelBackend(ModelBackend):
-    """Every password check made for a request passes two limits first.
+    """Every password check made for a request passes the limits first.
 
-    Per client address, every attempt counts (`login-ip`); per email address, failed
+    Per client address, every attempt counts (`login-ip`). Per email address, failed
     attempts count (`login-account`), and once they reach the limit even the right
-    password is refused until the window ends. The check comes before the password is
-    looked at, so a refusal says nothing about the password or whether the account
-    exists. This covers the log-in page, the admin's log-in and the API's token
-    endpoint alike, since all of them call authenticate() with the request.
+    password is refused until the window ends: for strangers. A device that completed a
+    log-in to this account before (accounts.devices: the cookie, or the API's `device`
+    token) is the owner's: it is let through whatever `login-account` says, and its
+    failures count against the device (`login-device`); once it has used up its own
+    allowance it is a stranger again. The checks come before the password is looked at,
+    so a refusal says nothing about the password or whether the account exists. This
+    covers the log-in page, the admin's log-in and the API's token endpoint alike, since
+    all of them call authenticate() with the request.
     """
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(self, request, username=None, password=None, device=None, **kwargs):
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if request is None:
             return super().authenticate(request, username=username, password=password, **kwargs)
         email = UserManager.normalize_email(username)
-        ratelimits.check(request, "login-account", email)
+        nonce = devices.recognised(devices.presented(request, device), email)
+        if nonce is not None and ratelimits.used_up(request, "login-device", nonce):
+            nonce = None
+        if nonce is None:
+            ratelimits.check(request, "login-account", email)
         ratelimits.hit(request, "login-ip")
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
-            ratelimits.count(request, "login-account", email)
+            if nonce is None:
+                ratelimits.count(request, "login-account", email)
+            else:
+                ratelimits.count(request, "login-device", nonce)
         return user

@@ -187,3 +187,33 @@ class AccountForm(forms.ModelForm):
             storage = user.picture.storage
             transaction.on_commit(lambda: storage.delete(previous))
         return user
+
+
+class ConfirmPasswordForm(forms.Form):
+    """A step that needs the account's owner to confirm it is them (closing the account)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class CodeForm(forms.Form):
+    """A code from an authenticator app, or a recovery code (`for_setup`: the app's only)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "none"}
+        ),
+    )
+
+    def __init__(self, *args, for_setup=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_setup:
+            self.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")

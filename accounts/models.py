@@ -1,10 +1,13 @@
 import secrets
 import uuid
+from datetime import timedelta
 from pathlib import PurePath
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from healthcare.core.validators import validate_single_line
@@ -146,11 +149,66 @@ def new_feed_token():
     return secrets.token_urlsafe(32)
 
 
+class UserSessionQuerySet(models.QuerySet):
+    def active(self, now):
+        """The sessions that still work at `now`: web sessions within their idle timeout,
+        API log-ins whose refresh token has not expired."""
+        web = models.Q(
+            kind=UserSession.Kind.WEB,
+            last_used_at__gt=now - timedelta(seconds=settings.SESSION_COOKIE_AGE),
+        )
+        api = models.Q(
+            kind=UserSession.Kind.API,
+            last_used_at__gt=now - settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"],
+        )
+        return self.filter(web | api)
+
+
+class UserSession(models.Model):
+    """One place a user is logged in: a browser's session or an app's API log-in.
+
+    Written at log-in, and touched when used (a web session at most once a minute by the
+    idle-timeout middleware; an API log-in at each token refresh), so the user's sessions
+    page lists them without scanning the session table. Deleting the row is part of
+    ending the session (accounts.services.end_session): an API log-in's access tokens
+    stop working with it.
+    """
+
+    class Kind(models.TextChoices):
+        WEB = "web", _("Browser")
+        API = "api", _("App (API)")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="user_sessions", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    # A browser: Django's session key. An app: the `sid` claim its tokens carry.
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    # An app: the refresh token it holds now (rotated at each refresh), to blacklist.
+    refresh_jti = models.CharField(_("refresh token id"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("logged in"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), default=timezone.now)
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-last_used_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-last_used_at"], name="usersession_user_idx")]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class SecurityEvent(models.Model):
     """Append-only: log-ins, failed log-ins, log-outs, password changes, staff changes in the admin.
 
-    Rows are written by accounts.audit and never updated or deleted. A failed log-in keeps
-    the address that was tried (whether or not an account has it) and no account.
+    Rows are written by accounts.audit and never updated or deleted: the model refuses it,
+    and so does the database (healthcare.core.appendonly, for every role). A failed log-in
+    keeps the address that was tried (whether or not an account has it) and no account.
     """
 
     class Kind(models.TextChoices):
@@ -162,15 +220,26 @@ class SecurityEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         PASSWORD_RESET = "password_reset", _("Password reset by emailed link")
         ACCOUNT_ACTIVATED = "account_activated", _("Account activated")
+        SECOND_FACTOR_ENROLLED = "otp_enrolled", _("Second factor set up")
+        SECOND_FACTOR_VERIFIED = "otp_verified", _("Second factor given")
+        SECOND_FACTOR_FAILED = "otp_failed", _("Wrong second-factor code")
+        RECOVERY_CODES_MADE = "otp_recovery_codes", _("New recovery codes made")
+        SECOND_FACTOR_REMOVED = "otp_removed", _("Second factor turned off")
+        SECOND_FACTOR_RESET = "otp_reset", _("Second factor reset by staff")
+        SESSION_ENDED = "session_ended", _("A session ended by hand")
+        SESSIONS_ENDED = "sessions_ended", _("Sessions ended by hand")
         ADMIN_ADDITION = "admin_addition", _("Admin: added")
         ADMIN_CHANGE = "admin_change", _("Admin: changed")
         ADMIN_DELETION = "admin_deletion", _("Admin: deleted")
+        ACCOUNT_CLOSED = "account_closed", _("Account closed by its owner")
+        ACCOUNT_PURGED = "account_purged", _("Account purged after the retention period")
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind)
-    # SET_NULL, not PROTECT: an account can still be deleted; its address stays in `email`.
+    # PROTECT: the log is append-only (database triggers refuse UPDATE), so an account with
+    # entries is never deleted, only deactivated or purged (anonymised in place).
     actor = models.ForeignKey(
         User,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

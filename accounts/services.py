@@ -1,15 +1,18 @@
-"""Writes to accounts that carry a rule: activating a self-registered login and the emails
-about a login.
+"""Writes to accounts that carry a rule: activating a self-registered login, the emails
+about a login, ending sessions and resetting a second factor (each in the security log).
 
 The emails are queued here and sent by the worker (accounts/tasks.py). A patient's
 sign-up itself (login and patient record together) is patients.services; retiring a
 login, which cancels visits, is appointments.services.
 """
 
+from django.db import transaction
 from django.utils.http import urlsafe_base64_decode
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import tasks
-from accounts.models import User
+from accounts import audit, second_factor, tasks
+from accounts.models import SecurityEvent, User, UserSession
+from accounts.sessions import delete_web_session, describe_device
 from accounts.tokens import activation_tokens
 
 
@@ -52,3 +55,76 @@ def activate_account(*, uidb64, token) -> User | None:
     user.email_confirmed = True
     user.save(update_fields=["is_active", "email_confirmed"])
     return user
+
+
+def _end(rows):
+    """Delete the web sessions and blacklist the API refresh tokens of `rows`, and the rows."""
+    rows = list(rows)
+    for row in rows:
+        if row.kind == UserSession.Kind.WEB:
+            delete_web_session(row.key)
+        elif row.refresh_jti:
+            for token in OutstandingToken.objects.filter(jti=row.refresh_jti):
+                BlacklistedToken.objects.get_or_create(token=token)
+    UserSession.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return len(rows)
+
+
+def _described(row):
+    return f"{row.get_kind_display()}, {describe_device(row.user_agent)}, {row.ip_address or '?'}"
+
+
+def _end_all(user, *, keep=None):
+    ended = _end(UserSession.objects.filter(user=user).exclude(pk=keep))
+    if keep is None:
+        for token in OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True):
+            BlacklistedToken.objects.get_or_create(token=token)
+    return ended
+
+
+def end_session(*, session, actor, request=None):
+    """End one of `actor`'s own sessions (a browser's or an app's), logged."""
+    with transaction.atomic():
+        _end([session])
+        audit.record(
+            SecurityEvent.Kind.SESSION_ENDED,
+            request=request,
+            actor=actor,
+            target=str(session.user),
+            detail=_described(session),
+        )
+
+
+def end_sessions(*, user, actor, request=None, keep=None):
+    """End every session of `user` but the one whose row id is `keep`, logged; returns
+    how many ended.
+
+    Browsers are logged out (their sessions deleted) and apps' refresh tokens
+    blacklisted, so neither can come back; an app's access tokens stop at once too (they
+    carry their log-in's key, accounts.authentication). Every refresh token still
+    outstanding is blacklisted as well, including any issued before logins were rows.
+    """
+    with transaction.atomic():
+        ended = _end_all(user, keep=keep)
+        audit.record(
+            SecurityEvent.Kind.SESSIONS_ENDED,
+            request=request,
+            actor=actor,
+            target=str(user),
+            detail=f"{ended} ended" + ("" if keep is None else ", this one kept"),
+        )
+    return ended
+
+
+def reset_second_factor(*, user, actor, request=None):
+    """Staff, for someone who lost their phone: their authenticator and recovery codes are
+    removed and their sessions ended, so their next log-in sets up a new one. Logged."""
+    with transaction.atomic():
+        second_factor.remove_devices(user)
+        _end_all(user)
+        audit.record(
+            SecurityEvent.Kind.SECOND_FACTOR_RESET,
+            request=request,
+            actor=actor,
+            target=str(user),
+        )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from accounts.permissions import can_manage_logins
+from accounts.services import end_sessions
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
 from appointments.permissions import acting_role, can_book_for
@@ -257,7 +258,7 @@ def allowed_transitions(appointment, actor, now=None):
     return allowed
 
 
-def _check_transition(appointment, to, actor, *, reason, now=None, role=None):
+def _check_transition(appointment, to, actor, *, reason, now=None, cutoff=True, role=None):
     now = now or timezone.now()
     role = role or acting_role(actor, appointment)
     roles = TRANSITIONS.get((appointment.status, to))
@@ -274,7 +275,8 @@ def _check_transition(appointment, to, actor, *, reason, now=None, role=None):
             raise InvalidTransition(
                 _("This appointment has already started; record a no-show instead.")
             )
-        _check_patient_cutoff(appointment, role, now)
+        if cutoff:
+            _check_patient_cutoff(appointment, role, now)
         if role != "patient" and not reason:
             raise ReasonRequired()
     return role
@@ -282,17 +284,21 @@ def _check_transition(appointment, to, actor, *, reason, now=None, role=None):
 
 def change_status(*, appointment, to, actor, reason="") -> Appointment:
     """Move an appointment to status `to`, if `actor` may do so now. The one way to do it."""
-    return _change_status(appointment, to, actor, reason=reason)
+    return _change_status(appointment=appointment, to=to, actor=actor, reason=reason)
 
 
 def _cancel_for_the_clinic(appointment, actor, reason):
     """Cancel as the clinic, for work whose own permission the caller has checked (time off,
     retiring a login): that is what lets a clinic manager's time off cancel visits their
     role could not cancel one by one. Every other rule of change_status applies."""
-    return _change_status(appointment, Status.CANCELLED, actor, reason=reason, role="staff")
+    return _change_status(
+        appointment=appointment, to=Status.CANCELLED, actor=actor, reason=reason, role="staff"
+    )
 
 
-def _change_status(appointment, to, actor, *, reason, role=None):
+def _change_status(*, appointment, to, actor, reason="", cutoff=True, role=None) -> Appointment:
+    """change_status; `cutoff=False` only for a patient closing their account (below),
+    `role` only for _cancel_for_the_clinic."""
     reason = clean_reason(reason, limit=REASON_MAX_LENGTH)
     with transaction.atomic():
         current = (
@@ -300,7 +306,7 @@ def _change_status(appointment, to, actor, *, reason, role=None):
             .select_related("doctor__user", "patient__user")
             .get(pk=appointment.pk)
         )
-        _check_transition(current, to, actor, reason=reason, role=role)
+        _check_transition(current, to, actor, reason=reason, cutoff=cutoff, role=role)
         current.status = to
         current.sequence += 1
         fields = ["status", "sequence", "updated_at"]
@@ -333,11 +339,14 @@ def retire_user(*, user, actor) -> bool:
     with transaction.atomic():
         if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
             return False
-        _cancel_upcoming_visits(user, actor)
+        # A retired patient's records are kept for the retention period, then purged.
+        Patient.objects.filter(user=user, closed_at__isnull=True).update(closed_at=timezone.now())
+        # As the clinic: retiring a login is its own permission (can_manage_logins).
+        _cancel_upcoming_visits(user, actor, role="staff")
     return True
 
 
-def _cancel_upcoming_visits(user, actor):
+def _cancel_upcoming_visits(user, actor, *, cutoff=True, role=None):
     if user.is_doctor:
         visits = Appointment.objects.filter(doctor__user=user)
         reason = _("Dr %(name)s no longer sees patients at the clinic.")
@@ -346,8 +355,56 @@ def _cancel_upcoming_visits(user, actor):
         visits = Appointment.objects.filter(patient__user=user)
         reason = _("The patient's account at the clinic was closed.")
     upcoming = visits.filter(status=Appointment.Status.BOOKED, start__gt=timezone.now())
+    cancelled = 0
     for appointment in upcoming.select_related("doctor__user", "patient__user"):
-        _cancel_for_the_clinic(appointment, actor, reason)
+        _change_status(
+            appointment=appointment,
+            to=Status.CANCELLED,
+            actor=actor,
+            reason=reason,
+            cutoff=cutoff,
+            role=role,
+        )
+        cancelled += 1
+    return cancelled
+
+
+class WrongPassword(DomainError):
+    code = "wrong_password"
+
+    def __init__(self):
+        message = _("That is not your password.")
+        super().__init__(message, fields={"password": message})
+
+
+def close_account(*, user, password) -> int:
+    """A patient closes their own account, confirming with their password.
+
+    In one transaction: every visit still to come is cancelled as the patient's own
+    cancellation, with the usual emails (inside the cut-off too: a closed account cannot
+    come, and the slot goes back to others); the login is deactivated and its password
+    made unusable, which ends every session and every API token at once (both carry a
+    digest of the password hash); calendar addresses stop working. The medical records
+    stay, for the retention period (records.services.purge_due). Returns how many visits
+    were cancelled.
+    """
+    if user.patient_profile is None:
+        raise NotAllowed(_("Only a patient closes their own account here; staff retire others."))
+    if not user.check_password(password):
+        raise WrongPassword()
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active:
+            return 0
+        cancelled = _cancel_upcoming_visits(user, user, cutoff=False)
+        locked.is_active = False
+        locked.set_unusable_password()
+        locked.save(update_fields=["is_active", "password"])
+        Patient.objects.filter(user=user).update(closed_at=timezone.now())
+        revoke_calendar_feeds(user)
+        end_sessions(user=user, actor=user)
+    user.refresh_from_db(fields=["is_active", "password"])
+    return cancelled
 
 
 class TimeOffConflict(DomainError):

@@ -4,9 +4,11 @@
 
 Logging in through the site would measure password hashing and hit the login rate
 limit (every virtual user comes from 127.0.0.1), so this mints the credentials the
-site itself would issue: JWT access tokens (as POST /api/auth/token does) and database
-sessions (as the login form does). It also picks free slots for the booking scenario
-(each used once) and, for the race check, one doctor's 10 free slots and 200 patients.
+site itself would issue: JWT access tokens of an API log-in (as POST /api/auth/token
+does) and database sessions (as the login form does; a doctor's with the second factor
+given, as the code page leaves it, from an authenticator set up here if they have none).
+It also picks free slots for the booking scenario (each used once) and, for the race
+check, one doctor's 10 free slots and 200 patients.
 """
 
 import json
@@ -27,7 +29,10 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
+from accounts import second_factor  # noqa: E402
 from accounts.api import TokenObtainSerializer  # noqa: E402
 from accounts.models import User  # noqa: E402
 from appointments.selectors import bookable_dates, free_slots  # noqa: E402
@@ -44,8 +49,16 @@ RACE_SLOTS = 10
 def session_for(user):
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The backend that logged the user in must be one of AUTHENTICATION_BACKENDS, or
+    # Django treats the session as anonymous (the dashboard would answer the log-in page).
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[second_factor.REQUIRED] = second_factor.required_for(user)
+    if session[second_factor.REQUIRED]:
+        device = second_factor.authenticator(user) or TOTPDevice.objects.create(
+            user=user, name=second_factor.AUTHENTICATOR, confirmed=True
+        )
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
     return session.session_key
 

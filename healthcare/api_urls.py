@@ -28,9 +28,16 @@ urlpatterns = [
     path("auth/token/refresh", accounts.TokenRefreshView.as_view(), name="auth-token-refresh"),
     path("auth/logout", accounts.LogoutView.as_view(), name="auth-logout"),
     path("auth/me", accounts.MeView.as_view(), name="auth-me"),
+    path("auth/me/close", patient_profiles.CloseAccountView.as_view(), name="auth-me-close"),
     path("auth/users/<int:pk>", accounts.UserDetailView.as_view(), name="auth-user"),
     path("patients/", patient_profiles.PatientListView.as_view(), name="patient-list"),
     path("patients/<int:pk>", patient_profiles.PatientDetailView.as_view(), name="patient-detail"),
+    path("patients/<int:pk>/export", records.PatientExportView.as_view(), name="patient-export"),
+    path(
+        "patients/<int:pk>/export/pdf",
+        records.PatientExportPdfView.as_view(),
+        name="patient-export-pdf",
+    ),
     path("doctors/", doctors.DoctorListView.as_view(), name="doctor-list"),
     # GET/PUT/PATCH are doctors.api's; DELETE (retiring, which cancels visits) is added here.
     path("doctors/<int:pk>", scheduling.DoctorDetailView.as_view(), name="doctor-detail"),

@@ -120,9 +120,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    # Its admin pages show whole tokens: accounts/admin.py unregisters them.
     "rest_framework_simplejwt.token_blacklist",
+    # Second factors (accounts/second_factor.py): authenticator apps and recovery codes.
+    # Their own admin pages show the secrets: accounts/admin.py (after them) unregisters them.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "healthcare.core",  # no models: the operations commands (backups, the SQLite restore)
     "accounts",
     "patients",
     "doctors",
@@ -151,6 +158,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A log-in that still owes its second factor reaches only the code and set-up pages;
+    # a completed log-in leaves the device cookie that the log-in limit recognises.
+    "accounts.second_factor.SecondFactorMiddleware",
+    "accounts.devices.LoginDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # request.htmx, so that a view can answer an htmx request with a partial.
     "django_htmx.middleware.HtmxMiddleware",
@@ -173,6 +184,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "healthcare.core.context_processors.clinic",
+                "accounts.second_factor.context",  # {{ second_factor_pending }}
                 "django.template.context_processors.csp",  # {{ csp_nonce }}
             ],
         },
@@ -217,6 +229,9 @@ CLINIC_REMINDER_BEFORE = timedelta(hours=env.int("CLINIC_REMINDER_HOURS", defaul
 CARE_RELATIONSHIP_PAST_MONTHS = env.int("CARE_RELATIONSHIP_PAST_MONTHS", default=18)
 CARE_RELATIONSHIP_AHEAD_DAYS = env.int("CARE_RELATIONSHIP_AHEAD_DAYS", default=30)
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=4)
+# A closed account's clinical records are kept this many years after the last visit, then
+# purged (records.services.purge_due; docs/operations.md says what goes and what stays).
+RECORD_RETENTION_YEARS = env.int("RECORD_RETENTION_YEARS", default=8)
 
 # The public address of the site: links in emails and calendar feeds, and the domain of
 # the iCalendar UIDs (appointment-<pk>@<host>), which must never change once mail went out.
@@ -322,7 +337,17 @@ SIMPLE_JWT = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clinic scheduling API",
-    "DESCRIPTION": "Book, move and cancel appointments; read and write medical records.",
+    "DESCRIPTION": (
+        "Book, move and cancel appointments; read and write medical records.\n\n"
+        "Log in with `POST /api/auth/token`. Doctors, clinic staff and anyone who set up "
+        "two-step verification (on the website's security page) also send `otp`: the code "
+        "from their authenticator app, or one of their recovery codes; without it the "
+        "answer is 401 `otp_required`. Keep the answer's `device` token and send it with "
+        "later log-ins: the log-in limit then lets the right password in even while "
+        "strangers' wrong guesses lock the account. Logging out, ending the log-in on the "
+        "security page, or staff ending every session stops its tokens at once "
+        "(401 `session_ended`)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -379,6 +404,8 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.RateLimitedModelBackend"]
 RATE_LIMITS = {
     "login-ip": env.str("RATE_LIMIT_LOGIN_IP", default="50/15m"),
     "login-account": env.str("RATE_LIMIT_LOGIN_ACCOUNT", default="10/15m"),
+    "login-device": env.str("RATE_LIMIT_LOGIN_DEVICE", default="10/15m"),
+    "login-code": env.str("RATE_LIMIT_LOGIN_CODE", default="10/15m"),
     "register-ip": env.str("RATE_LIMIT_REGISTER_IP", default="10/h"),
     "password-reset-ip": env.str("RATE_LIMIT_PASSWORD_RESET_IP", default="10/h"),
     "password-reset-account": env.str("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", default="3/h"),
@@ -399,6 +426,18 @@ SILENCED_SYSTEM_CHECKS = [
     # exact, so E003 is silenced there and only there.
     *([] if SHARED_CACHE else ["django_ratelimit.E003"]),
 ]
+
+# The device cookie (accounts/devices.py, OWASP's "device cookies"): a browser that has
+# logged in to an account holds it, and gets in with the right password even while that
+# account is locked by others' wrong guesses. The API hands out the same as a `device` token.
+LOGIN_DEVICE_COOKIE_NAME = "login_device"
+LOGIN_DEVICE_COOKIE_AGE = 24 * 3600 * env.int("LOGIN_DEVICE_DAYS", default=365)
+
+# Second factors (accounts/second_factor.py): roles that must log in with a code from an
+# authenticator app (or a recovery code); anyone else may opt in on their profile.
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["doctor", "admin"])
+OTP_TOTP_ISSUER = CLINIC_NAME
+OTP_RECOVERY_CODES = 10
 
 # Sessions: HttpOnly, SameSite=Lax, Secure in production; ended after SESSION_IDLE_MINUTES
 # without a request (accounts/sessions.py moves the expiry forward while in use).

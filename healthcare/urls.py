@@ -28,9 +28,17 @@ accounts_urls = [
     path("register/sent/", patients.register_done, name="register_done"),
     path("activate/<uidb64>/<token>/", accounts.activate, name="activate"),
     path("login/", accounts.LoginView.as_view(), name="login"),
+    path("login/code/", accounts.login_code, name="login_code"),
+    path("security/", accounts.security, name="security"),
+    path("security/two-step/", accounts.two_factor_setup, name="two_factor_setup"),
+    path("security/two-step/codes/", accounts.recovery_codes, name="recovery_codes"),
+    path("security/two-step/off/", accounts.two_factor_disable, name="two_factor_disable"),
+    path("security/sessions/<int:pk>/end/", accounts.session_end, name="session_end"),
+    path("security/sessions/end-others/", accounts.sessions_end_others, name="sessions_end_others"),
     path("logout/", accounts.LogoutView.as_view(), name="logout"),
     path("home/", accounts.home_for_role, name="home"),
     path("profile/", views.profile, name="profile"),
+    path("profile/close/", views.close_account_page, name="close"),
     path("profile/calendar/new/", feeds.calendar_feed_create, name="calendar_feed_create"),
     path("profile/calendar/off/", feeds.calendar_feed_revoke, name="calendar_feed_revoke"),
     # Phones and desktop calendars are subscribed to this address: it never moves.
@@ -82,11 +90,13 @@ records_urls = [
     path("<int:pk>/amend/", records.amend, name="amend"),
     path("access-log/", records.access_log, name="access_log"),
     path("break-glass/<int:patient_pk>/", records.break_glass, name="break_glass"),
+    path("export/", records.export, name="export"),
 ]
 
 patients_urls = [
     path("", appointments.patient_list, name="list"),
     path("<int:pk>/", records.patient_detail, name="detail"),
+    path("<int:pk>/export/", records.patient_export, name="export"),
 ]
 
 urlpatterns = [

@@ -1,17 +1,27 @@
-"""The pages that belong to no one app: the front page, and the profile page, which
-gathers each app's part of a person (accounts' login, patients' health details, doctors'
-biography, appointments' calendar address)."""
+"""The pages that belong to no one app: the front page, the profile page, which gathers
+each app's part of a person (accounts' login, patients' health details, doctors'
+biography, appointments' calendar address), and closing a patient's account (which
+spans them too)."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 
-from accounts.forms import AccountForm
-from accounts.models import User
+from accounts import audit
+from accounts.forms import AccountForm, ConfirmPasswordForm
+from accounts.models import SecurityEvent, User
+from appointments.services import close_account
 from doctors.forms import DoctorBioForm
 from doctors.models import Specialty
+from healthcare.core.errors import DomainError
+from healthcare.core.forms import add_domain_error
 from patients.forms import PatientDetailsForm
 from patients.models import Patient
 
@@ -62,5 +72,42 @@ def profile(request):
         {
             "account_form": account_form,
             "details_form": details_form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close_account_page(request):
+    """A patient closes their account, after reading what happens and giving their password."""
+    user = request.user
+    if user.patient_profile is None:
+        raise Http404
+    form = ConfirmPasswordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = close_account(user=user, password=form.cleaned_data["password"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            audit.record(SecurityEvent.Kind.ACCOUNT_CLOSED, request=request, actor=user)
+            logout(request)
+            message = _("Your account is closed.")
+            if cancelled:
+                message += " " + ngettext(
+                    "Your upcoming visit is cancelled.",
+                    "Your %(count)d upcoming visits are cancelled.",
+                    cancelled,
+                ) % {"count": cancelled}
+            messages.success(request, message)
+            return redirect("home")
+    upcoming = user.patient_profile.appointments.upcoming()
+    return render(
+        request,
+        "accounts/close.html",
+        {
+            "form": form,
+            "upcoming": upcoming,
+            "retention_years": settings.RECORD_RETENTION_YEARS,
         },
     )

@@ -102,14 +102,17 @@ class PatientAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin):
     def shortcuts(self, obj):
         appointments = reverse("admin:appointments_appointment_changelist")
         book = reverse("admin:appointments_appointment_add")
+        export = reverse("patients:export", args=[obj.pk])
         return format_html(
-            '<a href="{}?{}">{}</a> · <a href="{}?{}">{}</a>',
+            '<a href="{}?{}">{}</a> · <a href="{}?{}">{}</a> · <a href="{}?format=pdf">{}</a>',
             appointments,
             urlencode({"q": obj.user.email}),
             _("Appointments"),
             book,
             urlencode({"patient": obj.pk}),
             _("Book an appointment"),
+            export,
+            _("Their data (PDF, logged)"),
         )
 
     def has_delete_permission(self, request, obj=None):

@@ -60,6 +60,18 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    closed_at = models.DateTimeField(
+        _("account closed"),
+        null=True,
+        blank=True,
+        help_text=_("When the patient closed their account; their records are kept until purged."),
+    )
+    purged_at = models.DateTimeField(
+        _("purged"),
+        null=True,
+        blank=True,
+        help_text=_("When the retention period ended and the clinical data were erased."),
+    )
 
     objects = PatientQuerySet.as_manager()
 
@@ -100,7 +112,8 @@ class AccessLogQuerySet(models.QuerySet):
 class AccessLog(models.Model):
     """Append-only: who viewed or changed a patient's data, when and from where.
 
-    Rows are written by patients.services.log_access and never updated or deleted. The
+    Rows are written by patients.services and never updated or deleted: the model refuses
+    it, and so does the database (healthcare.core.appendonly, for every role). The
     log belongs with the patient whose data it guards: every app that shows a patient's
     data (patients' admin, appointments, records) writes to it.
     """
@@ -112,6 +125,8 @@ class AccessLog(models.Model):
         UPDATE = "update", _("Changed")
         # A doctor outside a care relationship opened the records, giving `reason`.
         BREAK_GLASS = "break_glass", _("Broke the glass to open the records")
+        EXPORT = "export", _("Downloaded a copy")
+        PURGE = "purge", _("Erased after the retention period")
 
     class Target(models.TextChoices):
         RECORD = "record", _("Medical record")
@@ -121,8 +136,11 @@ class AccessLog(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("who"),
+        help_text=_("Empty for the clinic's own retention purge."),
     )
     action = models.CharField(_("action"), max_length=16, choices=Action)
     target = models.CharField(_("what"), max_length=16, choices=Target)
@@ -152,7 +170,7 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return (
-            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} "
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor or _('the clinic')} "
             f"{self.get_action_display().lower()} {self.get_target_display().lower()} "
             f"#{self.object_id}"
         )

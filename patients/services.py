@@ -110,3 +110,15 @@ def log_access_to(subject, *, actor, action=AccessLog.Action.VIEW, ip=None):
     return log_access(
         actor=actor, action=action, target=target, object_id=subject.pk, patient=patient, ip=ip
     )
+
+
+def log_export(*, patient, actor, ip=None):
+    """A copy of all of a patient's data was made: always logged, the patient's own too."""
+    return AccessLog.objects.create(
+        actor=actor,
+        action=AccessLog.Action.EXPORT,
+        target=AccessLog.Target.PATIENT,
+        object_id=patient.pk,
+        patient=patient,
+        ip_address=ip,
+    )

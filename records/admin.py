@@ -5,19 +5,22 @@ amendment kept as a version, so nobody edits one here, superusers included. Only
 who may read clinical content reach them. Opening a record is a view of a patient's data
 and goes into the access log (patients.admin shows it); the list names the visit, not
 the diagnosis, so that reading one is always logged, and no list is filtered by what a
-record says (patients.admin_clinical).
+record says (patients.admin_clinical). Closed accounts are listed with the day their
+records become due for purge; break-the-glass accesses wait here for review.
 """
 
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from doctors.admin_filters import DoctorListFilter
-from healthcare.core.admin import ReadOnlyAdminMixin, column, datetime_column
+from healthcare.core.admin import ClinicalLookupsMixin, ReadOnlyAdminMixin, column, datetime_column
 from patients.admin_clinical import ClinicalContentAdmin
 from patients.models import AccessLog
 from patients.permissions import can_read_clinical_content
-from records.models import BreakGlassAccess, MedicalRecord, MedicalRecordVersion
+from records.models import BreakGlassAccess, ClosedAccount, MedicalRecord, MedicalRecordVersion
+from records.selectors import closed_accounts, due_for_purge, kept_until
 from records.services import mark_reviewed
 
 
@@ -159,3 +162,48 @@ class BreakGlassAccessAdmin(admin.ModelAdmin):
             % {"count": marked},
             messages.SUCCESS,
         )
+
+
+class RetentionFilter(admin.SimpleListFilter):
+    title = _("retention")
+    parameter_name = "retention"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("due for purge")), ("kept", _("still kept"))]
+
+    def queryset(self, request, queryset):
+        due = due_for_purge().values("pk")
+        if self.value() == "due":
+            return queryset.filter(pk__in=due)
+        if self.value() == "kept":
+            return queryset.exclude(pk__in=due)
+        return queryset
+
+
+@admin.register(ClosedAccount)
+class ClosedAccountAdmin(ClinicalLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Closed accounts not purged yet: when each one's records become due for purge.
+
+    Read only: the purge itself is the scheduled task (`manage.py purge_due_records`),
+    which acts on exactly the accounts listed here as due.
+    """
+
+    list_display = ("account", "closed", "last_contact_at", "kept_until_day", "is_due")
+    list_filter = (RetentionFilter,)
+    fields = ("account", "closed", "last_contact_at", "kept_until_day", "is_due")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return closed_accounts()
+
+    account = column("user.display_name", _("patient"))
+    closed = datetime_column("closed_at", _("account closed"), ordering="closed_at")
+    last_contact_at = datetime_column("last_contact", _("last visit"), ordering="last_contact")
+
+    @admin.display(description=_("kept until"))
+    def kept_until_day(self, obj):
+        return kept_until(obj.last_contact)
+
+    @admin.display(description=_("due for purge"), boolean=True)
+    def is_due(self, obj):
+        return kept_until(obj.last_contact) <= timezone.localdate()

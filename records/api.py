@@ -8,13 +8,15 @@ appointment) and only the record's author amends it, through records.services; t
 else the appointment or record is not found (404). Lists show no clinical content: a
 record is read one at a time, and every such read by someone other than the patient is
 written to the access log. Amending never overwrites: each change adds a version, and the
-detail response carries all of them.
+detail response carries all of them. A patient (or staff for them) downloads all of the
+patient's data, as FHIR or PDF (records.export); each download is logged.
 """
 
 from functools import partial
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound
@@ -26,8 +28,10 @@ from healthcare.core.api.schema import error_responses, invalid
 from healthcare.core.errors import NotAllowed, NotVisible
 from healthcare.core.http import client_ip
 from patients.models import Patient
+from patients.permissions import can_read_clinical_content
 from patients.serializers import PatientRefSerializer
 from patients.services import log_access_to
+from records.export import download
 from records.models import BreakGlassAccess, MedicalRecord, MedicalRecordVersion
 from records.services import (
     EXPLANATION_MAX_LENGTH,
@@ -343,3 +347,56 @@ class BreakGlassView(generics.GenericAPIView):
             raise NotVisible()
         access = break_the_glass(actor=request.user, patient=patient, ip=client_ip(request), **data)
         return Response(self.get_serializer(access).data, status=status.HTTP_201_CREATED)
+
+
+def exportable_patients(user):
+    """The patients whose whole data `user` may download: their own, or all for staff whose
+    role reads clinical content (the copy holds all of it)."""
+    patients = Patient.objects.select_related("user")
+    if can_read_clinical_content(user):
+        return patients
+    return patients.filter(user=user)
+
+
+class PatientExportView(generics.GenericAPIView):
+    """A patient's own copy of all their data, as one FHIR R4 Bundle (JSON)."""
+
+    as_pdf = False
+
+    def get_queryset(self):
+        return exportable_patients(self.request.user)
+
+    @extend_schema(
+        operation_id="patients_export",
+        summary="Download all of a patient's data as a FHIR R4 Bundle (the patient or staff)",
+        description=gettext_lazy(
+            "Profile, appointments, every version of every record and the access log, as a "
+            "FHIR R4 Bundle of type `collection`. The patient themself or clinic staff; to "
+            "anyone else the patient is not found. Every download is written to the access log."
+        ),
+        responses={
+            (200, "application/fhir+json"): OpenApiTypes.OBJECT,
+            **error_responses(NotAuthenticated, NotFound),
+        },
+    )
+    def get(self, request, pk):
+        patient = self.get_object()
+        return download(patient, actor=request.user, ip=client_ip(request), as_pdf=self.as_pdf)
+
+
+class PatientExportPdfView(PatientExportView):
+    """The same copy as a readable PDF."""
+
+    as_pdf = True
+
+    @extend_schema(
+        operation_id="patients_export_pdf",
+        summary="Download all of a patient's data as a readable PDF (the patient or staff)",
+        description=gettext_lazy("The same content as the FHIR export, for people; logged too."),
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            **error_responses(NotAuthenticated, NotFound),
+        },
+    )
+    def get(self, request, pk):
+        return super().get(request, pk)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appointments.selectors import patients_in_care_of
+from patients.models import Patient
 from patients.permissions import can_read_clinical_content
 
 
@@ -66,6 +67,13 @@ class MedicalRecord(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    purged_at = models.DateTimeField(
+        _("purged"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the retention period ended and the content was erased."),
+    )
 
     objects = MedicalRecordQuerySet.as_manager()
 
@@ -82,7 +90,12 @@ class MedicalRecord(models.Model):
 
 
 class MedicalRecordVersion(models.Model):
-    """One kept state of a record: the original and every amendment, never changed."""
+    """One kept state of a record: the original and every amendment, never changed.
+
+    Append-only in the database too (healthcare.core.appendonly): the one change its
+    triggers allow is the retention purge's tombstone, which blanks the text and sets
+    `purged_at` once; who wrote which version when stays.
+    """
 
     CLINICAL_FIELDS = ("diagnosis", "prescription", "notes", "reason")
 
@@ -103,6 +116,7 @@ class MedicalRecordVersion(models.Model):
         verbose_name=_("written by"),
     )
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    purged_at = models.DateTimeField(_("purged"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("record version")
@@ -187,3 +201,19 @@ class BreakGlassAccess(models.Model):
     def given_reason(self):
         """The reason and the explanation as the patient reads them."""
         return f"{self.get_reason_display()}: {self.explanation}"
+
+
+class ClosedAccountManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(closed_at__isnull=False, purged_at__isnull=True)
+
+
+class ClosedAccount(Patient):
+    """A patient whose account is closed: their records' retention, for staff to review."""
+
+    objects = ClosedAccountManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("closed account (retention)")
+        verbose_name_plural = _("closed accounts (retention)")

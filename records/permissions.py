@@ -36,3 +36,9 @@ def can_break_the_glass(user, patient, now=None):
         and visible_patients(user).filter(pk=patient.pk).exists()
         and not reads_records_of(user, patient, now)
     )
+
+
+def can_export(user, patient):
+    """Whether `user` may download all of `patient`'s data: the patient, or staff whose role
+    reads clinical content (the copy holds all of it)."""
+    return patient.user_id == user.pk or can_read_clinical_content(user)

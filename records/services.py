@@ -1,4 +1,5 @@
-"""Writes to medical records, and breaking the glass.
+"""Writes to medical records, breaking the glass, and the retention purge of closed
+accounts.
 
 A record is written once per appointment by that appointment's doctor, which fulfils
 the appointment in the same transaction. After that it is only ever amended: each
@@ -20,14 +21,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from appointments.models import Appointment
+from accounts import audit
+from accounts.models import SecurityEvent
+from appointments.models import Appointment, CalendarFeed
 from appointments.selectors import visible_patients
 from appointments.services import allowed_transitions, change_status
 from healthcare.core.errors import DomainError, NotAllowed, NotVisible, clean_reason
-from patients.models import AccessLog
+from patients.models import AccessLog, Patient
 from patients.services import log_access, log_access_to
 from records.models import BreakGlassAccess, MedicalRecord, MedicalRecordVersion
 from records.permissions import is_appointments_doctor, is_author, reads_records_of
+from records.selectors import due_for_purge
 
 Status = Appointment.Status
 LIMITS = {"diagnosis": 5000, "prescription": 5000, "notes": 10000}
@@ -201,3 +205,67 @@ def mark_reviewed(*, access, reviewer) -> bool:
         reviewed_by=reviewer, reviewed_at=timezone.now()
     )
     return bool(updated)
+
+
+def purge_patient(*, patient, now=None):
+    """Erase what the law lets the clinic erase once a closed account's retention is over.
+
+    Kept, so that the clinic can still account for what happened: every row's existence
+    and its times (appointments, records, their versions: who wrote which, when), the
+    access log and the security log whole (append-only: who looked at what, when), and
+    the anonymised login they point to. Erased: the text of every record and version
+    (the versions through the one change their triggers allow, the tombstone), the
+    reasons of visits and cancellations, the health profile, the name, address, phone,
+    picture and calendar addresses. A tombstone entry in the access log and an event in
+    the security log say that it happened. One transaction; a patient not (or no longer)
+    due is left alone. Returns whether the patient was purged.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = due_for_purge(now).filter(pk=patient.pk).select_for_update(of=("self",))
+        patient = due.first()
+        if patient is None:
+            return False
+        user = patient.user
+        blank = {"diagnosis": "", "prescription": "", "notes": ""}
+        MedicalRecordVersion.objects.filter(record__patient=patient, purged_at__isnull=True).update(
+            **blank, reason="", purged_at=now
+        )
+        MedicalRecord.objects.filter(patient=patient).update(**blank, purged_at=now)
+        Appointment.objects.filter(patient=patient).update(reason="", cancellation_reason="")
+        Patient.objects.filter(pk=patient.pk).update(
+            date_of_birth=None,
+            blood_type="",
+            allergies="",
+            medical_history="",
+            emergency_contact_name="",
+            emergency_contact_phone="",
+            purged_at=now,
+        )
+        CalendarFeed.objects.filter(user=user).delete()
+        if user.picture:
+            user.picture.delete(save=False)
+        user.first_name = user.last_name = user.phone = ""
+        user.email = f"purged-{user.pk}@purged.invalid"
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        AccessLog.objects.create(
+            actor=None,
+            action=AccessLog.Action.PURGE,
+            target=AccessLog.Target.PATIENT,
+            object_id=patient.pk,
+            patient=patient,
+        )
+        audit.record(
+            SecurityEvent.Kind.ACCOUNT_PURGED,
+            actor=user,
+            target=f"patient #{patient.pk}",
+            detail=f"Retention period over (last contact {patient.last_contact:%Y-%m-%d}).",
+        )
+    return True
+
+
+def purge_due(now=None):
+    """Purge every closed account whose retention period is over; returns how many."""
+    return sum(purge_patient(patient=patient, now=now) for patient in due_for_purge(now))

@@ -32,13 +32,15 @@ from appointments.services import allowed_transitions, can_reschedule
 from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.http import client_ip
-from patients.models import AccessLog
+from patients.models import AccessLog, Patient
 from patients.permissions import sees_clinical_content
 from patients.services import log_access_to, log_views
+from records.export import download
 from records.forms import AmendForm, BreakGlassForm, RecordForm
 from records.models import BreakGlassAccess, MedicalRecord, MedicalRecordVersion
 from records.permissions import (
     can_break_the_glass,
+    can_export,
     is_appointments_doctor,
     is_author,
     reads_records_of,
@@ -399,4 +401,32 @@ def patient_detail(request, pk):
             and glass_until is None
             and not reads_records_of(user, patient),
         },
+    )
+
+
+@login_required
+@require_safe
+def export(request):
+    """ "Download my data": the patient's own copy (`?format=pdf` for the readable one)."""
+    patient = _patient_of(request.user)
+    return download(
+        patient,
+        actor=request.user,
+        ip=client_ip(request),
+        as_pdf=request.GET.get("format") == "pdf",
+    )
+
+
+@login_required
+@require_safe
+def patient_export(request, pk):
+    """Staff make a patient's copy for them (logged as theirs); the patient their own."""
+    patient = get_object_or_404(Patient.objects.select_related("user"), pk=pk)
+    if not can_export(request.user, patient):
+        raise Http404
+    return download(
+        patient,
+        actor=request.user,
+        ip=client_ip(request),
+        as_pdf=request.GET.get("format") == "pdf",
     )

@@ -17,13 +17,15 @@ from tests.api_support import api_client
 
 pytestmark = pytest.mark.django_db
 
-# Every endpoint DESIGN.md lists, as the schema must publish it.
+# Every endpoint DESIGN.md lists, as the schema must publish it, and those added since
+# (closing one's account, downloading a patient's data: issue 19).
 ENDPOINTS = {
     ("post", "/api/auth/register"),
     ("post", "/api/auth/token"),
     ("post", "/api/auth/token/refresh"),
     ("post", "/api/auth/logout"),
     ("get", "/api/auth/me"),
+    ("post", "/api/auth/me/close"),
     ("get", "/api/auth/users/{id}"),
     ("get", "/api/patients/"),
     ("post", "/api/patients/"),
@@ -31,6 +33,8 @@ ENDPOINTS = {
     ("put", "/api/patients/{id}"),
     ("patch", "/api/patients/{id}"),
     ("delete", "/api/patients/{id}"),
+    ("get", "/api/patients/{id}/export"),
+    ("get", "/api/patients/{id}/export/pdf"),
     ("get", "/api/doctors/"),
     ("post", "/api/doctors/"),
     ("get", "/api/doctors/{id}"),

@@ -27,6 +27,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts.models import UserSession
 from appointments.models import Appointment
 from doctors.models import TimeOff
 from patients.models import AccessLog
@@ -161,6 +162,15 @@ PAGES = [
     ("who-looked", lambda w: reverse("records:access_log"),
      ["login", "page", "page", "404", "404", "404", "404",
       "404", "404", "404", "404"]),
+    ("my-data", lambda w: reverse("records:export"),
+     ["login", "page", "page", "404", "404", "404", "404",
+      "404", "404", "404", "404"]),
+    ("patient-data", lambda w: reverse("patients:export", args=[w["patient"].pk]),
+     ["login", "page", "404", "404", "404", "404", "page",
+      "404", "404", "page", "404"]),
+    ("close-account", lambda w: reverse("accounts:close"),
+     ["login", "page", "page", "404", "404", "404", "404",
+      "404", "404", "404", "404"]),
     ("patients", lambda w: reverse("patients:list"),
      ["login", "404", "404", "page", "page", "page", "page",
       "page", "404", "page", "page"]),
@@ -202,6 +212,12 @@ API_READS = [
     ("api-user", lambda w: reverse("api:auth-user", args=[w["users"]["patient"].pk]),
      ["401", "page", "404", "404", "404", "404", "page",
       "404", "404", "404", "404"]),
+    ("api-patient-data", lambda w: reverse("api:patient-export", args=[w["patient"].pk]),
+     ["401", "page", "404", "404", "404", "404", "page",
+      "404", "404", "page", "404"]),
+    ("api-patient-data-pdf", lambda w: reverse("api:patient-export-pdf", args=[w["patient"].pk]),
+     ["401", "page", "404", "404", "404", "404", "page",
+      "404", "404", "page", "404"]),
 ]  # fmt: skip
 
 
@@ -256,6 +272,7 @@ ADMIN_LISTS = {
         "appointments.appointment",
         "records.medicalrecord",
         "records.breakglassaccess",
+        "records.closedaccount",
     },
 }
 
@@ -423,6 +440,7 @@ ROLE_PERMISSIONS = {
         "records.view_medicalrecordversion",
         "records.view_breakglassaccess",
         "records.change_breakglassaccess",
+        "records.view_closedaccount",
     },
 }
 
@@ -455,3 +473,68 @@ def test_breaking_the_glass_opens_a_patients_records_for_four_hours(world, now, 
         AccessLog.objects.filter(actor=former).order_by("pk").values_list("action", "target")
     )
     assert log == [("break_glass", "patient")] + [("view", "record")] * 4
+
+
+# -- log-in and security: the second factor and the sessions page -----------------------
+
+SECOND_FACTOR_PAGES = (reverse("accounts:login_code"), reverse("accounts:two_factor_setup"))
+
+
+def password_only(role, world):
+    """A browser that gave `role`'s password but not (yet) their second factor."""
+    return login(world["users"][role], second_factor=False)
+
+
+@pytest.mark.parametrize("role", ["doctor", "staff"])
+def test_a_log_in_owing_its_second_factor_reaches_no_page(world, role):
+    browser = password_only(role, world)
+    urls = [url(world) for _name, url, _expected in PAGES]
+    urls += [reverse("accounts:profile"), reverse("accounts:security"), reverse("admin:index")]
+    urls += [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    ]
+
+    for url in urls:
+        response = browser.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(SECOND_FACTOR_PAGES), (url, response.url)
+
+
+# The security page (two-step verification, sessions), per role in ROLES order.
+SECURITY_PAGES = [
+    ("security", lambda w: reverse("accounts:security"),
+     ["login", "page", "page", "page", "page", "page", "page",
+      "page", "page", "page", "page"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("role", "url", "expected"), cases(SECURITY_PAGES))
+def test_security_pages(world, client, role, url, expected):
+    assert outcome(client_for(role, world, client).get(url(world))) == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    list(
+        zip(
+            ROLES,
+            ["login", "done", "404", "404", "404", "404", "404", "404", "404", "404", "404"],
+            strict=True,
+        )
+    ),
+    ids=ROLES,
+)
+def test_ending_the_patients_other_session(world, client, role, expected):
+    """Only the patient ends a session of theirs here; staff do it in the admin."""
+    theirs = login(world["users"]["patient"])
+    row = UserSession.objects.get(key=theirs.session.session_key)
+    me = client_for(role, world, client)
+
+    response = me.post(reverse("accounts:session_end", args=[row.pk]))
+
+    ended = not UserSession.objects.filter(pk=row.pk).exists()
+    if expected == "done":
+        assert response.status_code == 302 and ended
+    else:
+        assert outcome(response) == expected and not ended

@@ -87,6 +87,8 @@ class World:
                 start=at(30 + offset + i, "00:00"),
                 end=at(30 + offset + i, "08:00"),
             )
+            # A closed account, in the retention list staff review.
+            PatientFactory(closed_at=at(-offset, "09:00"), user__is_active=False)
         # Every view of the record writes an access-log row: the log grows too.
         viewer = login(self.doctor.user)
         for _ in range(n):
@@ -110,6 +112,7 @@ def pages(world):
         ("patient home", "patient", reverse("accounts:home"), 302),
         ("patient profile", "patient", reverse("accounts:profile"), 200),
         ("password change", "patient", reverse("accounts:password_change"), 200),
+        ("security (patient)", "patient", reverse("accounts:security"), 200),
         ("my appointments", "patient", reverse("appointments:mine"), 200),
         (
             "appointment (patient)",
@@ -142,8 +145,11 @@ def pages(world):
         ("my records", "patient", reverse("records:mine"), 200),
         ("record (patient)", "patient", reverse("records:detail", args=[w.record.pk]), 200),
         ("who saw my records", "patient", reverse("records:access_log"), 200),
+        ("download my data", "patient", reverse("records:export"), 200),
+        ("download my data (pdf)", "patient", reverse("records:export") + "?format=pdf", 200),
         ("doctor home", "doctor", reverse("accounts:home"), 302),
         ("doctor profile", "doctor", reverse("accounts:profile"), 200),
+        ("security (doctor)", "doctor", reverse("accounts:security"), 200),
         ("doctor's day", "doctor", reverse("appointments:schedule"), 200),
         ("appointment (doctor)", "doctor", reverse("appointments:detail", args=[w.today.pk]), 200),
         ("write a record", "doctor", reverse("records:write", args=[w.today.pk]), 200),
@@ -200,6 +206,7 @@ def endpoints(world):
         ("api appointment (patient)", "patient", f"/api/appointments/{w.tomorrow.pk}", 200),
         ("api my records", "patient", "/api/medical-records/", 200),
         ("api record (patient)", "patient", f"/api/medical-records/{w.record.pk}", 200),
+        ("api my data", "patient", f"/api/patients/{w.patient.pk}/export", 200),
         ("api me as a patient", "patient", f"/api/patients/{w.patient.pk}", 200),
         ("api me (doctor)", "doctor", "/api/auth/me", 200),
         ("api doctor's appointments", "doctor", "/api/appointments/", 200),
@@ -228,6 +235,7 @@ BUDGETS = {
     "patient home": 2,
     "patient profile": 5,
     "password change": 2,
+    "security (patient)": 4,
     "my appointments": 6,
     "appointment (patient)": 4,
     "appointment .ics": 4,
@@ -239,8 +247,11 @@ BUDGETS = {
     "my records": 5,
     "record (patient)": 4,
     "who saw my records": 5,
+    "download my data": 8,
+    "download my data (pdf)": 8,
     "doctor home": 2,
     "doctor profile": 5,
+    "security (doctor)": 5,
     "doctor's day": 6,
     "appointment (doctor)": 9,
     "write a record": 4,
@@ -256,8 +267,6 @@ BUDGETS = {
     "admin index": 3,
     "admin auth.group": 5,
     "admin auth.group change": 5,
-    "admin token_blacklist.outstandingtoken": 5,
-    "admin token_blacklist.blacklistedtoken": 5,
     "admin accounts.user": 6,
     "admin accounts.user change": 8,
     "admin accounts.securityevent": 7,
@@ -277,6 +286,8 @@ BUDGETS = {
     "admin appointments.appointment": 10,
     "admin appointments.appointment change": 4,
     "admin records.medicalrecord": 9,
+    "admin records.closedaccount": 5,
+    "admin records.closedaccount change": 3,
     "admin records.medicalrecord change": 9,
     "admin records.breakglassaccess": 7,
     "admin django_tasks_database.dbtaskresult": 7,
@@ -290,6 +301,7 @@ BUDGETS = {
     "api appointment (patient)": 2,
     "api my records": 3,
     "api record (patient)": 3,
+    "api my data": 7,
     "api me as a patient": 2,
     "api me (doctor)": 2,
     "api doctor's appointments": 3,

@@ -5,12 +5,16 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from appointments.models import Appointment
 from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
 from patients.models import AccessLog, Patient
+from records.management.commands.seed_demo import DEMO_PASSWORD
 from records.models import MedicalRecord, MedicalRecordVersion
 from tests.appointments.mail_support import run_worker
 
@@ -85,6 +89,33 @@ def test_seed_demo_users_log_in_with_the_printed_password(now):
     ):
         assert authenticate(email=email, password="demo-clinic-2030") is not None
     assert User.objects.get(email="admin@clinic.example").password.startswith("md5$")
+
+
+def test_demo_doctors_and_staff_log_in_with_the_printed_second_factor(now):
+    output = seed()
+    code = StringIO()
+    call_command("demo_code", stdout=code)
+
+    assert "demo_code" in output
+    assert "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ" in output  # to type into an app
+    for email in ("admin@clinic.example", "sarah.okafor@clinic.example"):
+        client = Client()
+        client.post(reverse("accounts:login"), {"username": email, "password": DEMO_PASSWORD})
+        assert client.get(reverse("accounts:profile"))["Location"].startswith(
+            reverse("accounts:login_code")
+        )
+        response = client.post(reverse("accounts:login_code"), {"code": code.getvalue().strip()})
+        assert response.status_code == 302, email
+        assert client.get(reverse("accounts:profile")).status_code == 200
+    # Patients log in with the password alone, as usual.
+    assert not TOTPDevice.objects.filter(user__role=User.Role.PATIENT).exists()
+
+
+def test_demo_code_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError):
+        call_command("demo_code", stdout=StringIO())
 
 
 def test_seed_demo_makes_past_and_future_appointments_around_now(now):

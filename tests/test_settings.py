@@ -30,6 +30,10 @@ def test_middleware_runs_in_the_order_the_settings_list_it():
         "django.middleware.common.CommonMiddleware",
         "django.middleware.csrf.CsrfViewMiddleware",
         "django.contrib.auth.middleware.AuthenticationMiddleware",
+        # Need the user: a log-in owing its second factor reaches only the code page; a
+        # completed one gets its device cookie.
+        "accounts.second_factor.SecondFactorMiddleware",
+        "accounts.devices.LoginDeviceMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
         "django_htmx.middleware.HtmxMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -12,7 +12,7 @@ the access log, as is each change.
 DELETE does not destroy anything: a patient's appointments and records must be kept (and
 their foreign keys protect them), so "deleting" a patient deactivates their login. They
 can no longer log in or use their tokens; staff still see the profile, with is_active
-false.
+false. A patient closes their own account (`POST auth/me/close`, with their password).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +21,12 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.response import Response
 
+from accounts import audit
+from accounts.models import SecurityEvent
 from appointments.selectors import visible_patients
-from appointments.services import retire_user
+from appointments.services import WrongPassword, close_account, retire_user
 from healthcare.core.api.schema import error_responses, invalid
+from healthcare.core.errors import NotAllowed
 from healthcare.core.http import client_ip
 from patients.models import AccessLog
 from patients.permissions import can_add_patients, can_change_patient
@@ -190,3 +193,43 @@ class PatientDetailView(generics.GenericAPIView):
         if retire_user(user=patient.user, actor=request.user):
             self._log(patient, AccessLog.Action.UPDATE)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CloseAccountSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        write_only=True, style={"input_type": "password"}, trim_whitespace=False, max_length=4096
+    )
+
+
+class ClosedSerializer(serializers.Serializer):
+    cancelled_visits = serializers.IntegerField(
+        help_text=_("How many visits still to come were cancelled.")
+    )
+
+
+class CloseAccountView(generics.GenericAPIView):
+    """A patient closes their own account (appointments.services.close_account)."""
+
+    serializer_class = CloseAccountSerializer
+
+    @extend_schema(
+        operation_id="auth_me_close",
+        summary="Close my account (patients)",
+        description=_(
+            "Confirmed with the password. Visits still to come are cancelled (both sides "
+            "emailed); the account can no longer log in, and every token and session ends at "
+            "once. Medical records are kept for the retention period, then purged. A wrong "
+            "password: 400 `wrong_password`. Not a patient: 403."
+        ),
+        request=CloseAccountSerializer,
+        responses={
+            200: ClosedSerializer,
+            **error_responses(WrongPassword, NotAuthenticated, NotAllowed),
+        },
+    )
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cancelled = close_account(user=request.user, password=serializer.validated_data["password"])
+        audit.record(SecurityEvent.Kind.ACCOUNT_CLOSED, request=request, actor=request.user)
+        return Response({"cancelled_visits": cancelled})

@@ -181,7 +181,19 @@ def reaches_clinical_content(model, lookup):
     return False
 
 
-class ClinicalContentMixin:
+class ClinicalLookupsMixin:
+    """No list is filtered by clinical content: a lookup in the query string that reaches a
+    clinical field (a model's CLINICAL_FIELDS), on the model or through relations, is
+    refused (Django answers 400). For admins of models that have such fields or reach them
+    where Django's own check would let the lookup through (a local field, a list filter)."""
+
+    def lookup_allowed(self, lookup, value, request):
+        if reaches_clinical_content(self.model, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+class ClinicalContentMixin(ClinicalLookupsMixin):
     """The admin of a model with clinical content (declared by the model's CLINICAL_FIELDS).
 
     - No list is filtered by clinical content: a lookup in the query string that reaches a
@@ -206,11 +218,6 @@ class ClinicalContentMixin:
     def log_views(self, request, objects):
         """Write one access-log entry per object shown to `request.user`."""
         raise NotImplementedError
-
-    def lookup_allowed(self, lookup, value, request):
-        if reaches_clinical_content(self.model, lookup):
-            return False
-        return super().lookup_allowed(lookup, value, request)
 
     def get_list_display(self, request):
         columns = super().get_list_display(request)

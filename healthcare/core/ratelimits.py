@@ -1,4 +1,5 @@
-"""Rate limits for log-in, sign-up, password reset, token refresh, booking and rescheduling.
+"""Rate limits for log-in (passwords and second-factor codes), sign-up, password reset,
+token refresh, booking and rescheduling.
 
 One mechanism for the HTML pages and the API: django-ratelimit's counters in the default
 cache (Redis wherever more than one process serves, so every process counts into the
@@ -51,6 +52,8 @@ class Limit:
 LIMITS = {
     "login-ip": Limit(key="ip", fail_closed=True),
     "login-account": Limit(key="value", fail_closed=True),
+    "login-device": Limit(key="value", fail_closed=True),
+    "login-code": Limit(key="value", fail_closed=True),
     "password-reset-ip": Limit(key="ip", fail_closed=True),
     "password-reset-account": Limit(key="value", fail_closed=True),
     "register-ip": Limit(key="ip", fail_closed=False),
@@ -121,6 +124,15 @@ def check(request, name, value=None):
     usage = _usage(request, name, value, increment=False)
     if usage is not None and usage["count"] >= usage["limit"]:
         raise RateLimited(name, usage["time_left"])
+
+
+def used_up(request, name, value=None):
+    """Whether limit `name` is used up (without counting this request)."""
+    try:
+        check(request, name, value)
+    except RateLimited:
+        return True
+    return False
 
 
 def count(request, name, value=None):

@@ -29,7 +29,7 @@ class TestTokens:
         response = obtain(patient.user.email.upper())
 
         assert response.status_code == 200
-        assert set(response.json()) == {"access", "refresh"}
+        assert set(response.json()) == {"access", "refresh", "device"}
         payload = AccessToken(response.json()["access"]).payload
         assert payload["user_id"] == str(patient.user.pk)
         assert payload["role"] == "patient"
@@ -43,6 +43,7 @@ class TestTokens:
             "user_id",
             "role",
             "hash_password",
+            "sid",  # the log-in's key: random, names no one
         }
         text = str(payload)
         for personal in (
@@ -97,11 +98,12 @@ class TestTokens:
         assert_error(response, 401, "token_not_valid")
 
     def test_refresh_for_a_deleted_account_is_401(self):
+        # Issued without logging in: an account with security-log entries cannot be deleted.
         user = UserFactory()
-        pair = obtain(user.email).json()
+        refresh = str(RefreshToken.for_user(user))
         user.delete()
 
-        response = api_client().post(REFRESH, {"refresh": pair["refresh"]}, format="json")
+        response = api_client().post(REFRESH, {"refresh": refresh}, format="json")
 
         assert_error(response, 401, "no_active_account")
 

@@ -5,9 +5,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from accounts import second_factor
 from accounts.models import User
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.appointments.mail_support import run_worker
+from tests.conftest import give_second_factor
 from tests.doctors.factories import DoctorFactory
 from tests.html_support import logged_in_user_id, messages_of
 from tests.patients.factories import PatientFactory
@@ -60,6 +62,8 @@ class TestLogin:
         user = make_user()
 
         client.post(LOGIN, {"username": user.email, "password": PASSWORD})
+        if second_factor.required_for(user):
+            give_second_factor(client, user)  # doctors and staff: the code page's part
         response = client.get(HOME)
 
         assert response.status_code == 302

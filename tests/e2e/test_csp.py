@@ -6,17 +6,15 @@ error, so these tests only need to use the pages' scripted parts.
 
 from playwright.sync_api import expect
 
-from tests.accounts.factories import PASSWORD, StaffFactory
+from tests.accounts.factories import StaffFactory
+from tests.e2e.helpers import log_in
 
 
 def test_admin_scripts_work_under_the_policy(new_context, clinic_now):
     staff = StaffFactory(is_superuser=True)
     page = new_context().new_page()
 
-    page.goto("/admin/")
-    page.get_by_label("Email").fill(staff.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, staff, url="/admin/")  # then the code page, then back to the admin
     expect(page.locator("#site-name")).to_be_visible()
 
     # The user page has the admin's scripted two-list permission picker (SelectFilter2).

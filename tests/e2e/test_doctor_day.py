@@ -4,19 +4,11 @@ record; the patient then reads it under "My records"."""
 from playwright.sync_api import expect
 
 from appointments.models import Appointment
-from tests.accounts.factories import PASSWORD
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at
 from tests.doctors.factories import DoctorFactory
-from tests.e2e.helpers import message
+from tests.e2e.helpers import log_in, message
 from tests.patients.factories import PatientFactory
-
-
-def log_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_doctor_checks_in_and_writes_the_record_the_patient_reads(new_context, clinic_now, pages):

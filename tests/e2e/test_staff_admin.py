@@ -6,9 +6,9 @@ import datetime
 from playwright.sync_api import expect
 
 from doctors.models import Doctor
-from tests.accounts.factories import PASSWORD, StaffFactory
+from tests.accounts.factories import StaffFactory
 from tests.doctors.factories import SpecialtyFactory
-from tests.e2e.helpers import long_day
+from tests.e2e.helpers import log_in, long_day
 
 
 def test_staff_add_a_doctor_whose_slots_appear_on_the_public_page(new_context, clinic_now, pages):
@@ -18,9 +18,8 @@ def test_staff_add_a_doctor_whose_slots_appear_on_the_public_page(new_context, c
 
     page.goto("/admin/")
     pages.check(page, "Admin log in")
-    page.get_by_label("Email").fill(staff.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, staff, url="/admin/")  # then the code from the authenticator app
+    expect(page.locator("#site-name")).to_be_visible()
     pages.check(page, "Admin home")
 
     page.locator("#doctors-doctor").get_by_role("link", name="Doctors").click()

@@ -12,7 +12,7 @@ from patients.services import log_access
 from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import amend_record
 from tests.appointments.factories import AppointmentFactory
-from tests.conftest import at, login
+from tests.conftest import at, clock_at, login
 from tests.doctors.factories import DoctorFactory
 from tests.html_support import messages_of
 from tests.records.factories import MedicalRecordFactory
@@ -387,16 +387,14 @@ class TestAccessLogPage:
         assert "Mon 7 Jan 2030, 08:00" in rows
 
     def test_summer_times_are_shown_in_clinic_time(self, patient, patient_client, doctor):
-        entry = log_access(
-            actor=doctor.user,
-            action="view",
-            target="patient",
-            object_id=patient.pk,
-            patient=patient,
-        )
-        AccessLog.objects.filter(pk=entry.pk).update(
-            created_at=datetime.datetime(2030, 7, 1, 9, 0, tzinfo=datetime.UTC)
-        )
+        with clock_at(datetime.datetime(2030, 7, 1, 9, 0, tzinfo=datetime.UTC)):
+            log_access(
+                actor=doctor.user,
+                action="view",
+                target="patient",
+                object_id=patient.pk,
+                patient=patient,
+            )
 
         content = patient_client.get(ACCESS_LOG).content.decode()
 

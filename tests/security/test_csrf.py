@@ -12,9 +12,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts import second_factor
 from tests.accounts.factories import PASSWORD
 from tests.api_support import assert_error
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import give_second_factor
 from tests.doctors.factories import TimeOffFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +28,8 @@ def csrf_client(user=None):
     client = Client(enforce_csrf_checks=True)
     if user is not None:
         assert client.login(email=user.email, password=PASSWORD)
+        if second_factor.required_for(user):
+            give_second_factor(client, user)
     return client
 
 
@@ -59,6 +63,8 @@ def pages(now, patient, doctor, staff):
         ],
         patient.user: [
             reverse("accounts:profile"),
+            reverse("accounts:security"),
+            reverse("accounts:two_factor_setup"),
             reverse("accounts:password_change"),
             f"{book}?start=2030-01-08T09:00:00%2B00:00",
             reverse("appointments:detail", args=[upcoming.pk]),
@@ -71,6 +77,7 @@ def pages(now, patient, doctor, staff):
             reverse("doctors:hours"),
             reverse("doctors:time_off"),
             reverse("accounts:profile"),
+            reverse("accounts:security"),
         ],
         staff: [
             reverse("admin:accounts_user_change", args=[patient.user.pk]),
@@ -98,6 +105,8 @@ def test_every_form_has_the_token_and_is_refused_without_it(pages):
         reverse("accounts:register"),
         reverse("accounts:profile"),
         reverse("accounts:password_change"),
+        reverse("accounts:two_factor_setup"),
+        reverse("accounts:recovery_codes"),
     } <= checked
     assert any("/book/" in action for action in checked)
     assert any(action.endswith("/cancel/") for action in checked)

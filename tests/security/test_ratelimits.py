@@ -139,6 +139,114 @@ class TestLoginPerAccount:
         assert SESSION_KEY not in client.session
 
 
+class TestLoginFromAKnownDevice:
+    """Finding (low): ten wrong passwords locked the real user out too.
+
+    OWASP's device cookies: a browser or app that has logged in to an account before
+    holds a signed cookie (the API: a `device` token) naming it, and gets in with the
+    right password even while the account is locked for everyone else; wrong passwords
+    from it count against that device, not the account.
+    """
+
+    def known_device(self, email):
+        """A client that logged in to `email` once and logged out again."""
+        client = Client()
+        assert page_login(client, email, PASSWORD).status_code == 302
+        client.post(reverse("accounts:logout"))
+        assert SESSION_KEY not in client.session
+        return client
+
+    def lock_account(self, email):
+        attacker = Client(REMOTE_ADDR="203.0.113.9")
+        for _ in range(10):
+            page_login(attacker, email, "wrong")
+        return attacker
+
+    def test_the_owner_gets_in_while_an_attacker_is_locked_out(self, patient):
+        email = patient.user.email
+        owner = self.known_device(email)
+        attacker = self.lock_account(email)
+
+        assert_html_429(page_login(attacker, email, PASSWORD))
+        assert_html_429(page_login(Client(), email, PASSWORD))  # any new browser too
+        response = page_login(owner, email, PASSWORD)
+
+        assert response.status_code == 302
+        assert owner.session[SESSION_KEY] == str(patient.user.pk)
+
+    def test_the_cookie_is_http_only_long_lived_and_names_no_one_in_clear(self, patient):
+        client = Client()
+        page_login(client, patient.user.email, PASSWORD)
+
+        cookie = client.cookies["login_device"]
+
+        assert cookie["httponly"]
+        assert cookie["samesite"] == "Lax"
+        assert int(cookie["max-age"]) >= 180 * 24 * 3600
+        assert patient.user.email not in cookie.value
+
+    def test_the_cookie_is_secure_in_production(self, settings, patient):
+        settings.SESSION_COOKIE_SECURE = True
+        client = Client()
+        page_login(client, patient.user.email, PASSWORD)
+
+        assert client.cookies["login_device"]["secure"]
+
+    def test_wrong_passwords_from_a_known_device_count_against_it_not_the_account(self, patient):
+        email = patient.user.email
+        owner = self.known_device(email)
+        for _ in range(10):
+            assert page_login(owner, email, "wrong").status_code == 200
+
+        # The account is not locked: a browser that never logged in still gets in.
+        assert page_login(Client(), email, PASSWORD).status_code == 302
+        # The device used its own allowance: from now on it is a stranger, whose
+        # failures count against the account like everyone else's.
+        for _ in range(10):
+            page_login(owner, email, "wrong")
+        assert_html_429(page_login(Client(), email, PASSWORD))
+
+    def test_a_device_known_for_another_account_does_not_help(self, patient, other_patient):
+        device = self.known_device(other_patient.user.email)
+        self.lock_account(patient.user.email)
+
+        assert_html_429(page_login(device, patient.user.email, PASSWORD))
+
+    def test_a_forged_cookie_does_not_help(self, patient):
+        email = patient.user.email
+        owner = self.known_device(email)
+        self.lock_account(email)
+        forger = Client()
+        value = owner.cookies["login_device"].value
+        forger.cookies["login_device"] = value[:-3] + ("AAA" if value[-3:] != "AAA" else "BBB")
+
+        assert_html_429(page_login(forger, email, PASSWORD))
+
+    def test_the_api_hands_out_a_device_token_that_lets_the_owner_in(self, patient):
+        email = patient.user.email
+        device = api_login(email, PASSWORD).json()["device"]
+        self.lock_account(email)
+        assert_error(api_login(email, PASSWORD), 429, "throttled")
+
+        response = api_client().post(
+            TOKEN, {"email": email, "password": PASSWORD, "device": device}, format="json"
+        )
+
+        assert response.status_code == 200, response.content
+        assert "access" in response.json()
+
+    def test_the_api_honours_the_browsers_cookie_too(self, patient):
+        email = patient.user.email
+        owner = self.known_device(email)
+        self.lock_account(email)
+        app = api_client()
+        app.cookies["login_device"] = owner.cookies["login_device"].value
+
+        response = app.post(TOKEN, {"email": email, "password": PASSWORD}, format="json")
+
+        assert response.status_code == 200, response.content
+
+
 class TestLoginPerAddress:
     def test_many_accounts_from_one_address_are_refused(self, settings):
         settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login-ip": "5/15m"}

@@ -8,7 +8,9 @@ are relative to now, so a freshly seeded demo always has a recent past and a fut
 import datetime
 import logging
 import random
+from base64 import b32encode
 from dataclasses import dataclass, field
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -17,9 +19,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
+from accounts.second_factor import AUTHENTICATOR, role_requires
 from appointments.models import Appointment
 from appointments.selectors import next_free_slots
 from appointments.services import add_time_off, book_appointment, cancel_appointment
@@ -29,17 +33,20 @@ from doctors.services import create_doctor, set_working_hours
 from healthcare.core.errors import DomainError
 from patients.models import Patient
 from patients.services import register_patient
-from records.models import MedicalRecord, MedicalRecordVersion
 from records.services import write_record
 
 DEMO_PASSWORD = "demo-clinic-2030"  # nosec B105 (demo data; refused in production)
 ADMIN_EMAIL = "admin@clinic.example"  # a superuser: IT
-# Clinic staff in the roles the clinic ships (groups made by records' migration 0004).
+# Clinic staff in the roles the clinic ships (groups made by records' migration 0006).
 STAFF = [
     ("reception@clinic.example", "Rosa", "Fernandez", "Reception"),
     ("manager@clinic.example", "Martin", "Hale", "Clinic manager"),
     ("records@clinic.example", "Ruth", "Okoye", "Records officer"),
 ]
+# The demo's doctors and staff log in with a second factor too, all from this one
+# published secret (RFC 6238's test key): type it into an authenticator app, or let
+# `manage.py demo_code` print the current code. Never used outside the demo.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 SPECIALTIES = {
     "general-practice": "General Practice",
@@ -297,6 +304,7 @@ class Command(BaseCommand):
             specialties = self.seed_specialties()
             doctors = [self.seed_doctor(demo, specialties, admin) for demo in DOCTORS]
             patients = [self.seed_patient(demo) for demo in PATIENTS]
+            self.seed_second_factors()
             if not Appointment.objects.filter(doctor__in=doctors).exists():
                 self.seed_past(doctors, patients, admin)
                 self.seed_future(doctors, patients, admin)
@@ -346,6 +354,17 @@ class Command(BaseCommand):
                 self.set_demo_password(user)
                 self.count("staff")
             user.groups.add(Group.objects.get(name=role))
+
+    def seed_second_factors(self):
+        """Every demo login whose role needs a second factor and has none gets the demo's
+        authenticator (a developer's own, set up on the site, is left alone)."""
+        demo_logins = User.objects.filter(email__endswith="@clinic.example")
+        for user in demo_logins:
+            if role_requires(user) and not TOTPDevice.objects.filter(user=user).exists():
+                TOTPDevice.objects.create(
+                    user=user, name=AUTHENTICATOR, key=DEMO_TOTP_KEY, confirmed=True
+                )
+                self.count("second factors")
 
     def set_demo_password(self, user):
         # Hashed once for all demo users (with the normal hasher): hashing a dozen
@@ -508,16 +527,16 @@ class Command(BaseCommand):
         appointment.save()
         self.count("past appointments")
         if with_record:
-            record = write_record(
-                appointment=appointment,
-                author=doctor.user,
-                diagnosis=diagnosis,
-                prescription=prescription,
-                notes=notes,
-            )
-            # Dated at the visit, not at seeding time (the access log keeps the truth).
-            MedicalRecord.objects.filter(pk=record.pk).update(created_at=end, updated_at=end)
-            MedicalRecordVersion.objects.filter(record=record).update(created_at=end)
+            # Written at the end of the visit: record versions and the access log are
+            # append-only (even in the database), so they are dated right when written.
+            with mock.patch("django.utils.timezone.now", return_value=end):
+                write_record(
+                    appointment=appointment,
+                    author=doctor.user,
+                    diagnosis=diagnosis,
+                    prescription=prescription,
+                    notes=notes,
+                )
             self.count("medical records")
         Appointment.objects.filter(pk=appointment.pk).update(created_at=booked_at, updated_at=end)
 
@@ -558,6 +577,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role.lower():<16}{email}")
         self.stdout.write(f"  doctor        {DOCTORS[0].email}")
         self.stdout.write(f"  patient       {PATIENTS[0].email}")
+        secret = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+        self.stdout.write(
+            "Staff and doctors then give a code: run `make demo-code` (or `python manage.py "
+            "demo_code`), or add this key to an authenticator app: "
+            + " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+        )
 
 
 def suits(doctor, patient, today):

@@ -5,7 +5,8 @@
 - Clinic manager: doctors (profiles, specialties, working hours, time off) and the
   calendar to read; no clinical content.
 - Records officer: reads clinical content (records, medical details, reasons for visits)
-  and the access log; every read is logged.
+  and the access log, every read logged; reviews break-the-glass accesses and the
+  retention of closed accounts.
 IT works as superusers. docs/security/README.md describes the roles; a later migration
 that adds models gives the roles their permissions on them.
 
@@ -52,6 +53,9 @@ ROLES = {
         "appointments.view_appointment",
         "records.view_medicalrecord",
         "records.view_medicalrecordversion",
+        "records.view_breakglassaccess",
+        "records.change_breakglassaccess",
+        "records.view_closedaccount",
     ],
 }
 
@@ -92,10 +96,10 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("patients", "0004_clinical_content"),
+        ("patients", "0004_clinical_content_and_break_glass"),
         ("doctors", "0002_single_line_fields"),
         ("appointments", "0005_calendarfeed"),
-        ("records", "0003_access_log_moves_to_patients"),
+        ("records", "0005_break_glass_access"),
     ]
 
     operations = [migrations.RunPython(make_roles, remove_roles)]
