@@ -68,7 +68,9 @@ def world(now):
     record = MedicalRecordFactory(diagnosis="Migraine with aura")
     record.patient.allergies = "Penicillin"
     record.patient.save()
-    AppointmentFactory(patient=record.patient, doctor=record.doctor, reason="Headaches")
+    AppointmentFactory(
+        patient=record.patient, doctor=record.doctor, start=at(1, "09:00"), reason="Headaches"
+    )
     return record
 
 

@@ -16,6 +16,7 @@ from healthcare.core.api.parsers import JSONParser, RequestTooLarge
 from patients.models import Patient
 from tests.api_support import api_client, assert_error
 from tests.appointments.factories import AppointmentFactory
+from tests.conftest import at
 from tests.records.factories import MedicalRecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,9 @@ def body_operations():
 def urls(now, staff):
     """Each body operation's address, with the id of an object that exists."""
     record = MedicalRecordFactory()
-    appointment = AppointmentFactory(patient=record.patient, doctor=record.doctor)
+    appointment = AppointmentFactory(
+        patient=record.patient, doctor=record.doctor, start=at(1, "09:00")
+    )
     ids = {
         "/api/patients/": record.patient.pk,
         "/api/doctors/": record.doctor.pk,
