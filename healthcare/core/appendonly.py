@@ -32,8 +32,8 @@ from django.db.models.signals import post_migrate
 
 FUNCTION = "healthcare_append_only"
 
-POSTGRESQL_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+POSTGRESQL_FUNCTION = """
+CREATE OR REPLACE FUNCTION healthcare_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     -- Arguments: none (refuse everything), or the tombstone's stamp column followed by
     -- the columns the tombstone blanks.
