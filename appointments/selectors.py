@@ -38,15 +38,20 @@ class Slot:
         return self.start.date()
 
 
-def booking_window(now=None):
-    """The earliest and latest start a booking may have now (minimum notice, horizon)."""
+def booking_window(now=None, *, notice=None):
+    """The earliest and latest start a booking may have now (minimum notice, horizon).
+
+    `notice` replaces the clinic's minimum notice (staff at the desk may book a slot
+    starting now: timedelta(0)); the past is never bookable.
+    """
     now = now or timezone.now()
-    return now + settings.CLINIC_MIN_NOTICE, now + settings.CLINIC_BOOKING_HORIZON
+    notice = settings.CLINIC_MIN_NOTICE if notice is None else max(notice, timedelta(0))
+    return now + notice, now + settings.CLINIC_BOOKING_HORIZON
 
 
-def bookable_dates(now=None):
+def bookable_dates(now=None, *, notice=None):
     """The local dates on which a slot may currently be booked, first to last."""
-    earliest, latest = booking_window(now)
+    earliest, latest = booking_window(now, notice=notice)
     return timezone.localdate(earliest), timezone.localdate(latest)
 
 
@@ -77,15 +82,15 @@ class _Busy:
         return i > 0 and self.ends[i - 1] > start
 
 
-def free_slots(doctor, start_date: date, end_date: date, *, now=None, exclude=None):
+def free_slots(doctor, start_date: date, end_date: date, *, now=None, exclude=None, notice=None):
     """The doctor's free slots from `start_date` to `end_date` (local dates, inclusive).
 
     Free = working intervals − time off − appointments that are not cancelled − the past
     − the minimum notice, up to the booking horizon. `exclude` leaves one appointment out
-    of the busy time (the one being rescheduled).
+    of the busy time (the one being rescheduled); `notice` replaces the minimum notice.
     """
     now = now or timezone.now()
-    earliest, latest = booking_window(now)
+    earliest, latest = booking_window(now, notice=notice)
     start_date = max(start_date, timezone.localdate(earliest))
     end_date = min(end_date, timezone.localdate(latest))
     if end_date < start_date or not doctor.user.is_active:
@@ -150,10 +155,11 @@ def slots_by_day(slots):
     return list(days.items())
 
 
-def find_free_slot(doctor, start, *, now=None, exclude=None):
+def find_free_slot(doctor, start, *, now=None, exclude=None, notice=None):
     """The free slot that starts exactly at `start`, or None."""
     start = timezone.localtime(start)
-    for slot in free_slots(doctor, start.date(), start.date(), now=now, exclude=exclude):
+    day = start.date()
+    for slot in free_slots(doctor, day, day, now=now, exclude=exclude, notice=notice):
         if slot.start == start:
             return slot
     return None

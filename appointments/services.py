@@ -11,6 +11,8 @@ transaction. On PostgreSQL the exclusion constraints of migration 0002 are the f
 guard; on SQLite every transaction is IMMEDIATE, so writers are serialized.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +24,7 @@ from accounts.permissions import can_manage_logins
 from accounts.services import end_sessions
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
-from appointments.permissions import acting_role, can_book_for
+from appointments.permissions import acting_role, can_book_for, can_override_notice
 from appointments.selectors import appointments_during, find_free_slot
 from doctors.models import Doctor, TimeOff
 from doctors.permissions import can_add_time_off
@@ -132,22 +134,36 @@ def _announce(event, appointment, previous_start=None):
     )
 
 
-def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appointment:
+def _notice(actor, override_notice):
+    """The minimum notice for this booking: the clinic's, or none if staff who book for
+    patients override it (a patient phoning for a slot in the next hour)."""
+    if not override_notice:
+        return None
+    if not can_override_notice(actor):
+        raise NotAllowed(_("Only the clinic's staff can book inside the minimum notice."))
+    return timedelta(0)
+
+
+def book_appointment(
+    *, patient, doctor, start, reason="", booked_by, override_notice=False
+) -> Appointment:
     """Book `start` with `doctor` for `patient`, if it is one of the doctor's free slots now.
 
     `booked_by` is the patient themself or staff who book for patients. Raises
     SlotUnavailable when the slot is taken (also by a concurrent request) or is not a free
-    slot at all, and PatientInactive when the patient's login is not active.
+    slot at all, and PatientInactive when the patient's login is not active. Staff may
+    pass `override_notice` to book a slot inside the minimum notice (never an overlap).
     """
     if not can_book_for(booked_by, patient):
         raise NotVisible()
+    notice = _notice(booked_by, override_notice)
     reason = clean_reason(reason, limit=REASON_MAX_LENGTH)
     try:
         with transaction.atomic():
             patient, doctor = _lock(patient.pk, doctor.pk)
             if not patient.user.is_active:
                 raise PatientInactive()
-            slot = find_free_slot(doctor, start)
+            slot = find_free_slot(doctor, start, notice=notice)
             if slot is None:
                 raise SlotUnavailable()
             if (
@@ -195,13 +211,14 @@ def can_reschedule(appointment, actor, now=None):
     return True
 
 
-def reschedule_appointment(*, appointment, start, actor) -> Appointment:
+def reschedule_appointment(*, appointment, start, actor, override_notice=False) -> Appointment:
     """Move a booked appointment to another free slot of the same doctor, atomically.
 
     The new slot is taken and the old one freed in one transaction: if the new slot is
-    gone, the appointment keeps its old time.
+    gone, the appointment keeps its old time. Staff may `override_notice` as for booking.
     """
     role = acting_role(actor, appointment)
+    notice = _notice(actor, override_notice)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -212,7 +229,7 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
                 .get(pk=appointment.pk)
             )
             _check_reschedule(current, role, now)
-            slot = find_free_slot(current.doctor, start, now=now, exclude=current)
+            slot = find_free_slot(current.doctor, start, now=now, exclude=current, notice=notice)
             if slot is None:
                 raise SlotUnavailable()
             if slot.start == current.start:
