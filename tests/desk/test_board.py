@@ -92,9 +92,7 @@ def test_a_no_show_before_the_start_is_refused_with_the_reason(desk, day):
 
 def test_a_no_show_after_the_start_is_recorded(day):
     with clock_at(at(0, "09:05")):
-        response = login(staff_in("Reception")).post(
-            reverse("desk:no_show", args=[day["due"].pk])
-        )
+        response = login(staff_in("Reception")).post(reverse("desk:no_show", args=[day["due"].pk]))
 
     day["due"].refresh_from_db()
     assert day["due"].status == Status.NOSHOW
