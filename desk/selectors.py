@@ -97,22 +97,6 @@ def board(day, *, now=None, doctor=None):
     return rows
 
 
-def board_row(appointment, now=None):
-    """One row of the board again, after a change (htmx swaps just that row)."""
-    now = now or timezone.now()
-    appointment = Appointment.objects.select_related(
-        "patient__user", "doctor__user", "doctor__specialty"
-    ).get(pk=appointment.pk)
-    status = appointment.status
-    return BoardRow(
-        appointment=appointment,
-        stage=stage_of(appointment, now),
-        can_check_in=status == Status.BOOKED
-        and timezone.localdate(now) == timezone.localdate(appointment.start),
-        can_mark_noshow=status in (Status.BOOKED, Status.CHECKED_IN) and appointment.start <= now,
-    )
-
-
 def stage_counts(rows):
     counts = dict.fromkeys(Stage.ORDER, 0)
     for row in rows:

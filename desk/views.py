@@ -64,55 +64,45 @@ def _appointment(user, pk):
 def board(request):
     """Today's visits across every doctor, with check-in and no-show one click away."""
     form = DayForm(request.GET)
-    today = timezone.localdate()
-    day = (form.cleaned_data.get("day") if form.is_valid() else None) or today
+    day = (form.cleaned_data.get("day") if form.is_valid() else None) or timezone.localdate()
+    return render(request, "desk/board.html", _board_context(day, search_form=SearchForm()))
+
+
+def _board_context(day, **extra):
     rows = selectors.board(day)
-    return render(
-        request,
-        "desk/board.html",
-        {
-            "rows": rows,
-            "counts": selectors.stage_counts(rows),
-            "day": day,
-            "is_today": day == today,
-            "search_form": SearchForm(),
-        },
-    )
+    today = timezone.localdate()
+    return {
+        "rows": rows,
+        "counts": selectors.stage_counts(rows),
+        "day": day,
+        "is_today": day == today,
+        **extra,
+    }
 
 
-def _after_status_change(request, appointment):
-    """The changed row alone for htmx, else back to the board (where the change was made)."""
+def _status_action(request, pk, to, done_message):
+    """Check in or record a no-show, then show the board again: for htmx just the board
+    (counts and rows, a refusal in its row), else back to the board page with a message."""
+    appointment = _appointment(request.user, pk)
+    error = None
+    try:
+        appointment = services.change_status(appointment=appointment, to=to, actor=request.user)
+    except DomainError as exc:
+        error = str(exc)
+    day = timezone.localdate(appointment.start)
     if request.htmx:
-        row = selectors.board_row(appointment)
-        response = render(request, "desk/_board_row.html", {"row": row})
+        context = _board_context(day, error=error, error_for=appointment.pk)
+        response = render(request, "desk/_board.html", context)
         patch_vary_headers(response, ["HX-Request"])
         return response
-    day = timezone.localdate(appointment.start)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done_message % {"name": appointment.patient.user.display_name})
     url = reverse("desk:board")
     if day != timezone.localdate():
         url += "?" + urlencode({"day": day.isoformat()})
     return redirect(f"{url}#appointment-{appointment.pk}")
-
-
-def _status_action(request, pk, to, done_message):
-    appointment = _appointment(request.user, pk)
-    try:
-        appointment = services.change_status(appointment=appointment, to=to, actor=request.user)
-    except DomainError as error:
-        if request.htmx:  # the refusal in the row itself, announced (role="alert")
-            response = render(
-                request,
-                "desk/_board_row.html",
-                {"row": selectors.board_row(appointment), "error": str(error)},
-            )
-            patch_vary_headers(response, ["HX-Request"])
-            return response
-        messages.error(request, str(error))
-    else:
-        if not request.htmx:  # htmx shows the new stage in the row instead
-            name = appointment.patient.user.display_name
-            messages.success(request, done_message % {"name": name})
-    return _after_status_change(request, appointment)
 
 
 @require_POST

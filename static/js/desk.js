@@ -4,7 +4,7 @@
 //   J / K    next / previous row (visit or patient)
 //   C        check in the patient of the focused row
 //   X        record a no-show for the focused row
-// After htmx swaps a row (check-in, no-show) the focus stays on that row.
+// After a check-in or no-show (htmx swaps the board) the focus stays on that row.
 (function () {
   "use strict";
 
@@ -60,10 +60,13 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
-    const row = event.detail.target && event.detail.target.id
-      ? document.getElementById(event.detail.target.id)
-      : null;
-    focusRow(row);
+  // htmx swaps the whole board (counts and rows) after a click: keep the focus on the row.
+  let lastRow = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const row = event.detail.elt.closest("[data-board-row]");
+    lastRow = row ? row.id : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (lastRow) focusRow(document.getElementById(lastRow));
   });
 })();

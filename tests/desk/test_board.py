@@ -69,17 +69,30 @@ def test_check_in_is_one_click_and_comes_back_to_the_board(desk, day):
     assert messages_of(response) == ["Ann Able is checked in."]
 
 
-def test_check_in_by_htmx_answers_with_the_new_row_alone(desk, day):
+def test_check_in_by_htmx_answers_with_the_board_alone(desk, day):
     response = desk.post(
         reverse("desk:check_in", args=[day["due"].pk]), headers={"HX-Request": "true"}
     )
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert content.strip().startswith(f'<tr id="appointment-{day["due"].pk}"')
-    assert "Arrived" in content
-    assert "Check in" not in content  # done: the button is gone
+    assert content.strip().startswith('<div id="board">')
     assert "<html" not in content
+    assert "Arrived: <strong>2</strong>" in content and "Due: <strong>0</strong>" in content
+    assert 'data-action="check-in"' not in content  # nobody left to check in
+    assert messages_of(response) == []  # the board shows it
+
+
+def test_a_refusal_by_htmx_is_shown_in_its_row(desk, day):
+    response = desk.post(
+        reverse("desk:no_show", args=[day["due"].pk]), headers={"HX-Request": "true"}
+    )
+
+    content = response.content.decode()
+    row = content[content.index(f'id="appointment-{day["due"].pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'role="alert"' in row
+    assert "A no-show can only be recorded after the start time." in row
 
 
 def test_a_no_show_before_the_start_is_refused_with_the_reason(desk, day):
