@@ -13,7 +13,8 @@ from django.urls import reverse
 from accounts.models import User
 from appointments.models import Appointment
 from patients.models import Patient
-from tests.accounts.factories import PASSWORD, staff_in
+from tests.accounts.factories import PASSWORD, StaffFactory, staff_in
+from tests.api_support import api_client
 from tests.appointments.factories import visit
 from tests.appointments.mail_support import run_worker
 from tests.conftest import at, clock_at, login
@@ -164,3 +165,19 @@ def test_an_online_account_is_not_invited_again(desk):
     assert response.status_code == 400
     assert mail.outbox == []
     assert Client().login(email="ann@example.org", password=PASSWORD)
+
+
+def test_a_patient_without_an_address_reads_everywhere_without_a_500(desk, now):
+    register(desk)
+    patient = Patient.objects.get()
+    appointment = visit(patient, DoctorFactory(), 1, "09:00")
+    it = login(StaffFactory())
+
+    ics = it.get(reverse("appointments:ics", args=[appointment.pk]))
+    export = it.get(reverse("patients:export", args=[patient.pk]))
+    api = api_client(StaffFactory()).get(f"/api/patients/{patient.pk}")
+
+    assert ics.status_code == 200 and b"mailto:None" not in ics.content
+    assert export.status_code == 200
+    assert api.status_code == 200 and api.json()["email"] is None
+    assert str(patient.user) == "Walter Inman"
