@@ -16,7 +16,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    Min,
+    Q,
+    Sum,
+)
 from django.db.models.expressions import Window
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, RowNumber
 from django.utils import timezone
@@ -24,7 +36,6 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from doctors.models import Doctor, TimeOff, WorkingHours
-from patients.models import Patient
 
 Status = Appointment.Status
 NOT_CANCELLED = ~Q(status=Status.CANCELLED)
@@ -206,9 +217,26 @@ def totals(rows):
 # -- medians ----------------------------------------------------------------------------
 
 
-def _medians(queryset, value, partition=None):
-    """{group: median of `value`} in one query: the database numbers each group's rows
-    in order and hands back only the middle one or two of each."""
+class Median(Aggregate):
+    """PostgreSQL's exact median (an ordered-set aggregate) of a duration, in seconds."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    output_field = FloatField()
+
+
+def _postgresql():
+    return connection.vendor == "postgresql"
+
+
+def _as_delta(seconds):
+    return None if seconds is None else timedelta(seconds=seconds)
+
+
+def _window_medians(queryset, value, partition=None):
+    """{group: median of `value`} in one query where there is no PERCENTILE_CONT
+    (SQLite): the database numbers each group's rows in order and hands back only the
+    middle one or two of each."""
     partition_by = [F(partition)] if partition else []
     ranked = queryset.annotate(
         _value=value,
@@ -237,20 +265,23 @@ class LeadTimes:
 
 
 def cancellation_lead_times(period):
-    """How long before the visit the period's cancellations came: median and bands."""
+    """How long before the visit the period's cancellations came: median and bands (one
+    query on PostgreSQL, two elsewhere)."""
     cancelled = period.appointments().filter(status=Status.CANCELLED, cancelled_at__isnull=False)
     lead = _duration("start", "cancelled_at")
-    counts = cancelled.annotate(_lead=lead).aggregate(
-        total=Count("pk"),
-        **{
-            key: Count(
-                "pk",
-                filter=Q(_lead__gte=low) & (Q(_lead__lt=high) if high is not None else Q()),
-            )
-            for key, _label, low, high in LEAD_BANDS
-        },
-    )
-    median = _medians(cancelled, lead).get(None) if counts["total"] else None
+    figures = {
+        key: Count(
+            "pk", filter=Q(_lead__gte=low) & (Q(_lead__lt=high) if high is not None else Q())
+        )
+        for key, _label, low, high in LEAD_BANDS
+    }
+    if _postgresql():
+        figures["median"] = Median(lead)
+    counts = cancelled.annotate(_lead=lead).aggregate(total=Count("pk"), **figures)
+    if _postgresql():
+        median = _as_delta(counts["median"])
+    else:
+        median = _window_medians(cancelled, lead).get(None) if counts["total"] else None
     bands = [(key, label, counts[key]) for key, label, _low, _high in LEAD_BANDS]
     return LeadTimes(cancelled=counts["total"], median=median, bands=bands)
 
@@ -267,17 +298,20 @@ class WaitRow:
 
 def waits_by_specialty(period):
     """Per specialty, the median days from the booking to the visit for the visits in
-    the period (not cancelled): how far ahead the first slot people took lay."""
+    the period (not cancelled): how far ahead the slot people took lay."""
     booked = period.appointments().filter(NOT_CANCELLED)
-    medians = _medians(booked, _duration("start", "created_at"), "doctor__specialty__name")
-    counts = booked.values("doctor__specialty__name").annotate(n=Count("pk"))
+    wait = _duration("start", "created_at")
+    name = "doctor__specialty__name"
+    groups = booked.values(name).annotate(
+        n=Count("pk"), **({"median": Median(wait)} if _postgresql() else {})
+    )
+    if _postgresql():
+        medians = {row[name]: _as_delta(row["median"]) for row in groups}
+    else:
+        medians = _window_medians(booked, wait, name)
     rows = [
-        WaitRow(
-            specialty=row["doctor__specialty__name"],
-            bookings=row["n"],
-            median_days=_days(medians.get(row["doctor__specialty__name"])),
-        )
-        for row in counts
+        WaitRow(specialty=row[name], bookings=row["n"], median_days=_days(medians.get(row[name])))
+        for row in groups
     ]
     return sorted(rows, key=lambda r: r.specialty)
 
@@ -301,19 +335,23 @@ class PatientMix:
 
 def new_and_returning(period):
     """Patients seen in the period (a visit not cancelled): new if they had no earlier
-    such visit (with the doctor, when the report is for one doctor)."""
-    since, _until = period.bounds
-    visits = period.appointments().filter(NOT_CANCELLED, patient=OuterRef("pk"))
-    earlier = Appointment.objects.filter(NOT_CANCELLED, patient=OuterRef("pk"), start__lt=since)
+    such visit (with the doctor, when the report is for one doctor).
+
+    One pass over the visits up to the period's end, grouped by patient: a patient was
+    seen in the period if their last visit falls in it, and is new if their first does.
+    """
+    since, until = period.bounds
+    visits = Appointment.objects.filter(NOT_CANCELLED, start__lt=until).order_by()
     if period.doctor is not None:
-        earlier = earlier.filter(doctor=period.doctor)
-    counts = (
-        Patient.objects.filter(Exists(visits))
-        .annotate(_earlier=Exists(earlier))
-        .aggregate(
-            new=Count("pk", filter=Q(_earlier=False)),
-            returning=Count("pk", filter=Q(_earlier=True)),
-        )
+        visits = visits.filter(doctor=period.doctor)
+    seen = (
+        visits.values("patient_id")
+        .annotate(first=Min("start"), last=Max("start"))
+        .filter(last__gte=since)
+    )
+    counts = seen.aggregate(
+        new=Count("patient_id", filter=Q(first__gte=since)),
+        returning=Count("patient_id", filter=Q(first__lt=since)),
     )
     return PatientMix(new=counts["new"], returning=counts["returning"])
 

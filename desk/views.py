@@ -323,8 +323,16 @@ def _percent(ratio):
     return "" if ratio is None else f"{ratio * 100:.1f}"
 
 
+# A chart by doctor shows at most this many (those with the most booked time); the table
+# under it has every doctor.
+CHART_DOCTORS = 20
+
+
 def _charts(result):
     rows = result.doctors
+    if len(rows) > CHART_DOCTORS:
+        busiest = sorted(rows, key=lambda row: -row.booked)[:CHART_DOCTORS]
+        rows = sorted(busiest, key=lambda row: row.name)
     return {
         "utilisation": bar_chart(
             _("Booked minutes within available minutes, by doctor"),
@@ -392,6 +400,7 @@ def reports(request):
             "report": result,
             "charts": _charts(result),
             "query": query,
+            "charted_doctors": min(len(result.doctors), CHART_DOCTORS),
             "median_lead_hours": (
                 None
                 if result.lead_times.median is None
