@@ -119,3 +119,13 @@ def test_the_board_offers_no_show_only_once_the_visit_has_started(day):
     # Ann's 09:00 has started; Bob (checked in for 09:30) has not yet.
     assert content.count('data-action="no-show"') == 1
     assert f'action="{reverse("desk:no_show", args=[day["due"].pk])}"' in content
+
+
+def test_the_admin_links_to_the_desk_and_the_reports_by_role(now):
+    reception = login(staff_in("Reception")).get(reverse("admin:index")).content.decode()
+    manager = login(staff_in("Clinic manager")).get(reverse("admin:index")).content.decode()
+
+    assert f'href="{reverse("desk:board")}"' in reception
+    assert f'href="{reverse("desk:reports")}"' not in reception
+    assert f'href="{reverse("desk:reports")}"' in manager
+    assert f'href="{reverse("desk:board")}"' not in manager
