@@ -120,20 +120,26 @@ class ReportForm(forms.Form):
 
     start = forms.DateField(label=_("From"), input_formats=["%Y-%m-%d"], widget=date_input())
     end = forms.DateField(label=_("Until"), input_formats=["%Y-%m-%d"], widget=date_input())
-    doctor = forms.ModelChoiceField(
-        label=_("Doctor"),
-        required=False,
-        queryset=Doctor.objects.none(),
-        empty_label=_("All doctors"),
-    )
+    doctor = forms.TypedChoiceField(label=_("Doctor"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["doctor"].queryset = Doctor.objects.select_related("user").order_by(
-            "user__last_name", "user__first_name"
-        )
+        # One query, listed once (a ModelChoiceField would stream it through a cursor).
+        self.doctors = {
+            doctor.pk: doctor
+            for doctor in Doctor.objects.select_related("user").order_by(
+                "user__last_name", "user__first_name", "pk"
+            )
+        }
+        self.fields["doctor"].choices = [("", _("All doctors"))] + [
+            (pk, str(doctor)) for pk, doctor in self.doctors.items()
+        ]
         for name in ("start", "end"):
             self.fields[name].widget.attrs.pop("autocomplete", None)
+
+    def clean_doctor(self):
+        pk = self.cleaned_data.get("doctor")
+        return None if pk is None else self.doctors[pk]
 
     @classmethod
     def default_period(cls, today=None):

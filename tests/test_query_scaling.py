@@ -285,8 +285,11 @@ BUDGETS = {
     "desk move": 11,
     "desk cancel": 3,
     "desk walk-in": 2,
-    "reports": 12,
-    "reports csv": 11,
+    # The medians are PERCENTILE_CONT inside the figures' own queries on PostgreSQL; a
+    # window-function query of their own elsewhere (desk/reports.py; the cancellations'
+    # only when there are any, and here there are none).
+    "reports": 11 if connection.vendor == "postgresql" else 12,
+    "reports csv": 11 if connection.vendor == "postgresql" else 12,
     "admin index": 3,
     "admin auth.group": 5,
     "admin auth.group change": 5,
