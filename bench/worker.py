@@ -8,7 +8,7 @@ For each size it empties the task table, queues that many tasks: booking announc
 (`appointments.tasks.announce`, as the booking service enqueues them: each emails the
 patient and the doctor and sets up the reminder) of booked upcoming appointments, and a
 fifth of them reminders not yet due (as every upcoming visit has one). It runs
-`EXPLAIN ANALYZE` on the worker's claim query, then one `manage.py db_worker --batch
+`EXPLAIN ANALYZE` on the worker's claim queries, then one `manage.py db_worker --batch
 --max-tasks RUN` (console email to /dev/null). The rate is the tasks' own timestamps:
 from the first task's start to the last one's end, so process start-up is left out.
 """
@@ -31,11 +31,13 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Max, Min  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tasks_db.models import DBTaskResult, get_date_max  # noqa: E402
 
 from appointments import notifications  # noqa: E402
 from appointments.models import Appointment  # noqa: E402
+from healthcare.core.management.commands.db_worker import next_task  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNOUNCE = "appointments.tasks.announce"
@@ -79,15 +81,20 @@ def queue(size):
 
 
 def explain_claim():
-    """The worker's claim query, as db_worker sends it, EXPLAIN ANALYZEd (rolled back)."""
-    tasks = DBTaskResult.objects.ready().filter(backend_name="default", queue_name__in=["default"])
+    """The worker's claim (healthcare/core's db_worker: two queries), EXPLAIN ANALYZEd in a
+    transaction that is rolled back."""
+    tasks = DBTaskResult.objects.filter(backend_name="default", queue_name__in=["default"])
+    out = []
     with transaction.atomic():
-        sql, params = tasks.select_for_update(skip_locked=True)[:1].query.sql_with_params()
+        with CaptureQueriesContext(connection) as captured:
+            next_task(tasks)
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
+            for query in captured.captured_queries:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                out.append(f"{query['sql']}\n\n{plan}")
         transaction.set_rollback(True)
-    return sql % tuple(repr(p) for p in params), plan
+    return "\n\n".join(out)
 
 
 def run_worker(tasks):
@@ -131,19 +138,21 @@ def main():
         "the number below when it starts; rate from the tasks' start and end times "
         "(wall clock, process start-up excluded; the worker's whole CPU time beside it).",
         "",
-        "| queued | tasks run | failed | seconds | emails/s | worker CPU s (incl. start-up) |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| queued | tasks run | failed | seconds | emails/s | worker CPU s (incl. start-up) "
+        "| emails per worker CPU s |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     plans = []
     for size in (int(s) for s in args.sizes.split(",")):
         queue(size)
-        sql, plan = explain_claim()
+        plans_sql = explain_claim()
         r = run_worker(min(args.run, size))
         lines.append(
             f"| {size:,} | {r['tasks']} | {r['failed']} | {r['seconds']:.2f} | "
-            f"**{r['emails_per_s']:.0f}** | {r['process_cpu_s']:.2f} |"
+            f"**{r['emails_per_s']:.0f}** | {r['process_cpu_s']:.2f} | "
+            f"{r['tasks'] * EMAILS_PER_TASK / r['process_cpu_s']:.0f} |"
         )
-        plans += [f"Claim query with {size:,} queued:", "", "```", sql, "", plan, "```", ""]
+        plans += [f"Claim queries with {size:,} queued:", "", "```", plans_sql, "```", ""]
     DBTaskResult.objects.all().delete()
     text = "\n".join([*lines, "", *plans])
     Path(args.out).write_text(text)
