@@ -49,7 +49,7 @@ BOOKINGS_PER_BATCH = int(os.environ.get("FLOOR_BOOKINGS_PER_BATCH", "20"))
 SCENARIOS = [
     ("ceiling", "trivial JSON view `GET /bench/ceiling` (the reference)", None),
     ("me", "`GET /api/auth/me` (bearer token)", 4),
-    ("doctor_list", "doctor directory, API `GET /api/doctors/` (bearer token)", 10),
+    ("doctor_list_authenticated", "doctor directory, API `GET /api/doctors/` (bearer token)", 10),
     ("directory", "doctor directory, HTML `GET /doctors/` (anonymous)", 10),
     ("doctor_slots", "free slots for 14 days `GET /api/doctors/<id>/slots`", 10),
     ("booking_page", "HTML booking page `GET /appointments/book/<id>/` (patient)", 25),
@@ -146,7 +146,7 @@ class Requests:
             return self.client.get("/bench/ceiling")
         if key == "me":
             return self.client.get("/api/auth/me", HTTP_AUTHORIZATION=self.reader)
-        if key == "doctor_list":
+        if key == "doctor_list_authenticated":
             return self.client.get("/api/doctors/", HTTP_AUTHORIZATION=self.reader)
         if key == "directory":
             return self.client.get("/doctors/")

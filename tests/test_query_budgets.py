@@ -164,6 +164,7 @@ def test_doctor_schedule_costs_the_same_whatever_the_size_of_the_diary(
 API_BUDGETS = {
     "me": 1,
     "doctor_list": 2,
+    "doctor_list_authenticated": 3,  # the authentication's one query, then the same two
     "doctor_slots": 3,
     "appointment_list": 3,
     "booking": 11,
@@ -189,6 +190,18 @@ def test_api_doctor_list_costs_the_same_whatever_the_number_of_doctors(now, size
 
     assert response.status_code == 200
     assert count == API_BUDGETS["doctor_list"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_api_doctor_list_with_a_token_costs_one_query_more(now, patient, size):
+    for _ in range(size):
+        DoctorFactory()
+    client = api_client(patient.user)
+
+    count, response = queries(lambda: client.get("/api/doctors/"))
+
+    assert response.status_code == 200
+    assert count == API_BUDGETS["doctor_list_authenticated"]
 
 
 @pytest.mark.parametrize("size", SIZES)
