@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "doctors",
     "appointments",
     "records",
+    "waitlist",
     "django_tasks_db",  # the background tasks' rows (TASKS below)
     "django_htmx",  # {% htmx_script %}: django-htmx's bundled copy of htmx, never a CDN
     "django_ratelimit",
@@ -223,6 +224,12 @@ CLINIC_CANCELLATION_CUTOFF = timedelta(
 )
 # Reminders go out this long before an appointment starts (elapsed time, so DST-proof).
 CLINIC_REMINDER_BEFORE = timedelta(hours=env.int("CLINIC_REMINDER_HOURS", default=24))
+# The waitlist offers freed time to WAITLIST_BATCH_SIZE waiting patients at a time, each
+# offer's claim link working WAITLIST_OFFER_MINUTES; a patient gets at most one offer
+# email per entry every WAITLIST_EMAIL_INTERVAL_MINUTES.
+WAITLIST_BATCH_SIZE = env.int("WAITLIST_BATCH_SIZE", default=3)
+WAITLIST_OFFER_TIME = timedelta(minutes=env.int("WAITLIST_OFFER_MINUTES", default=30))
+WAITLIST_EMAIL_INTERVAL = timedelta(minutes=env.int("WAITLIST_EMAIL_INTERVAL_MINUTES", default=60))
 # A doctor reads a patient's records while they look after them: a visit (not cancelled,
 # not a no-show) in the last N calendar months or booked in the next N days. Outside it,
 # only by breaking the glass, which opens them for BREAK_GLASS_HOURS (records.services).
