@@ -183,7 +183,7 @@ def wait_for_earlier(
 def _locked_waiting(entry, actor):
     if not can_manage_entries_for(actor, entry.patient):
         raise NotVisible()
-    entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = WaitlistEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
     if entry.status != Status.WAITING:
         raise EntryClosed()
     return entry
@@ -332,7 +332,9 @@ def _offer_slot(doctor, slot, wanting, *, batch, freed_at, now):
             return []
         offered_before = set(offers.values_list("entry_id", flat=True))
         ids = [e.pk for e in wanting if e.pk not in offered_before]
-        locked = WaitlistEntry.objects.select_for_update().filter(pk__in=ids, status=Status.WAITING)
+        locked = WaitlistEntry.objects.select_for_update(of=("self",)).filter(
+            pk__in=ids, status=Status.WAITING
+        )
         limit = now - settings.WAITLIST_EMAIL_INTERVAL
         for entry in locked.in_fairness_order().select_related("appointment"):
             if room <= 0:
@@ -387,7 +389,9 @@ def claim_offer(*, offer, actor, now=None) -> Appointment:
     lost = None
     with transaction.atomic():
         offer = (
-            Offer.objects.select_for_update().select_related("entry__appointment").get(pk=offer.pk)
+            Offer.objects.select_for_update(of=("self",))
+            .select_related("entry__appointment")
+            .get(pk=offer.pk)
         )
         entry = offer.entry
         if offer.status == Offer.Status.CLAIMED:
