@@ -345,7 +345,8 @@ SIMPLE_JWT = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clinic scheduling API",
     "DESCRIPTION": (
-        "Book, move and cancel appointments; read and write medical records.\n\n"
+        "Book, move and cancel appointments; wait for freed time on the waitlist; read and "
+        "write medical records.\n\n"
         "Log in with `POST /api/auth/token`. Doctors, clinic staff and anyone who set up "
         "two-step verification (on the website's security page) also send `otp`: the code "
         "from their authenticator app, or one of their recovery codes; without it the "
@@ -362,6 +363,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
+    # Appointments' `status` keeps its StatusEnum; the waitlist's entries have their own.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "appointments.models.Appointment.Status",
+        "WaitlistStatusEnum": "waitlist.models.WaitlistEntry.Status",
+    },
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

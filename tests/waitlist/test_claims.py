@@ -72,9 +72,7 @@ def test_claiming_twice_books_once(offer):
     assert Appointment.objects.filter(patient=offer.entry.patient).count() == 1
 
 
-def test_a_claim_a_minute_before_expiry_books_and_a_minute_after_shows_other_times(
-    offer, settings
-):
+def test_a_claim_a_minute_before_expiry_books_and_a_minute_after_shows_other_times(offer, settings):
     patient = offer.entry.patient
     with clock_at(offer.expires_at + MINUTE):
         page = login(patient.user).post(claim_url(offer))
