@@ -17,6 +17,9 @@ from waitlist import notifications, services
 
 logger = logging.getLogger(__name__)
 
+# Offers are time-critical (the slot is only worth offering while it is ahead): they go
+# before the queue's other work, e.g. a burst of booking confirmations.
+PRIORITY = 10
 # The follow-up runs just after the links stop working.
 FOLLOW_UP_DELAY = datetime.timedelta(seconds=1)
 
@@ -43,12 +46,12 @@ def offer(doctor_id, start, end, freed_at):
     return sent
 
 
-@task()
+@task(priority=PRIORITY)
 def offer_freed_time(doctor_id, start, end, freed_at):
     return offer(doctor_id, _parse(start), _parse(end), _parse(freed_at))
 
 
-@task()
+@task(priority=PRIORITY)
 def offer_slot_again(doctor_id, start, freed_at=None):
     """The batch for the slot at `start` has expired: offer it to the next in line."""
     start = _parse(start)
