@@ -147,6 +147,16 @@ class OfferSerializer(serializers.ModelSerializer):
         return offer.entry.appointment_id
 
 
+class BodyFirst:
+    """Read (and so check: size, depth, JSON) a write's body before anything else, so an
+    over-large or malformed body is 413/400 whether or not the entry or offer exists."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in ("POST", "PUT", "PATCH"):
+            request.data  # noqa: B018 (parsed for its checks)
+
+
 def _patient_of(user):
     patient = user.patient_profile
     if patient is None:
@@ -154,7 +164,7 @@ def _patient_of(user):
     return patient
 
 
-class EntryListView(generics.ListAPIView):
+class EntryListView(BodyFirst, generics.ListAPIView):
     serializer_class = EntrySerializer
 
     def get_queryset(self):
@@ -210,9 +220,9 @@ class EntryListView(generics.ListAPIView):
         ],
     )
     def post(self, request):
-        patient = _patient_of(request.user)
         serializer = JoinSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
+        patient = _patient_of(request.user)
         data = serializer.validated_data
         if data.get("appointment") is not None:
             entry = services.wait_for_earlier(
@@ -235,7 +245,7 @@ class EntryListView(generics.ListAPIView):
         return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
-class EntryDetailView(generics.GenericAPIView):
+class EntryDetailView(BodyFirst, generics.GenericAPIView):
     serializer_class = EntrySerializer
 
     def get_queryset(self):
@@ -309,7 +319,7 @@ class OfferListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class OfferClaimView(generics.GenericAPIView):
+class OfferClaimView(BodyFirst, generics.GenericAPIView):
     serializer_class = OfferSerializer
 
     def get_queryset(self):
