@@ -4,9 +4,10 @@ One test visits every GET page of the site (each role's own), every page of the 
 admin (every model's list, and a change page of each) and every API endpoint, counting
 the queries of each; then it adds more of everything (doctors, patients, appointments on
 both sides of today, medical records and their versions, time off, access-log rows,
-waitlist entries and offers) and visits them all again. Each must cost exactly what it cost before (a count that grows with
-the data is an N+1 query) and exactly its budget below. test_query_budgets checks the main
-pages and the free-slot search against data shaped for each.
+waitlist entries and offers) and visits them all again. Each must cost exactly what it
+cost before (a count that grows with the data is an N+1 query) and exactly its budget
+below. test_query_budgets checks the main pages and the free-slot search against data
+shaped for each.
 """
 
 import datetime
