@@ -150,10 +150,19 @@ class WaitlistEntry(models.Model):
     def is_expired(self, now=None):
         return self.latest < timezone.localdate(now or timezone.now())
 
+    def is_open(self, now=None):
+        """Still waiting: not left or fulfilled, its window not over, and its appointment
+        (if it came from one) still booked."""
+        if self.status != self.Status.WAITING or self.is_expired(now):
+            return False
+        return self.appointment_id is None or self.appointment.status == Appointment.Status.BOOKED
+
     def state(self, now=None):
         """The status as a patient reads it, with "expired" for a window that is over."""
         if self.status == self.Status.WAITING and self.is_expired(now):
             return _("Expired")
+        if self.status == self.Status.WAITING and not self.is_open(now):
+            return _("Closed: the appointment changed")
         return self.get_status_display()
 
     def wants(self, doctor, start):

@@ -12,7 +12,11 @@ Offering is run by the task worker (waitlist.tasks), after the freeing change co
   constraint is the final guard: an entry is offered a slot once, ever.
 * Entries are taken in the order they joined, WAITLIST_BATCH_SIZE at a time; an entry
   emailed an offer less than WAITLIST_EMAIL_INTERVAL ago is passed over this time (its
-  row is locked while checked, so two workers cannot both email it).
+  row is locked while checked, so two workers cannot both email it; one that another
+  worker, a claim or the patient holds locked is passed over too, never waited for).
+* Lock order, so nothing deadlocks: offering takes the doctor, then entries (skipping
+  locked ones); claiming takes the entry, the offer, then (booking) the patient and the
+  doctor; leaving takes the entry, then its offers.
 * An offer's link works WAITLIST_OFFER_TIME (never past the slot's minimum notice); when
   the batch's links have expired, the next batch is offered (tasks.offer_slot_again).
 
@@ -332,7 +336,9 @@ def _offer_slot(doctor, slot, wanting, *, batch, freed_at, now):
             return []
         offered_before = set(offers.values_list("entry_id", flat=True))
         ids = [e.pk for e in wanting if e.pk not in offered_before]
-        locked = WaitlistEntry.objects.select_for_update(of=("self",)).filter(
+        # An entry being claimed, changed or left right now is locked: passed over this
+        # time rather than waited for (so no lock order between them can deadlock).
+        locked = WaitlistEntry.objects.select_for_update(of=("self",), skip_locked=True).filter(
             pk__in=ids, status=Status.WAITING
         )
         limit = now - settings.WAITLIST_EMAIL_INTERVAL
@@ -388,6 +394,8 @@ def claim_offer(*, offer, actor, now=None) -> Appointment:
         raise NotVisible()
     lost = None
     with transaction.atomic():
+        # Entry first, then offer: the order leaving and changing an entry lock them in.
+        WaitlistEntry.objects.select_for_update(of=("self",)).filter(pk=offer.entry_id).first()
         offer = (
             Offer.objects.select_for_update(of=("self",))
             .select_related("entry__appointment")

@@ -37,8 +37,8 @@ def mine(request, *, patient):
         request,
         "waitlist/mine.html",
         {
-            "waiting": [e for e in entries if e.status == "waiting" and not e.is_expired()],
-            "closed": [e for e in entries if e.status != "waiting" or e.is_expired()][:20],
+            "waiting": [e for e in entries if e.is_open()],
+            "closed": [e for e in entries if not e.is_open()][:20],
             "offers": selectors.live_offers(request.user),
         },
     )

@@ -2,10 +2,12 @@
 
 import pytest
 
+from appointments.services import cancel_appointment
 from tests.appointments.factories import visit
 from tests.conftest import at, clock_at, login
 from tests.waitlist.factories import EntryFactory
 from waitlist.models import WaitlistEntry
+from waitlist.services import wait_for_earlier
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +100,12 @@ def test_the_entry_expires_at_the_end_of_its_last_day(patient, doctor):
     with clock_at(at(2, "00:01")):
         page = login(patient.user).get("/appointments/waitlist/").content.decode()
     assert "Expired" in page
+
+
+def test_an_earlier_time_entry_closes_with_its_appointment(now, patient, patient_client, doctor):
+    appointment = visit(patient, doctor, 9, "10:00")
+    wait_for_earlier(appointment=appointment, actor=patient.user)
+    cancel_appointment(appointment=appointment, actor=patient.user)
+    page = patient_client.get("/appointments/waitlist/").content.decode()
+    assert "Closed: the appointment changed" in page
+    assert "You are not waiting for any time." in page
