@@ -11,10 +11,12 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # Only the tables it points at: undoing a later migration of those apps (the
+    # migrations-with-data round trip) must not take the waitlist's tables with it.
     dependencies = [
-        ('appointments', '0005_calendarfeed'),
-        ('doctors', '0002_single_line_fields'),
-        ('patients', '0004_clinical_content_and_break_glass'),
+        ('appointments', '0001_initial'),
+        ('doctors', '0001_initial'),
+        ('patients', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
