@@ -109,3 +109,17 @@ def test_an_earlier_time_entry_closes_with_its_appointment(now, patient, patient
     page = patient_client.get("/appointments/waitlist/").content.decode()
     assert "Closed: the appointment changed" in page
     assert "You are not waiting for any time." in page
+
+
+def test_joining_for_any_doctor_of_a_specialty(now, patient, patient_client, doctor):
+    page = patient_client.get(f"/appointments/book/{doctor.pk}/").content.decode()
+    link = f"/appointments/waitlist/join/?specialty={doctor.specialty.slug}"
+    assert link in page
+    assert doctor.specialty.name in patient_client.get(link).content.decode()
+    patient_client.post(
+        "/appointments/waitlist/join/",
+        {"specialty": doctor.specialty.slug, "earliest": "2030-01-08", "latest": "2030-01-31",
+         "time_of_day": "any"},
+    )  # fmt: skip
+    entry = WaitlistEntry.objects.get()
+    assert (entry.doctor, entry.specialty) == (None, doctor.specialty)
