@@ -36,9 +36,22 @@ def test_a_freed_slot_reaches_the_waitlist_and_is_claimed(new_context, clinic_no
     expect(message(page_b)).to_contain_text(f"You are on the waitlist for {doctor}.")
     expect(page_b.get_by_role("heading", level=1)).to_have_text("My waitlist")
     pages.check(page_b, "Waitlist - mine")
+    # B widens it to any time of day (and looks at leaving, but stays).
+    page_b.get_by_role("link", name="Change").click()
+    pages.check(page_b, "Waitlist - change")
+    page_b.get_by_label("Any time").check()
+    page_b.get_by_role("button", name="Save").click()
+    expect(message(page_b)).to_contain_text("Your waitlist entry is changed.")
+    page_b.get_by_role("link", name="Leave").click()
+    pages.check(page_b, "Waitlist - leave")
+    page_b.get_by_role("link", name="Stay on it").click()
 
-    # A cancels Wednesday 10:00.
+    # A first looks at "I'd take an earlier slot" for their visit, then cancels it instead.
     page_a = new_context(user=a.user).new_page()
+    page_a.goto("/appointments/")
+    page_a.get_by_role("link", name="I'd take an earlier slot").click()
+    expect(page_a.get_by_role("heading", level=1)).to_have_text("I'd take an earlier time")
+    pages.check(page_a, "Waitlist - earlier time")
     page_a.goto(f"/appointments/{visit.pk}/cancel/")
     page_a.get_by_role("button", name="Cancel appointment").click()
     expect(message(page_a)).to_contain_text("is cancelled")
