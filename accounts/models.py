@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from healthcare.core.phone import PhoneNumberField
 from healthcare.core.validators import validate_single_line
 
 
@@ -72,9 +73,7 @@ class User(AbstractUser):
         error_messages={"unique": _("A user with this email address already exists.")},
     )
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.PATIENT)
-    phone = models.CharField(
-        _("phone"), max_length=32, blank=True, validators=[validate_single_line]
-    )
+    phone = PhoneNumberField(_("phone"))
     email_confirmed = models.BooleanField(
         _("email confirmed"),
         default=True,

@@ -216,6 +216,8 @@ USE_TZ = True
 
 # Clinic rules.
 CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Clinic")
+# Phone numbers without a country code are read as this region's (ISO 3166, e.g. GB, PL).
+CLINIC_PHONE_REGION = env.str("CLINIC_PHONE_REGION", default="GB").upper()
 CLINIC_MIN_NOTICE = timedelta(minutes=env.int("CLINIC_MIN_NOTICE_MINUTES", default=120))
 CLINIC_BOOKING_HORIZON = timedelta(days=env.int("CLINIC_BOOKING_HORIZON_DAYS", default=60))
 CLINIC_CANCELLATION_CUTOFF = timedelta(

@@ -199,41 +199,41 @@ class DemoPatient:
 D = datetime.date
 PATIENTS = [
     DemoPatient(
-        "Amelia", "Clarke", D(1988, 3, 14), "A+", "07700 900123", "Penicillin",
-        "Mild asthma since childhood.", "Tom Clarke", "07700 900124",
+        "Amelia", "Clarke", D(1988, 3, 14), "A+", "0161 496 0123", "Penicillin",
+        "Mild asthma since childhood.", "Tom Clarke", "0161 496 0124",
     ),
-    DemoPatient("Oliver", "Bennett", D(1975, 11, 2), "O-", "07700 900231"),
+    DemoPatient("Oliver", "Bennett", D(1975, 11, 2), "O-", "0161 496 0231"),
     DemoPatient(
-        "Fatima", "Rahman", D(1992, 7, 23), "B+", "07700 900345", "",
+        "Fatima", "Rahman", D(1992, 7, 23), "B+", "0161 496 0345", "",
         "Eczema, treated with emollients.",
     ),
     DemoPatient(
-        "George", "Thompson", D(1951, 1, 30), "A-", "07700 900456", "Aspirin",
-        "Type 2 diabetes. High blood pressure.", "Margaret Thompson", "07700 900457",
+        "George", "Thompson", D(1951, 1, 30), "A-", "0161 496 0456", "Aspirin",
+        "Type 2 diabetes. High blood pressure.", "Margaret Thompson", "0161 496 0457",
     ),
     DemoPatient(
-        "Chloe", "Martin", D(2016, 5, 9), "O+", "07700 900567", "Peanuts",
-        "", "Claire Martin (mother)", "07700 900568",
+        "Chloe", "Martin", D(2016, 5, 9), "O+", "0161 496 0567", "Peanuts",
+        "", "Claire Martin (mother)", "0161 496 0568",
     ),
-    DemoPatient("Mohammed", "Ali", D(1983, 9, 17), "AB+", "07700 900678"),
+    DemoPatient("Mohammed", "Ali", D(1983, 9, 17), "AB+", "0161 496 0678"),
     DemoPatient(
-        "Sophie", "Walker", D(1969, 12, 5), "A+", "07700 900789", "",
+        "Sophie", "Walker", D(1969, 12, 5), "A+", "0161 496 0789", "",
         "Osteoarthritis of the right knee.",
     ),
-    DemoPatient("Lucas", "Fernandes", D(1999, 2, 21), "O+", "07700 900812"),
-    DemoPatient("Grace", "Kim", D(1979, 6, 11), "B-", "07700 900923", "Latex"),
+    DemoPatient("Lucas", "Fernandes", D(1999, 2, 21), "O+", "0161 496 0812"),
+    DemoPatient("Grace", "Kim", D(1979, 6, 11), "B-", "0161 496 0923", "Latex"),
     DemoPatient(
-        "Harry", "Evans", D(2012, 10, 28), "A+", "07700 900934", "Eggs",
-        "", "Rhian Evans (mother)", "07700 900935",
+        "Harry", "Evans", D(2012, 10, 28), "A+", "0161 496 0934", "Eggs",
+        "", "Rhian Evans (mother)", "0161 496 0935",
     ),
-    DemoPatient("Isabella", "Rossi", D(1994, 4, 3), "O-", "07700 900946"),
+    DemoPatient("Isabella", "Rossi", D(1994, 4, 3), "O-", "0161 496 0946"),
     DemoPatient(
-        "Noah", "Patel", D(2019, 8, 30), "B+", "07700 900969", "",
-        "Born at 35 weeks; no problems since.", "Anjali Patel (mother)", "07700 900970",
+        "Noah", "Patel", D(2019, 8, 30), "B+", "0161 496 0969", "",
+        "Born at 35 weeks; no problems since.", "Anjali Patel (mother)", "0161 496 0970",
     ),
     DemoPatient(
-        "William", "Davies", D(1958, 8, 19), "AB-", "07700 900957", "",
-        "Atrial fibrillation, on anticoagulation.", "Ann Davies", "07700 900958",
+        "William", "Davies", D(1958, 8, 19), "AB-", "0161 496 0957", "",
+        "Atrial fibrillation, on anticoagulation.", "Ann Davies", "0161 496 0958",
     ),
 ]  # fmt: skip
 
