@@ -138,9 +138,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        send_password_reset(
-            user=context["user"], site_url=f"{context['protocol']}://{context['domain']}"
-        )
+        send_password_reset(user=context["user"])
 
 
 class AccountForm(forms.ModelForm):

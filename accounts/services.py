@@ -16,31 +16,30 @@ from accounts.sessions import delete_web_session, describe_device
 from accounts.tokens import activation_tokens
 
 
-def send_activation(*, user, site_url):
+def send_activation(*, user):
     """Queue the email with the link that activates `user`'s account.
 
-    `site_url` is the scheme and host the links point to (healthcare.core.http.site_url).
     Called inside the transaction that creates the account, the email goes out only if
     the account is committed.
     """
-    tasks.send_activation.enqueue(user.pk, site_url)
+    tasks.send_activation.enqueue(user.pk)
 
 
-def tell_existing_account(*, user, site_url):
+def tell_existing_account(*, user):
     """Someone signed up with the address of `user`: tell its owner, and nobody else.
 
     An account still waiting for activation gets its link again; any other is told that
     it exists, with the addresses to log in and to reset the password.
     """
     if user.awaits_activation:
-        send_activation(user=user, site_url=site_url)
+        send_activation(user=user)
     else:
-        tasks.send_already_registered.enqueue(user.pk, site_url)
+        tasks.send_already_registered.enqueue(user.pk)
 
 
-def send_password_reset(*, user, site_url):
+def send_password_reset(*, user):
     """Queue the email with a link that sets a new password for `user`, to their address."""
-    tasks.send_password_reset.enqueue(user.pk, user.email, site_url)
+    tasks.send_password_reset.enqueue(user.pk, user.email)
 
 
 def activate_account(*, uidb64, token) -> User | None:

@@ -34,7 +34,7 @@ def register_patient(
 
 
 def sign_up_patient(
-    *, email, password, first_name, last_name, site_url, phone="", date_of_birth=None
+    *, email, password, first_name, last_name, phone="", date_of_birth=None
 ) -> None:
     """A person signs themselves up; what they see next never says if the address was free.
 
@@ -42,8 +42,7 @@ def sign_up_patient(
     address that already has an account gets an email saying so (and, if that account
     is still waiting for activation, its link again); nothing is created or changed. The
     password is hashed in both cases so that the time taken tells nothing either.
-    The emails are queued with the account (or alone) and sent by the worker; their links
-    point to `site_url` (healthcare.core.http.site_url).
+    The emails are queued with the account (or alone) and sent by the worker.
     """
     email = UserManager.normalize_email(email)
     existing = User.objects.filter(email__iexact=email).first()
@@ -59,13 +58,13 @@ def sign_up_patient(
                     date_of_birth=date_of_birth,
                     is_active=False,
                 )
-                send_activation(user=user, site_url=site_url)
+                send_activation(user=user)
         except IntegrityError:  # registered by another request since the look-up
             existing = User.objects.get(email__iexact=email)
         else:
             return
     make_password(password)
-    tell_existing_account(user=existing, site_url=site_url)
+    tell_existing_account(user=existing)
 
 
 def log_access(*, actor, action, target, object_id, patient, ip=None, reason=""):
