@@ -11,7 +11,7 @@ from django.utils.http import urlsafe_base64_decode
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import audit, second_factor, tasks
-from accounts.models import SecurityEvent, User, UserSession
+from accounts.models import SecurityEvent, User, UserManager, UserSession
 from accounts.sessions import delete_web_session, describe_device
 from accounts.tokens import activation_tokens
 
@@ -35,6 +35,14 @@ def tell_existing_account(*, user):
         send_activation(user=user)
     else:
         tasks.send_already_registered.enqueue(user.pk)
+
+
+def resend_activation(*, email):
+    """Someone asks for the activation link again: it goes out only if an account with
+    `email` is still waiting for activation, and the asker is never told whether one is."""
+    user = User.objects.filter(email__iexact=UserManager.normalize_email(email)).first()
+    if user is not None and user.awaits_activation:
+        send_activation(user=user)
 
 
 def send_password_reset(*, user):

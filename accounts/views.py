@@ -20,7 +20,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import audit, devices, second_factor, services, sessions
-from accounts.forms import CodeForm, EmailAuthenticationForm, PasswordResetForm
+from accounts.forms import (
+    CodeForm,
+    EmailAuthenticationForm,
+    PasswordResetForm,
+    ResendActivationForm,
+)
 from accounts.models import SecurityEvent, UserManager, UserSession
 from accounts.services import activate_account
 from healthcare.core.ratelimits import hit
@@ -45,6 +50,28 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+def resend_activation(request):
+    """Send the activation link again. The answer is the same whether or not an account
+    with the address exists or waits for activation; the rate limits are password reset's."""
+    form = ResendActivationForm(request.POST or None, initial={"email": request.GET.get("email")})
+    if request.method == "POST":
+        hit(request, "password-reset-ip")
+        email = UserManager.normalize_email(request.POST.get("email", ""))
+        if email:
+            hit(request, "password-reset-account", email)
+        if form.is_valid():
+            services.resend_activation(email=form.cleaned_data["email"])
+            messages.info(
+                request,
+                _(
+                    "If an account with this address is waiting for activation, we have "
+                    "emailed its link again. It may take a few minutes to arrive."
+                ),
+            )
+            return redirect("accounts:login")
+    return render(request, "accounts/resend_activation.html", {"form": form})
 
 
 class LogoutView(auth_views.LogoutView):
