@@ -206,7 +206,11 @@ def write(request, appointment_pk):
     return render(
         request,
         "records/write.html",
-        {"appointment": appointment, "form": form, "can_write": can_write},
+        {
+            "appointment": appointment,
+            "form": form,
+            "can_write": can_write,
+        },
     )
 
 

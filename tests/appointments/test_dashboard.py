@@ -141,7 +141,7 @@ class TestDashboard:
             AppointmentFactory(doctor=doctor, start=at(8 + n, "09:00"))
 
         # Session, user, doctor, today's, the week's, the later page.
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             response = doctor_client.get(DASHBOARD)
 
         content = response.content.decode()
