@@ -2,7 +2,9 @@
 
 Idempotent: every person is looked up by email first, and the calendar is only filled
 while the demo doctors have no appointments, so a second run creates nothing. Times
-are relative to now, so a freshly seeded demo always has a recent past and a future.
+are relative to now, so a freshly seeded demo always has a recent past and a future,
+and the printed doctor's today has visits done, one checked in and visits due, at
+whatever hour it is seeded (seed_today).
 """
 
 import datetime
@@ -27,7 +29,7 @@ from accounts.second_factor import AUTHENTICATOR, role_requires
 from appointments.models import Appointment
 from appointments.selectors import next_free_slots
 from appointments.services import add_time_off, book_appointment, cancel_appointment
-from appointments.tasks import announce
+from appointments.tasks import announce, schedule_reminder
 from doctors.models import Doctor, Specialty, TimeOff
 from doctors.services import create_doctor, set_working_hours
 from healthcare.core.errors import DomainError
@@ -306,6 +308,7 @@ class Command(BaseCommand):
             patients = [self.seed_patient(demo) for demo in PATIENTS]
             self.seed_second_factors()
             if not Appointment.objects.filter(doctor__in=doctors).exists():
+                self.seed_today(doctors[0], patients)
                 self.seed_past(doctors, patients, admin)
                 self.seed_future(doctors, patients, admin)
                 self.announce_quietly(since=self.now)
@@ -443,6 +446,66 @@ class Command(BaseCommand):
 
     # -- the calendar -------------------------------------------------------------------
 
+    def seed_today(self, doctor, patients):
+        """The printed doctor's day around now, whatever the hour (even outside their
+        working hours): visits done (one still waiting for its record), one checked in
+        now, and visits due, all today. Near midnight the day has no room after now, so
+        the visits due are the ones whose patients are late.
+
+        Written directly, as the past is; the rest of the calendar is laid around them.
+        """
+        Status = Appointment.Status
+        length = datetime.timedelta(minutes=doctor.slot_minutes)
+        today = timezone.localdate(self.now)
+        midnight, next_midnight = (
+            local(today, "00:00"),
+            local(today + datetime.timedelta(1), "00:00"),
+        )
+        now_slot = midnight + (self.now - midnight) // length * length
+        done = [now_slot - k * length for k in (6, 4, 2) if now_slot - k * length >= midnight]
+        if not done and now_slot - length >= midnight:
+            done = [now_slot - length]
+        due = [
+            now_slot + k * length for k in (1, 3) if now_slot + (k + 1) * length <= next_midnight
+        ]
+        if not due and now_slot - length >= midnight and now_slot - length not in done:
+            due = [now_slot - length]
+        plan = [(start, Status.FULFILLED) for start in done]
+        plan += [(now_slot, Status.CHECKED_IN)] + [(start, Status.BOOKED) for start in due]
+        who = self.candidates(doctor, patients, first=True)
+        self.doctor_taken, self.patient_taken = {doctor.pk: []}, {}
+        for i, ((start, status), patient) in enumerate(zip(sorted(plan), who, strict=False)):
+            end = start + length
+            reason, diagnosis, prescription, notes = self.rng.choice(VISITS[doctor.specialty.slug])
+            # The last visit done is left without its record: the dashboard lists it.
+            with_record = status == Status.FULFILLED and i < len(done) - 1
+            appointment = Appointment.objects.create(
+                patient=patient,
+                doctor=doctor,
+                start=start,
+                end=end,
+                reason=reason,
+                status=Status.CHECKED_IN if with_record else status,
+                booked_by=patient.user,
+                # Booked days ago: its confirmation (and reminder) went out then.
+                reminder_sent_at=self.now if status == Status.BOOKED else None,
+            )
+            if with_record:
+                with mock.patch("django.utils.timezone.now", return_value=end):
+                    write_record(
+                        appointment=appointment,
+                        author=doctor.user,
+                        diagnosis=diagnosis,
+                        prescription=prescription,
+                        notes=notes,
+                    )
+                self.count("medical records")
+            if status == Status.BOOKED and start > self.now:
+                schedule_reminder(appointment.pk, start)
+            self.doctor_taken[doctor.pk].append((start, end))
+            self.patient_taken.setdefault(patient.pk, []).append((start, end))
+            self.count("appointments today")
+
     def seed_past(self, doctors, patients, admin):
         """Four weeks of history. Appointments are written directly (the booking service
         refuses the past); a visit with a record is fulfilled by the doctor writing it
@@ -451,10 +514,14 @@ class Command(BaseCommand):
         Slots come from each doctor's hours minus time off, and a patient is never given
         two visits at once, so the rows satisfy the same no-overlap rule.
         """
-        busy = {patient.pk: [] for patient in patients}
+        busy = {patient.pk: list(self.patient_taken.get(patient.pk, [])) for patient in patients}
         today = timezone.localdate(self.now)
         for doctor in doctors:
-            slots = self.past_slots(doctor, today - datetime.timedelta(days=28), today)
+            slots = [
+                (start, end)
+                for start, end in self.past_slots(doctor, today - datetime.timedelta(28), today)
+                if not any(s < end and start < e for s, e in self.doctor_taken.get(doctor.pk, []))
+            ]
             for i, (start, end) in enumerate(sorted(self.rng.sample(slots, min(9, len(slots))))):
                 patient = self.free_patient(doctor, patients, busy, start, end, first=i == 0)
                 if patient is None:
