@@ -212,6 +212,8 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "en"
 TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="Europe/London")
 USE_I18N = True
+# The site's date and time formats, the same on every page and in the admin.
+FORMAT_MODULE_PATH = ["healthcare.formats"]
 USE_TZ = True
 
 # Clinic rules.

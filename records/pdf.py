@@ -20,7 +20,7 @@ FONTS = Path(__file__).resolve().parent / "fonts"
 
 
 def _when(moment):
-    return formats.date_format(timezone.localtime(moment), "D j M Y, H:i")
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 class _Document(FPDF):
