@@ -160,6 +160,11 @@ class UserAdmin(ServiceFormMixin, DjangoUserAdmin):
         user.role = User.Role.ADMIN
         user.is_staff = True
         user.save()
+        if not user.has_usable_password():
+            services.invite(user=user, actor=request.user, request=request)
+            self.message_user(
+                request, _("An invitation to choose a password was emailed to %s.") % user.email
+            )
         return user
 
 

@@ -219,6 +219,8 @@ class SecurityEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         PASSWORD_RESET = "password_reset", _("Password reset by emailed link")
         ACCOUNT_ACTIVATED = "account_activated", _("Account activated")
+        INVITATION_SENT = "invitation_sent", _("Invitation sent")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted (password set)")
         SECOND_FACTOR_ENROLLED = "otp_enrolled", _("Second factor set up")
         SECOND_FACTOR_VERIFIED = "otp_verified", _("Second factor given")
         SECOND_FACTOR_FAILED = "otp_failed", _("Wrong second-factor code")

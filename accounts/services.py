@@ -8,12 +8,14 @@ login, which cancels visits, is appointments.services.
 
 from django.db import transaction
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext_lazy
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import audit, second_factor, tasks
 from accounts.models import SecurityEvent, User, UserManager, UserSession
 from accounts.sessions import delete_web_session, describe_device
-from accounts.tokens import activation_tokens
+from accounts.tokens import activation_tokens, invitation_is_unused, invitation_user_id
+from healthcare.core.errors import DomainError
 
 
 def send_activation(*, user):
@@ -43,6 +45,45 @@ def resend_activation(*, email):
     user = User.objects.filter(email__iexact=UserManager.normalize_email(email)).first()
     if user is not None and user.awaits_activation:
         send_activation(user=user)
+
+
+class InvitationInvalid(DomainError):
+    code = "invitation_invalid"
+    default_message = gettext_lazy(
+        "This invitation link has expired or has already been used. Please ask the clinic "
+        "for a new one."
+    )
+
+
+def invite(*, user, actor, request=None):
+    """Email a doctor or member of staff just added the link that sets their password
+    (accounts.tokens.make_invitation); written to the security log."""
+    tasks.send_invitation.enqueue(user.pk)
+    audit.record(SecurityEvent.Kind.INVITATION_SENT, request=request, actor=actor, target=user)
+
+
+def invited_user(token):
+    """The active user an invitation link still invites, or None."""
+    user_id = invitation_user_id(token)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None or not invitation_is_unused(user, token):
+        return None
+    return user
+
+
+def accept_invitation(*, token, password, request=None) -> User:
+    """Set the invited person's password: the link works once (InvitationInvalid after)."""
+    with transaction.atomic():
+        user = invited_user(token)
+        if user is not None:  # locked and checked again: two tabs cannot both use it
+            user = User.objects.select_for_update().get(pk=user.pk)
+        if user is None or not invitation_is_unused(user, token):
+            raise InvitationInvalid()
+        user.set_password(password)
+        user.email_confirmed = True
+        user.save(update_fields=["password", "email_confirmed"])
+        audit.record(SecurityEvent.Kind.INVITATION_ACCEPTED, request=request, actor=user)
+    return user
 
 
 def send_password_reset(*, user):

@@ -1,5 +1,6 @@
 """Emails about a login, sent by the background worker: the activation link, "you already
-have an account", and the password reset link.
+have an account", the invitation of a new doctor or member of staff, and the password
+reset link.
 
 The request only enqueues one of these tasks, in its own transaction (the same outbox as
 the appointment emails, appointments/tasks.py), so a slow or dead mail server never slows
@@ -23,7 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
-from accounts.tokens import activation_tokens
+from accounts.tokens import activation_tokens, make_invitation
 from healthcare.core.http import absolute_url
 
 # `_queued_site_url`: tasks queued before links came from SITE_URL alone carry the address
@@ -64,6 +65,22 @@ def send_already_registered(user_id, _queued_site_url=None):
     login_url = absolute_url(reverse("accounts:login"))
     reset_url = absolute_url(reverse("accounts:password_reset"))
     _send("already_registered", user, {"login_url": login_url, "reset_url": reset_url})
+    return True
+
+
+@task()
+def send_invitation(user_id):
+    """Email an invited doctor or member of staff the link that sets their password,
+    unless they have set one by now."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.has_usable_password():
+        return False
+    link = absolute_url(reverse("accounts:invitation", args=[make_invitation(user)]))
+    _send(
+        "invitation",
+        user,
+        {"link": link, "role": user.get_role_display(), "days": settings.INVITATION_DAYS},
+    )
     return True
 
 

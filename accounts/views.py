@@ -7,9 +7,12 @@ part of a person, is healthcare.views.
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -17,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import audit, devices, second_factor, services, sessions
 from accounts.forms import (
@@ -50,6 +53,29 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, token):
+    """The invitation's link: the invited doctor or member of staff chooses their password,
+    is logged in, and goes on to set up their second factor where their role needs one."""
+    user = services.invited_user(token)
+    if user is None:
+        return render(request, "accounts/invitation_invalid.html", status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                token=token, password=form.cleaned_data["new_password1"], request=request
+            )
+        except services.InvitationInvalid:
+            return render(request, "accounts/invitation_invalid.html", status=400)
+        auth_login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        messages.success(request, _("Your password is set. Welcome!"))
+        if second_factor.required_for(user):
+            return redirect("accounts:two_factor_setup")
+        return redirect("accounts:home")
+    return render(request, "accounts/invitation.html", {"form": form, "invited": user})
 
 
 def resend_activation(request):

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services import invite
 from doctors.admin_filters import DoctorListFilter
 from doctors.admin_forms import DoctorAddForm, WorkingHoursFormSet
 from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
@@ -148,9 +149,9 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
     def perform_add(self, request, form):
         data = form.cleaned_data
         try:
-            return create_doctor(
+            doctor = create_doctor(
                 email=data["email"],
-                password=data["password1"],
+                password=data["password1"] or None,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 phone=data["phone"],
@@ -166,6 +167,13 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
             raise ValidationError(
                 _("A user with this email or a doctor with this licence number already exists.")
             ) from error
+        if not doctor.user.has_usable_password():
+            invite(user=doctor.user, actor=request.user, request=request)
+            self.message_user(
+                request,
+                _("An invitation to choose a password was emailed to %s.") % doctor.user.email,
+            )
+        return doctor
 
 
 @admin.register(WorkingHours)

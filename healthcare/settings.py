@@ -233,6 +233,9 @@ CLINIC_REMINDER_BEFORE = timedelta(hours=env.int("CLINIC_REMINDER_HOURS", defaul
 CARE_RELATIONSHIP_PAST_MONTHS = env.int("CARE_RELATIONSHIP_PAST_MONTHS", default=18)
 CARE_RELATIONSHIP_AHEAD_DAYS = env.int("CARE_RELATIONSHIP_AHEAD_DAYS", default=30)
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=4)
+# An invitation to a new doctor or member of staff (the link that sets their password)
+# works for this many days, once (accounts.tokens.make_invitation).
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 # A doctor writes the record of a visit marked fulfilled without one (notes written after
 # the patient left) until this long after the visit's end (records.services.write_record).
 RECORD_WRITING_WINDOW = timedelta(hours=env.int("RECORD_WRITING_WINDOW_HOURS", default=72))

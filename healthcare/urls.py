@@ -30,6 +30,7 @@ accounts_urls = [
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("login/code/", accounts.login_code, name="login_code"),
     path("activate/again/", accounts.resend_activation, name="resend_activation"),
+    path("invitation/<str:token>/", accounts.accept_invitation, name="invitation"),
     path("security/", accounts.security, name="security"),
     path("security/two-step/", accounts.two_factor_setup, name="two_factor_setup"),
     path("security/two-step/codes/", accounts.recovery_codes, name="recovery_codes"),
