@@ -83,11 +83,13 @@ appointments_urls = [
     path("<int:pk>/reschedule/", appointments.reschedule, name="reschedule"),
     path("<int:pk>/status/", appointments.change_status, name="status"),
     path("<int:pk>/ics/", ics_views.appointment_ics, name="ics"),
+    path("<int:pk>/summary.pdf", records.appointment_pdf, name="pdf"),
 ]
 
 records_urls = [
     path("", records.mine, name="mine"),
     path("<int:pk>/", records.detail, name="detail"),
+    path("<int:pk>/record.pdf", records.record_pdf, name="pdf"),
     path("write/<int:appointment_pk>/", records.write, name="write"),
     path("<int:pk>/amend/", records.amend, name="amend"),
     path("access-log/", records.access_log, name="access_log"),

@@ -113,11 +113,19 @@ def log_access_to(subject, *, actor, action=AccessLog.Action.VIEW, ip=None):
 
 def log_export(*, patient, actor, ip=None):
     """A copy of all of a patient's data was made: always logged, the patient's own too."""
+    return log_copy(
+        target=AccessLog.Target.PATIENT, object_id=patient.pk, patient=patient, actor=actor, ip=ip
+    )
+
+
+def log_copy(*, target, object_id, patient, actor, ip=None):
+    """A copy (a PDF) of one record, visit or profile of `patient` was made: always logged,
+    the patient's own copies too, since a copy leaves the clinic's control."""
     return AccessLog.objects.create(
         actor=actor,
         action=AccessLog.Action.EXPORT,
-        target=AccessLog.Target.PATIENT,
-        object_id=patient.pk,
+        target=target,
+        object_id=object_id,
         patient=patient,
         ip_address=ip,
     )
