@@ -214,3 +214,26 @@ def test_the_demo_doctor_has_visits_done_checked_in_and_due_today_at_any_hour(mo
     active = list(Appointment.objects.active())
     assert overlapping_pairs(active, key=lambda a: a.doctor_id) == []
     assert overlapping_pairs(active, key=lambda a: a.patient_id) == []
+
+
+def test_a_later_days_run_lays_an_empty_today_again_and_only_once():
+    with clock_at(at(-3, "10:00")):
+        seed()
+    sarah = "sarah.okafor@clinic.example"
+    evening = at(0, "19:45")
+    todays = Appointment.objects.filter(
+        doctor__user__email=sarah, start__gte=at(0, "00:00"), start__lt=at(1, "00:00")
+    )
+    todays.delete()  # an empty today, as on a day the demo doctor does not work
+
+    with clock_at(evening):
+        seed()
+        before = row_counts()
+        output = seed()
+
+    assert {Status.FULFILLED, Status.CHECKED_IN, Status.BOOKED} <= set(
+        todays.values_list("status", flat=True)
+    )
+    assert row_counts() == before and "nothing was created" in output
+    active = list(Appointment.objects.active())
+    assert overlapping_pairs(active, key=lambda a: a.patient_id) == []

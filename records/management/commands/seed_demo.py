@@ -312,6 +312,9 @@ class Command(BaseCommand):
                 self.seed_past(doctors, patients, admin)
                 self.seed_future(doctors, patients, admin)
                 self.announce_quietly(since=self.now)
+            elif not self.todays(doctors[0]).exists():
+                # Seeded on an earlier day: today is empty, so it is laid again.
+                self.seed_today(doctors[0], patients)
         self.report()
 
     def announce_quietly(self, since):
@@ -446,6 +449,16 @@ class Command(BaseCommand):
 
     # -- the calendar -------------------------------------------------------------------
 
+    def day_bounds(self):
+        today = timezone.localdate(self.now)
+        return local(today, "00:00"), local(today + datetime.timedelta(1), "00:00")
+
+    def todays(self, doctor):
+        midnight, next_midnight = self.day_bounds()
+        return Appointment.objects.filter(
+            doctor=doctor, start__gte=midnight, start__lt=next_midnight
+        )
+
     def seed_today(self, doctor, patients):
         """The printed doctor's day around now, whatever the hour (even outside their
         working hours): visits done (one still waiting for its record), one checked in
@@ -456,11 +469,7 @@ class Command(BaseCommand):
         """
         Status = Appointment.Status
         length = datetime.timedelta(minutes=doctor.slot_minutes)
-        today = timezone.localdate(self.now)
-        midnight, next_midnight = (
-            local(today, "00:00"),
-            local(today + datetime.timedelta(1), "00:00"),
-        )
+        midnight, next_midnight = self.day_bounds()
         now_slot = midnight + (self.now - midnight) // length * length
         done = [now_slot - k * length for k in (6, 4, 2) if now_slot - k * length >= midnight]
         if not done and now_slot - length >= midnight:
@@ -474,8 +483,20 @@ class Command(BaseCommand):
         plan += [(now_slot, Status.CHECKED_IN)] + [(start, Status.BOOKED) for start in due]
         who = self.candidates(doctor, patients, first=True)
         self.doctor_taken, self.patient_taken = {doctor.pk: []}, {}
-        for i, ((start, status), patient) in enumerate(zip(sorted(plan), who, strict=False)):
+        for i, (start, status) in enumerate(sorted(plan)):
             end = start + length
+            # A patient free then (on a later day's run they may have other visits).
+            patient = next(
+                (
+                    p
+                    for p in who
+                    if p.pk not in self.patient_taken
+                    and not Appointment.objects.active().filter(patient=p).overlapping(start, end)
+                ),
+                None,
+            )
+            if patient is None:
+                continue
             reason, diagnosis, prescription, notes = self.rng.choice(VISITS[doctor.specialty.slug])
             # The last visit done is left without its record: the dashboard lists it.
             with_record = status == Status.FULFILLED and i < len(done) - 1
