@@ -9,7 +9,6 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import invite
 from doctors.admin_filters import DoctorListFilter
 from doctors.admin_forms import DoctorAddForm, WorkingHoursFormSet
 from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
@@ -150,6 +149,8 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
         data = form.cleaned_data
         try:
             doctor = create_doctor(
+                actor=request.user,
+                request=request,
                 email=data["email"],
                 password=data["password1"] or None,
                 first_name=data["first_name"],
@@ -168,7 +169,6 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
                 _("A user with this email or a doctor with this licence number already exists.")
             ) from error
         if not doctor.user.has_usable_password():
-            invite(user=doctor.user, actor=request.user, request=request)
             self.message_user(
                 request,
                 _("An invitation to choose a password was emailed to %s.") % doctor.user.email,
