@@ -12,6 +12,9 @@ from accounts.models import User
 from patients.forms import RegistrationForm
 from patients.models import Patient
 from tests.api_support import api_client, assert_error
+from tests.conftest import login
+from tests.doctors.factories import SpecialtyFactory
+from tests.doctors.test_admin import add_data
 from tests.patients.test_forms import registration_data
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +151,13 @@ def test_migration_writes_valid_numbers_internationally_and_keeps_the_rest(
 
     assert getattr(model.objects.get(pk=first.pk), field) == "+44 20 7946 0000"
     assert getattr(model.objects.get(pk=second.pk), field) == "ask at desk"
+
+
+def test_the_admin_refuses_it_too(now, staff):
+    response = login(staff).post(
+        reverse("admin:doctors_doctor_add"), add_data(SpecialtyFactory(), phone="abc")
+    )
+
+    assert response.status_code == 200
+    assert "Please enter a valid phone number" in response.text
+    assert not User.objects.filter(email="nadia.haddad@clinic.example").exists()
