@@ -3,8 +3,9 @@
 A number without a country code is read as one of the clinic's region
 (`CLINIC_PHONE_REGION`, an ISO 3166 code such as "GB"); a valid number is kept in the
 international format ("+44 20 7946 0000"), which every phone and every country reads.
-Numbers saved before this check may not be valid: they are kept as they were and shown
-as they are, and only a change of the field must give a valid one.
+Numbers saved before this check may not be valid: the migration keeps them as they were,
+pages show them as they are, and the next save of a form with the field asks for a valid
+number (on that field, with an example).
 """
 
 import phonenumbers
