@@ -26,6 +26,7 @@ from appointments.permissions import acting_role, can_book_for
 from appointments.selectors import appointments_during, find_free_slot
 from doctors.models import Doctor, TimeOff
 from doctors.permissions import can_add_time_off
+from doctors.signals import KIND_APPOINTMENT, time_freed
 from healthcare.core.errors import DomainError, NotAllowed, NotVisible, clean_reason
 from patients.models import Patient
 
@@ -132,6 +133,13 @@ def _announce(event, appointment, previous_start=None):
     )
 
 
+def _freed(doctor_id, start, end):
+    """Tell the apps above (the waitlist) that this time is free again, in this transaction."""
+    time_freed.send(
+        sender=Appointment, doctor_id=doctor_id, start=start, end=end, kind=KIND_APPOINTMENT
+    )
+
+
 def book_appointment(*, patient, doctor, start, reason="", booked_by) -> Appointment:
     """Book `start` with `doctor` for `patient`, if it is one of the doctor's free slots now.
 
@@ -219,7 +227,7 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
                 raise SlotUnavailable(_("The appointment is already at that time."))
             if _patient_is_busy(current.patient, slot.start, slot.end, exclude=current):
                 raise SlotUnavailable(_("You already have an appointment at that time."))
-            previous_start = current.start
+            previous_start, previous_end = current.start, current.end
             current.start, current.end = slot.start, slot.end
             current.sequence += 1
             # The reminder follows the appointment to its new time.
@@ -228,6 +236,7 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
                 update_fields=["start", "end", "sequence", "reminder_sent_at", "updated_at"]
             )
             _announce(notifications.RESCHEDULED, current, previous_start=previous_start)
+            _freed(current.doctor_id, previous_start, previous_end)
     except IntegrityError as exc:
         raise SlotUnavailable() from exc
     appointment.refresh_from_db()
@@ -318,6 +327,7 @@ def _change_status(*, appointment, to, actor, reason="", cutoff=True, role=None)
         current.save(update_fields=fields)
         if to == Status.CANCELLED:
             _announce(notifications.CANCELLED, current)
+            _freed(current.doctor_id, current.start, current.end)
     return current
 
 

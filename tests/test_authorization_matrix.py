@@ -189,6 +189,12 @@ PAGES = [
     ("time-off", lambda w: reverse("doctors:time_off"),
      ["login", "404", "404", "page", "page", "page", "404",
       "404", "404", "404", "page"]),
+    ("my-waitlist", lambda w: reverse("waitlist:mine"),
+     ["login", "page", "page", "403", "403", "403", "403",
+      "403", "403", "403", "403"]),
+    ("waitlist-earlier", lambda w: reverse("waitlist:join_earlier", args=[w["today"].pk]),
+     ["login", "page", "404", "403", "403", "403", "403",
+      "403", "403", "403", "403"]),
 ]  # fmt: skip
 
 
@@ -264,6 +270,9 @@ ADMIN_LISTS = {
         "doctors.specialty",
         "doctors.workinghours",
         "doctors.timeoff",
+        "waitlist.waitlistentry",
+        "waitlist.offer",
+        "waitlist.freedtime",
     },
     "manager": {
         "doctors.doctor",
@@ -271,6 +280,9 @@ ADMIN_LISTS = {
         "doctors.workinghours",
         "doctors.timeoff",
         "appointments.appointment",
+        "waitlist.waitlistentry",
+        "waitlist.offer",
+        "waitlist.freedtime",
     },
     "records_officer": {
         "patients.patient",
@@ -419,6 +431,11 @@ ROLE_PERMISSIONS = {
         "doctors.view_specialty",
         "doctors.view_workinghours",
         "doctors.view_timeoff",
+        "waitlist.view_waitlistentry",
+        "waitlist.add_waitlistentry",
+        "waitlist.change_waitlistentry",
+        "waitlist.view_offer",
+        "waitlist.view_freedtime",
     },
     "Clinic manager": {
         "doctors.view_doctor",
@@ -436,6 +453,9 @@ ROLE_PERMISSIONS = {
         "doctors.add_timeoff",
         "doctors.delete_timeoff",
         "appointments.view_appointment",
+        "waitlist.view_waitlistentry",
+        "waitlist.view_offer",
+        "waitlist.view_freedtime",
     },
     "Records officer": {
         "patients.view_patient",
