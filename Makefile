@@ -11,6 +11,10 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$(ls -d $${PYENV_ROOT:
 	echo $$p; break; fi; done)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every link the app sends (emails, activation, calendars) is on SITE_URL: by default the
+# address `make run` serves; set SITE_URL in the environment to override it.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 PYTEST_WORKERS ?= 2
 
 .PHONY: run worker test lint format migrate seed demo-code clean backup restore restore-drill

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
@@ -7,12 +9,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import services
 from accounts.admin_forms import UserAddForm, UserAdminChangeForm
 from accounts.models import SecurityEvent, User
-from healthcare.core.admin import ReadOnlyAdminMixin, ServiceFormMixin, datetime_column
+from healthcare.core.admin import (
+    ReadOnlyAdminMixin,
+    ServiceFormMixin,
+    SuperusersOnlyAdminMixin,
+    datetime_column,
+)
 
 # No admin page shows a token or a secret. simplejwt's pages show whole refresh tokens
 # (staff could use the API as anyone) and let staff delete blacklist rows (reviving a
@@ -21,6 +30,21 @@ from healthcare.core.admin import ReadOnlyAdminMixin, ServiceFormMixin, datetime
 for _model in (OutstandingToken, BlacklistedToken, TOTPDevice, StaticDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
+
+# The background tasks' rows and the roles' definitions are IT's (superusers'): clinic
+# staff see only what they work with, whatever permissions a role was given.
+admin.site.unregister(Group)
+admin.site.unregister(DBTaskResult)  # registered on import of its admin module, above
+
+
+@admin.register(Group)
+class RoleAdmin(SuperusersOnlyAdminMixin, GroupAdmin):
+    pass
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(SuperusersOnlyAdminMixin, DBTaskResultAdmin):
+    pass
 
 
 @admin.register(User)
@@ -136,6 +160,11 @@ class UserAdmin(ServiceFormMixin, DjangoUserAdmin):
         user.role = User.Role.ADMIN
         user.is_staff = True
         user.save()
+        if not user.has_usable_password():
+            services.invite(user=user, actor=request.user, request=request)
+            self.message_user(
+                request, _("An invitation to choose a password was emailed to %s.") % user.email
+            )
         return user
 
 

@@ -22,11 +22,23 @@ class LoginAddForm(AdminUserCreationForm):
 
 
 class UserAddForm(LoginAddForm):
-    """Add a member of the clinic's staff.
+    """Add a member of the clinic's staff: by default they are emailed an invitation whose
+    link sets their password (accounts.services.invite); nobody else needs to know it.
 
     Patients and doctors are not offered: their logins are created together with their
     record or profile, on "Add patient" and "Add doctor", so none can exist without one.
     """
+
+    usable_password = forms.ChoiceField(
+        label=_("Password"),
+        required=False,
+        initial="false",
+        choices={
+            "false": _("Email an invitation: they choose their own password"),
+            "true": _("Set a password now (tell it to them yourself)"),
+        },
+        widget=forms.RadioSelect(attrs={"class": "radiolist"}),
+    )
 
     role = forms.ChoiceField(
         label=_("Role"),

@@ -32,6 +32,7 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenViewBase
 
 from accounts import audit, devices, second_factor, sessions
+from accounts.backends import AWAITS_ACTIVATION
 from accounts.models import SecurityEvent, User, UserSession
 from accounts.permissions import can_see_logins
 from accounts.serializers import UserSerializer
@@ -49,6 +50,15 @@ OTP_REQUIRED = partial(
 )
 OTP_INVALID = partial(
     exceptions.AuthenticationFailed, _("That code is not right. Please try again."), "otp_invalid"
+)
+# Only with the right password (accounts.backends): nobody else learns the address exists.
+AWAITING_ACTIVATION = partial(
+    exceptions.AuthenticationFailed,
+    _(
+        "This account is waiting for activation: open the link emailed to this address, or "
+        "ask for it again on the website."
+    ),
+    "awaiting_activation",
 )
 
 
@@ -73,6 +83,8 @@ class TokenObtainSerializer(jwt_serializers.TokenObtainPairSerializer):
             password=attrs["password"],
             device=attrs.get("device"),
         )
+        if self.user is None and getattr(request, AWAITS_ACTIVATION, False):
+            raise AWAITING_ACTIVATION()
         if not api_settings.USER_AUTHENTICATION_RULE(self.user):
             raise exceptions.AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
@@ -204,7 +216,9 @@ class TokenObtainView(TokenView):
         description=_(
             "Log in. Doctors, clinic staff and anyone who set up a second factor also send "
             "`otp`: without it the answer is 401 `otp_required`, with a wrong one 401 "
-            "`otp_invalid`. Keep the answer's `device` and send it with later log-ins."
+            "`otp_invalid`. The right password of an account still waiting for its "
+            "activation link: 401 `awaiting_activation`. Keep the answer's `device` and "
+            "send it with later log-ins."
         ),
         request=LogInSerializer,
         responses={
@@ -216,6 +230,7 @@ class TokenObtainView(TokenView):
                     TokenObtainSerializer.default_error_messages["no_active_account"],
                     "no_active_account",
                 ),
+                AWAITING_ACTIVATION,
                 OTP_REQUIRED,
                 OTP_INVALID,
                 rate_limited,

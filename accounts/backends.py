@@ -7,6 +7,10 @@ from accounts import devices
 from accounts.models import UserManager
 from healthcare.core import ratelimits
 
+# Set on the request when the password was right but the account still waits for its
+# activation link: only then may the log-in page say so (accounts.forms).
+AWAITS_ACTIVATION = "login_awaits_activation"
+
 
 class RateLimitedModelBackend(ModelBackend):
     """Every password check made for a request passes the limits first.
@@ -36,9 +40,18 @@ class RateLimitedModelBackend(ModelBackend):
             ratelimits.check(request, "login-account", email)
         ratelimits.hit(request, "login-ip")
         user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None and getattr(self, "_right_password_awaiting_activation", False):
+            setattr(request, AWAITS_ACTIVATION, True)
         if user is None:
             if nonce is None:
                 ratelimits.count(request, "login-account", email)
             else:
                 ratelimits.count(request, "login-device", nonce)
         return user
+
+    def user_can_authenticate(self, user):
+        # Django asks this only once the password has proved right.
+        allowed = super().user_can_authenticate(user)
+        if not allowed and getattr(user, "awaits_activation", False):
+            self._right_password_awaiting_activation = True
+        return allowed

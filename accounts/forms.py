@@ -7,13 +7,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
+from accounts.backends import AWAITS_ACTIVATION
 from accounts.models import User
 from accounts.services import send_password_reset
 
@@ -115,7 +116,9 @@ class ProfilePictureField(forms.FileField):
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    """Log in with an email address; one message for every kind of failure."""
+    """Log in with an email address; one message for every kind of failure, but one: the
+    right password of an account still waiting for its activation link is told so (only
+    the owner knows the password, so this tells nobody else that the address exists)."""
 
     username = forms.EmailField(
         label=_("Email"),
@@ -125,7 +128,32 @@ class EmailAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("The email address or password is not right. Please try again."),
+        "awaits_activation": _(
+            "This account is waiting for activation: please open the link we emailed to "
+            "this address. No email? We can send the link again."
+        ),
     }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as refused:
+            if self.request is not None and getattr(self.request, AWAITS_ACTIVATION, False):
+                raise ValidationError(
+                    self.error_messages["awaits_activation"], code="awaits_activation"
+                ) from refused
+            raise
+
+    def awaits_activation(self):
+        return self.has_error(NON_FIELD_ERRORS, "awaits_activation")
+
+
+class ResendActivationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -138,9 +166,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        send_password_reset(
-            user=context["user"], site_url=f"{context['protocol']}://{context['domain']}"
-        )
+        send_password_reset(user=context["user"])
 
 
 class AccountForm(forms.ModelForm):

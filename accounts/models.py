@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from healthcare.core.phone import PhoneNumberField
 from healthcare.core.validators import validate_single_line
 
 
@@ -75,9 +76,7 @@ class User(AbstractUser):
         error_messages={"unique": _("A user with this email address already exists.")},
     )
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.PATIENT)
-    phone = models.CharField(
-        _("phone"), max_length=32, blank=True, validators=[validate_single_line]
-    )
+    phone = PhoneNumberField(_("phone"))
     email_confirmed = models.BooleanField(
         _("email confirmed"),
         default=True,
@@ -237,6 +236,8 @@ class SecurityEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         PASSWORD_RESET = "password_reset", _("Password reset by emailed link")
         ACCOUNT_ACTIVATED = "account_activated", _("Account activated")
+        INVITATION_SENT = "invitation_sent", _("Invitation sent")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted (password set)")
         SECOND_FACTOR_ENROLLED = "otp_enrolled", _("Second factor set up")
         SECOND_FACTOR_VERIFIED = "otp_verified", _("Second factor given")
         SECOND_FACTOR_FAILED = "otp_failed", _("Wrong second-factor code")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import User, UserManager
+from healthcare.core.api.fields import PhoneNumberField
 from healthcare.core.validators import validate_single_line
 
 
@@ -80,13 +81,7 @@ class NewLoginSerializer(serializers.Serializer):
     )
     first_name = serializers.CharField(max_length=150, validators=[validate_single_line])
     last_name = serializers.CharField(max_length=150, validators=[validate_single_line])
-    phone = serializers.CharField(
-        max_length=32,
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[validate_single_line],
-    )
+    phone = PhoneNumberField(default="")
 
     def validate_email(self, value):
         # Whether the address already has an account is not said here: see
@@ -133,13 +128,7 @@ class ProfileWithLoginSerializer(serializers.ModelSerializer):
     last_name = serializers.CharField(
         source="user.last_name", max_length=150, validators=[validate_single_line]
     )
-    phone = serializers.CharField(
-        source="user.phone",
-        max_length=32,
-        required=False,
-        allow_blank=True,
-        validators=[validate_single_line],
-    )
+    phone = PhoneNumberField(source="user.phone")
 
     @transaction.atomic
     def update(self, instance, validated_data):

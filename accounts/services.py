@@ -12,37 +12,88 @@ from django.utils.translation import gettext_lazy
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import audit, second_factor, tasks
-from accounts.models import SecurityEvent, User, UserSession
+from accounts.models import SecurityEvent, User, UserManager, UserSession
 from accounts.sessions import delete_web_session, describe_device
-from accounts.tokens import activation_tokens, claim_tokens
+from accounts.tokens import (
+    activation_tokens,
+    claim_tokens,
+    invitation_is_unused,
+    invitation_user_id,
+)
 from healthcare.core.errors import DomainError
 
 
-def send_activation(*, user, site_url):
+def send_activation(*, user):
     """Queue the email with the link that activates `user`'s account.
 
-    `site_url` is the scheme and host the links point to (healthcare.core.http.site_url).
     Called inside the transaction that creates the account, the email goes out only if
     the account is committed.
     """
-    tasks.send_activation.enqueue(user.pk, site_url)
+    tasks.send_activation.enqueue(user.pk)
 
 
-def tell_existing_account(*, user, site_url):
+def tell_existing_account(*, user):
     """Someone signed up with the address of `user`: tell its owner, and nobody else.
 
     An account still waiting for activation gets its link again; any other is told that
     it exists, with the addresses to log in and to reset the password.
     """
     if user.awaits_activation:
-        send_activation(user=user, site_url=site_url)
+        send_activation(user=user)
     else:
-        tasks.send_already_registered.enqueue(user.pk, site_url)
+        tasks.send_already_registered.enqueue(user.pk)
 
 
-def send_password_reset(*, user, site_url):
+def resend_activation(*, email):
+    """Someone asks for the activation link again: it goes out only if an account with
+    `email` is still waiting for activation, and the asker is never told whether one is."""
+    user = User.objects.filter(email__iexact=UserManager.normalize_email(email)).first()
+    if user is not None and user.awaits_activation:
+        send_activation(user=user)
+
+
+class InvitationInvalid(DomainError):
+    code = "invitation_invalid"
+    default_message = gettext_lazy(
+        "This invitation link has expired or has already been used. Please ask the clinic "
+        "for a new one."
+    )
+
+
+def invite(*, user, actor, request=None):
+    """Email a doctor or member of staff just added the link that sets their password
+    (accounts.tokens.make_invitation); written to the security log."""
+    tasks.send_invitation.enqueue(user.pk)
+    audit.record(SecurityEvent.Kind.INVITATION_SENT, request=request, actor=actor, target=user)
+
+
+def invited_user(token):
+    """The active user an invitation link still invites, or None."""
+    user_id = invitation_user_id(token)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None or not invitation_is_unused(user, token):
+        return None
+    return user
+
+
+def accept_invitation(*, token, password, request=None) -> User:
+    """Set the invited person's password: the link works once (InvitationInvalid after)."""
+    with transaction.atomic():
+        user = invited_user(token)
+        if user is not None:  # locked and checked again: two tabs cannot both use it
+            user = User.objects.select_for_update().get(pk=user.pk)
+        if user is None or not invitation_is_unused(user, token):
+            raise InvitationInvalid()
+        user.set_password(password)
+        user.email_confirmed = True
+        user.save(update_fields=["password", "email_confirmed"])
+        audit.record(SecurityEvent.Kind.INVITATION_ACCEPTED, request=request, actor=user)
+    return user
+
+
+def send_password_reset(*, user):
     """Queue the email with a link that sets a new password for `user`, to their address."""
-    tasks.send_password_reset.enqueue(user.pk, user.email, site_url)
+    tasks.send_password_reset.enqueue(user.pk, user.email)
 
 
 def activate_account(*, uidb64, token) -> User | None:
@@ -69,7 +120,7 @@ class AlreadyClaimed(DomainError):
     default_message = gettext_lazy("This patient already has an online account.")
 
 
-def invite_to_claim(*, user, site_url):
+def invite_to_claim(*, user):
     """Queue the email that lets a patient registered at the desk set their password.
 
     Their record, visits and history stay as they are: claiming only gives the same
@@ -79,7 +130,7 @@ def invite_to_claim(*, user, site_url):
         raise AlreadyClaimed()
     if not user.email:
         raise NoEmailAddress()
-    tasks.send_claim_invite.enqueue(user.pk, user.email, site_url)
+    tasks.send_claim_invite.enqueue(user.pk, user.email)
 
 
 def claimable_user(*, uidb64, token) -> User | None:

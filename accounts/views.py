@@ -7,7 +7,9 @@ part of a person, is healthcare.views.
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
@@ -21,7 +23,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import audit, devices, second_factor, services, sessions
-from accounts.forms import CodeForm, EmailAuthenticationForm, PasswordResetForm
+from accounts.forms import (
+    CodeForm,
+    EmailAuthenticationForm,
+    PasswordResetForm,
+    ResendActivationForm,
+)
 from accounts.models import SecurityEvent, UserManager, UserSession
 from accounts.services import activate_account
 from healthcare.core.ratelimits import hit
@@ -64,6 +71,51 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, token):
+    """The invitation's link: the invited doctor or member of staff chooses their password,
+    is logged in, and goes on to set up their second factor where their role needs one."""
+    user = services.invited_user(token)
+    if user is None:
+        return render(request, "accounts/invitation_invalid.html", status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                token=token, password=form.cleaned_data["new_password1"], request=request
+            )
+        except services.InvitationInvalid:
+            return render(request, "accounts/invitation_invalid.html", status=400)
+        auth_login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        messages.success(request, _("Your password is set. Welcome!"))
+        if second_factor.required_for(user):
+            return redirect("accounts:two_factor_setup")
+        return redirect("accounts:home")
+    return render(request, "accounts/invitation.html", {"form": form, "invited": user})
+
+
+def resend_activation(request):
+    """Send the activation link again. The answer is the same whether or not an account
+    with the address exists or waits for activation; the rate limits are password reset's."""
+    form = ResendActivationForm(request.POST or None, initial={"email": request.GET.get("email")})
+    if request.method == "POST":
+        hit(request, "password-reset-ip")
+        email = UserManager.normalize_email(request.POST.get("email", ""))
+        if email:
+            hit(request, "password-reset-account", email)
+        if form.is_valid():
+            services.resend_activation(email=form.cleaned_data["email"])
+            messages.info(
+                request,
+                _(
+                    "If an account with this address is waiting for activation, we have "
+                    "emailed its link again. It may take a few minutes to arrive."
+                ),
+            )
+            return redirect("accounts:login")
+    return render(request, "accounts/resend_activation.html", {"form": form})
 
 
 class LogoutView(auth_views.LogoutView):

@@ -130,6 +130,12 @@ class AppointmentAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin)
         # Appointments are cancelled, not deleted: the history stays.
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        # Not even IT deletes appointments in bulk: one at a time, on its own page.
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
     def get_readonly_fields(self, request, obj=None):
         readonly = [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
         if obj is not None and obj.status == Status.BOOKED:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
+from healthcare.core.http import absolute_url
 
 PRODID = "-//Clinic scheduling//Appointments//EN"
 
@@ -30,7 +31,7 @@ DOCTOR = "doctor"
 
 
 def site_url(path=""):
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(path)
 
 
 def appointment_uid(appointment):

@@ -136,6 +136,12 @@ class Appointment(models.Model):
         return f"{local:%Y-%m-%d %H:%M} {self.patient} with {self.doctor} ({status})"
 
     @property
+    def record_deadline(self):
+        """Until when its doctor may write the record of this visit once it is marked
+        fulfilled without one (RECORD_WRITING_WINDOW after its end; records.services)."""
+        return self.end + settings.RECORD_WRITING_WINDOW
+
+    @property
     def is_active(self):
         return self.status != self.Status.CANCELLED
 

@@ -301,6 +301,21 @@ def schedule_windows(doctor, today, *, days, later_offset, later_count):
     return todays, week, later
 
 
+def visits_without_record(doctor, now):
+    """The doctor's visits marked fulfilled without a record whose record may still be
+    written (Appointment.record_deadline), oldest first: the dashboard's to-do list."""
+    return (
+        Appointment.objects.filter(
+            doctor=doctor,
+            status=Appointment.Status.FULFILLED,
+            medical_record__isnull=True,
+            end__gte=now - settings.RECORD_WRITING_WINDOW,
+        )
+        .select_related("patient__user")
+        .order_by("start")
+    )
+
+
 def earlier_visits(appointment):
     """The patient's visits before this one (not cancelled), newest first, with their records."""
     return (

@@ -42,6 +42,7 @@ from appointments.selectors import (
     schedule_windows,
     slots_by_day,
     visible_patients,
+    visits_without_record,
     with_visits,
 )
 from doctors.forms import TimeOffForm
@@ -342,6 +343,7 @@ def doctor_schedule(request, *, doctor):
             "later": later[:PER_PAGE],
             "later_page": later_page,
             "later_has_next": len(later) > PER_PAGE,
+            "without_record": visits_without_record(doctor, timezone.now()),
         },
     )
 

@@ -44,7 +44,6 @@ from desk.permissions import can_see_reports, can_use_desk
 from desk.reports import Period, report
 from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
-from healthcare.core.http import site_url
 from patients.services import register_walk_in, set_desk_patient_email
 
 Status = Appointment.Status
@@ -185,7 +184,7 @@ def invite(request, pk):
                 set_desk_patient_email(
                     patient=patient, email=form.cleaned_data["email"], actor=request.user
                 )
-            invite_to_claim(user=patient.user, site_url=site_url(request))
+            invite_to_claim(user=patient.user)
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -148,9 +148,11 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
     def perform_add(self, request, form):
         data = form.cleaned_data
         try:
-            return create_doctor(
+            doctor = create_doctor(
+                actor=request.user,
+                request=request,
                 email=data["email"],
-                password=data["password1"],
+                password=data["password1"] or None,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 phone=data["phone"],
@@ -166,6 +168,12 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
             raise ValidationError(
                 _("A user with this email or a doctor with this licence number already exists.")
             ) from error
+        if not doctor.user.has_usable_password():
+            self.message_user(
+                request,
+                _("An invitation to choose a password was emailed to %s.") % doctor.user.email,
+            )
+        return doctor
 
 
 @admin.register(WorkingHours)

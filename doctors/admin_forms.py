@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from doctors.models import Doctor
@@ -25,6 +26,16 @@ class DoctorAddForm(SetPasswordMixin, forms.ModelForm):
     phone = User._meta.get_field("phone").formfield(validators=[validate_single_line])
     password1, password2 = SetPasswordMixin.create_password_fields()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, the doctor is emailed an invitation and chooses their own.
+        for name in ("password1", "password2"):
+            self.fields[name].required = False
+        self.fields["password1"].help_text = _(
+            "Leave both empty to email the doctor an invitation: they choose their own "
+            "password (recommended)."
+        )
+
     class Meta:
         model = Doctor
         fields = (
@@ -45,6 +56,8 @@ class DoctorAddForm(SetPasswordMixin, forms.ModelForm):
         return email
 
     def clean(self):
+        if bool(self.cleaned_data.get("password1")) != bool(self.cleaned_data.get("password2")):
+            self.add_error("password2", _("Enter the password twice, or leave both empty."))
         self.validate_passwords()
         cleaned_data = super().clean()
         # The similarity validator compares the password with the person's names.

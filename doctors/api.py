@@ -131,6 +131,19 @@ def specialty_field(**kwargs):
 class DoctorCreateSerializer(StaffNewLoginSerializer):
     """Clinic staff creating a doctor: their login and their profile."""
 
+    password = serializers.CharField(
+        write_only=True,
+        max_length=128,
+        trim_whitespace=False,
+        required=False,
+        allow_null=True,
+        default=None,
+        style={"input_type": "password"},
+        help_text=gettext_lazy(
+            "Optional: without one, the doctor is emailed an invitation to choose their own."
+        ),
+    )
+
     specialty = specialty_field()
     license_number = serializers.CharField(
         max_length=50,
@@ -267,7 +280,7 @@ class DoctorListView(PublicReadMixin, generics.ListAPIView):
         serializer = DoctorCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            doctor = create_doctor(**serializer.validated_data)
+            doctor = create_doctor(**serializer.validated_data, actor=request.user, request=request)
         except IntegrityError as exc:  # a concurrent request took the email or the licence
             raise serializers.ValidationError(
                 _("This email address or licence number is already in use.")

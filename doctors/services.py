@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import invite
 from doctors.models import Doctor, WorkingHours
 from doctors.permissions import can_remove_time_off
 from doctors.signals import KIND_HOURS, KIND_TIME_OFF, time_freed
@@ -27,8 +28,14 @@ def create_doctor(
     bio="",
     slot_minutes=30,
     accepting_new_patients=True,
+    actor=None,
+    request=None,
 ) -> Doctor:
-    """Create a doctor's login and profile together (clinic staff only do this)."""
+    """Create a doctor's login and profile together (clinic staff only do this).
+
+    Without a password, the doctor is emailed an invitation (from `actor`, in the security
+    log) whose link lets them choose their own (accounts.services.invite).
+    """
     user = User.objects.create_user(
         email=email,
         password=password,
@@ -37,7 +44,7 @@ def create_doctor(
         phone=phone.strip(),
         role=User.Role.DOCTOR,
     )
-    return Doctor.objects.create(
+    doctor = Doctor.objects.create(
         user=user,
         specialty=specialty,
         license_number=license_number.strip(),
@@ -46,6 +53,9 @@ def create_doctor(
         slot_minutes=slot_minutes,
         accepting_new_patients=accepting_new_patients,
     )
+    if password is None and actor is not None:
+        invite(user=user, actor=actor, request=request)
+    return doctor
 
 
 def validate_working_hours(intervals):

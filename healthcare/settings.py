@@ -221,10 +221,14 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "en"
 TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="Europe/London")
 USE_I18N = True
+# The site's date and time formats, the same on every page and in the admin.
+FORMAT_MODULE_PATH = ["healthcare.formats"]
 USE_TZ = True
 
 # Clinic rules.
 CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Clinic")
+# Phone numbers without a country code are read as this region's (ISO 3166, e.g. GB, PL).
+CLINIC_PHONE_REGION = env.str("CLINIC_PHONE_REGION", default="GB").upper()
 CLINIC_MIN_NOTICE = timedelta(minutes=env.int("CLINIC_MIN_NOTICE_MINUTES", default=120))
 CLINIC_BOOKING_HORIZON = timedelta(days=env.int("CLINIC_BOOKING_HORIZON_DAYS", default=60))
 CLINIC_CANCELLATION_CUTOFF = timedelta(
@@ -244,6 +248,12 @@ WAITLIST_EMAIL_INTERVAL = timedelta(minutes=env.int("WAITLIST_EMAIL_INTERVAL_MIN
 CARE_RELATIONSHIP_PAST_MONTHS = env.int("CARE_RELATIONSHIP_PAST_MONTHS", default=18)
 CARE_RELATIONSHIP_AHEAD_DAYS = env.int("CARE_RELATIONSHIP_AHEAD_DAYS", default=30)
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=4)
+# An invitation to a new doctor or member of staff (the link that sets their password)
+# works for this many days, once (accounts.tokens.make_invitation).
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+# A doctor writes the record of a visit marked fulfilled without one (notes written after
+# the patient left) until this long after the visit's end (records.services.write_record).
+RECORD_WRITING_WINDOW = timedelta(hours=env.int("RECORD_WRITING_WINDOW_HOURS", default=72))
 # A closed account's clinical records are kept this many years after the last visit, then
 # purged (records.services.purge_due; docs/operations.md says what goes and what stays).
 RECORD_RETENTION_YEARS = env.int("RECORD_RETENTION_YEARS", default=8)

@@ -32,6 +32,8 @@ accounts_urls = [
     path("claim/<uidb64>/<token>/", accounts.claim, name="claim"),
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("login/code/", accounts.login_code, name="login_code"),
+    path("activate/again/", accounts.resend_activation, name="resend_activation"),
+    path("invitation/<str:token>/", accounts.accept_invitation, name="invitation"),
     path("security/", accounts.security, name="security"),
     path("security/two-step/", accounts.two_factor_setup, name="two_factor_setup"),
     path("security/two-step/codes/", accounts.recovery_codes, name="recovery_codes"),
@@ -84,6 +86,7 @@ appointments_urls = [
     path("<int:pk>/reschedule/", appointments.reschedule, name="reschedule"),
     path("<int:pk>/status/", appointments.change_status, name="status"),
     path("<int:pk>/ics/", ics_views.appointment_ics, name="ics"),
+    path("<int:pk>/summary.pdf", records.appointment_pdf, name="pdf"),
 ]
 
 waitlist_urls = [
@@ -99,6 +102,7 @@ waitlist_urls = [
 records_urls = [
     path("", records.mine, name="mine"),
     path("<int:pk>/", records.detail, name="detail"),
+    path("<int:pk>/record.pdf", records.record_pdf, name="pdf"),
     path("write/<int:appointment_pk>/", records.write, name="write"),
     path("<int:pk>/amend/", records.amend, name="amend"),
     path("access-log/", records.access_log, name="access_log"),

@@ -21,7 +21,7 @@ class PatientChangeForm(forms.ModelForm):
     last_name = User._meta.get_field("last_name").formfield(
         required=True, validators=[validate_single_line]
     )
-    phone = User._meta.get_field("phone").formfield(validators=[validate_single_line])
+    phone = User._meta.get_field("phone").formfield()
 
     class Meta:
         model = Patient

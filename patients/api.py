@@ -11,7 +11,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from healthcare.core.api.schema import error_responses, invalid, rate_limited
-from healthcare.core.http import site_url
 from healthcare.core.ratelimits import hit
 from patients.serializers import RegisterSerializer
 from patients.services import sign_up_patient
@@ -65,5 +64,5 @@ class RegisterView(generics.GenericAPIView):
         hit(request, "register-ip")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sign_up_patient(**serializer.validated_data, site_url=site_url(request))
+        sign_up_patient(**serializer.validated_data)
         return Response({"detail": str(SIGN_UP_ACCEPTED)}, status=status.HTTP_202_ACCEPTED)

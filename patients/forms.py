@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, UserManager
+from healthcare.core.phone import PhoneNumberFormField
 from healthcare.core.validators import validate_single_line
 from patients.models import Patient
 
@@ -50,13 +51,7 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
         validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=32,
-        required=False,
-        validators=[validate_single_line],
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
+    phone = PhoneNumberFormField(label=_("Phone"), required=False)
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         required=False,

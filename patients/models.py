@@ -7,6 +7,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from healthcare.core.phone import PhoneNumberField
 from healthcare.core.validators import validate_single_line
 
 
@@ -86,9 +87,7 @@ class Patient(models.Model):
     emergency_contact_name = models.CharField(
         _("emergency contact"), max_length=150, blank=True, validators=[validate_single_line]
     )
-    emergency_contact_phone = models.CharField(
-        _("emergency contact phone"), max_length=32, blank=True, validators=[validate_single_line]
-    )
+    emergency_contact_phone = PhoneNumberField(_("emergency contact phone"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     closed_at = models.DateTimeField(

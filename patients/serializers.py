@@ -10,6 +10,7 @@ from accounts.serializers import (
     ProfileWithLoginSerializer,
     StaffNewLoginSerializer,
 )
+from healthcare.core.api.fields import PhoneNumberField
 from patients.forms import validate_date_of_birth
 from patients.models import Patient
 from patients.permissions import sees_clinical_content
@@ -68,6 +69,7 @@ class PatientSerializer(ProfileWithLoginSerializer):
 
     user_id = serializers.IntegerField(source="user.pk", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
+    emergency_contact_phone = PhoneNumberField()
     is_active = serializers.BooleanField(
         source="user.is_active",
         read_only=True,

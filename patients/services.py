@@ -102,7 +102,7 @@ def set_desk_patient_email(*, patient, email, actor) -> Patient:
 
 
 def sign_up_patient(
-    *, email, password, first_name, last_name, site_url, phone="", date_of_birth=None
+    *, email, password, first_name, last_name, phone="", date_of_birth=None
 ) -> None:
     """A person signs themselves up; what they see next never says if the address was free.
 
@@ -110,8 +110,7 @@ def sign_up_patient(
     address that already has an account gets an email saying so (and, if that account
     is still waiting for activation, its link again); nothing is created or changed. The
     password is hashed in both cases so that the time taken tells nothing either.
-    The emails are queued with the account (or alone) and sent by the worker; their links
-    point to `site_url` (healthcare.core.http.site_url).
+    The emails are queued with the account (or alone) and sent by the worker.
     """
     email = UserManager.normalize_email(email)
     existing = User.objects.filter(email__iexact=email).first()
@@ -127,13 +126,13 @@ def sign_up_patient(
                     date_of_birth=date_of_birth,
                     is_active=False,
                 )
-                send_activation(user=user, site_url=site_url)
+                send_activation(user=user)
         except IntegrityError:  # registered by another request since the look-up
             existing = User.objects.get(email__iexact=email)
         else:
             return
     make_password(password)
-    tell_existing_account(user=existing, site_url=site_url)
+    tell_existing_account(user=existing)
 
 
 def log_access(*, actor, action, target, object_id, patient, ip=None, reason=""):
@@ -182,11 +181,19 @@ def log_access_to(subject, *, actor, action=AccessLog.Action.VIEW, ip=None):
 
 def log_export(*, patient, actor, ip=None):
     """A copy of all of a patient's data was made: always logged, the patient's own too."""
+    return log_copy(
+        target=AccessLog.Target.PATIENT, object_id=patient.pk, patient=patient, actor=actor, ip=ip
+    )
+
+
+def log_copy(*, target, object_id, patient, actor, ip=None):
+    """A copy (a PDF) of one record, visit or profile of `patient` was made: always logged,
+    the patient's own copies too, since a copy leaves the clinic's control."""
     return AccessLog.objects.create(
         actor=actor,
         action=AccessLog.Action.EXPORT,
-        target=AccessLog.Target.PATIENT,
-        object_id=patient.pk,
+        target=target,
+        object_id=object_id,
         patient=patient,
         ip_address=ip,
     )

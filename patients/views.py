@@ -7,7 +7,6 @@ records.views (it shows their records).
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
-from healthcare.core.http import site_url
 from healthcare.core.ratelimits import limit_posts
 from patients.forms import RegistrationForm
 from patients.services import sign_up_patient
@@ -33,7 +32,6 @@ def register(request):
             last_name=data["last_name"],
             phone=data["phone"],
             date_of_birth=data["date_of_birth"],
-            site_url=site_url(request),
         )
         return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})

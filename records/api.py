@@ -39,6 +39,7 @@ from records.services import (
     BreakGlassNotNeeded,
     NothingChanged,
     RecordExists,
+    RecordWindowClosed,
     amend_record,
     break_the_glass,
     write_record,
@@ -176,8 +177,10 @@ class RecordListView(generics.ListAPIView):
         summary="Write the record of an appointment (its doctor)",
         description=gettext_lazy(
             "Only the appointment's doctor, once; the appointment becomes fulfilled (a booked "
-            "one is checked in on the way, on its day). To anyone else the appointment is not "
-            "found. Refused by the rules: 409 (`record_exists`, `invalid_transition`)."
+            "one is checked in on the way, on its day). A visit already fulfilled without a "
+            "record gets one until RECORD_WRITING_WINDOW_HOURS after its end. To anyone else "
+            "the appointment is not found. Refused by the rules: 409 (`record_exists`, "
+            "`invalid_transition`, `record_window_closed`)."
         ),
         request=RecordWriteSerializer,
         responses={
@@ -187,6 +190,7 @@ class RecordListView(generics.ListAPIView):
                 NotAuthenticated,
                 NotFound,
                 RecordExists,
+                RecordWindowClosed,
             ),
         },
         examples=[

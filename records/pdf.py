@@ -1,5 +1,5 @@
-"""The readable copy of a patient's data: the same content as the FHIR Bundle
-(records.export.gather), laid out as a PDF a person reads and prints.
+"""PDFs a person reads and keeps: the copy of all of a patient's data (the same content
+as the FHIR Bundle, records.export.gather), one medical record, one visit's summary.
 
 fpdf2 writes it in pure Python (no browser, no system library); DejaVu Sans (records/fonts,
 with its licence) covers the scripts of names and notes beyond Latin-1, and is embedded
@@ -20,7 +20,11 @@ FONTS = Path(__file__).resolve().parent / "fonts"
 
 
 def _when(moment):
-    return formats.date_format(timezone.localtime(moment), "D j M Y, H:i")
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _time(moment):
+    return formats.time_format(timezone.localtime(moment))
 
 
 class _Document(FPDF):
@@ -147,4 +151,87 @@ def render(data):
         ],
         (2, 2, 3),
     )
+    return bytes(pdf.output())
+
+
+def _details(pdf, rows):
+    pdf.rows([_("What"), _("Details")], [(k, v or "—") for k, v in rows], (1, 3))
+
+
+def _record_body(pdf, record):
+    for label, value in (
+        (_("Diagnosis"), record.diagnosis),
+        (_("Prescription"), record.prescription),
+        (_("Notes"), record.notes),
+    ):
+        pdf.line_of(label, bold=True)
+        pdf.multi_cell(0, 5, value or _("None"), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+
+def render_record(record, versions):
+    """The PDF (bytes) of one medical record as it stands, with the list of its versions."""
+    patient = record.patient
+    title = _("Medical record of %(when)s") % {"when": _when(record.created_at)}
+    pdf = _Document(f"{settings.CLINIC_NAME} · {title}")
+    pdf.add_page()
+    pdf.heading(settings.CLINIC_NAME, size=12)
+    pdf.heading(title, size=16)
+    _details(
+        pdf,
+        [
+            (_("Patient"), patient.user.display_name),
+            (
+                _("Date of birth"),
+                formats.date_format(patient.date_of_birth) if patient.date_of_birth else "",
+            ),
+            (_("Written by"), f"{record.doctor} · {record.doctor.specialty.name}"),
+            (_("Visit"), _when(record.appointment.start) if record.appointment else ""),
+            (_("Version"), str(record.version)),
+        ],
+    )
+    pdf.heading(_("The record"))
+    _record_body(pdf, record)
+    pdf.heading(_("History"))
+    pdf.rows(
+        [_("Version"), _("Written"), _("By"), _("Reason for the change")],
+        [
+            (v.version, _when(v.created_at), v.author.display_name, v.reason or "—")
+            for v in versions
+        ],
+        (1, 2, 2, 3),
+    )
+    pdf.ln(2)
+    pdf.line_of(_("Made on %(when)s.") % {"when": _when(timezone.now())})
+    return bytes(pdf.output())
+
+
+def render_visit(appointment, *, record=None, show_reason=True):
+    """The PDF (bytes) of one visit: when, with whom, its status and, when the reader may
+    see it, the reason and the record's diagnosis, prescription and notes."""
+    title = _("Visit summary: %(when)s") % {"when": _when(appointment.start)}
+    pdf = _Document(f"{settings.CLINIC_NAME} · {title}")
+    pdf.add_page()
+    pdf.heading(settings.CLINIC_NAME, size=12)
+    pdf.heading(title, size=16)
+    doctor = appointment.doctor
+    rows = [
+        (_("Patient"), appointment.patient.user.display_name),
+        (_("Doctor"), f"{doctor} · {doctor.specialty.name}"),
+        (
+            _("When"),
+            f"{_when(appointment.start)} – {_time(appointment.end)}",
+        ),
+        (_("Status"), appointment.get_status_display()),
+    ]
+    if show_reason:
+        rows.append((_("Reason for the visit"), appointment.reason))
+        if appointment.status == appointment.Status.CANCELLED:
+            rows.append((_("Why it was cancelled"), appointment.cancellation_reason))
+    _details(pdf, rows)
+    if record is not None:
+        pdf.heading(_("The doctor's record"))
+        _record_body(pdf, record)
+    pdf.ln(2)
+    pdf.line_of(_("Made on %(when)s.") % {"when": _when(timezone.now())})
     return bytes(pdf.output())

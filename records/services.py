@@ -56,6 +56,13 @@ class NothingChanged(RecordError):
     default_message = gettext_lazy("The amendment changes nothing.")
 
 
+class RecordWindowClosed(RecordError):
+    code = "record_window_closed"
+    default_message = gettext_lazy(
+        "The time to write this visit's record has passed. Please ask the clinic's records officer."
+    )
+
+
 def _clean(fields):
     cleaned = {name: (fields.get(name) or "").strip() for name in LIMITS}
     errors = {}
@@ -78,10 +85,13 @@ def can_write_record(appointment, actor, now=None):
     """Whether `actor` could write this appointment's record now (for showing the form).
 
     Writing fulfils the appointment, checking a booked one in first, so it is possible
-    exactly when the status rules allow those steps to the appointment's doctor.
+    exactly when the status rules allow those steps to the appointment's doctor; a visit
+    already fulfilled without a record, until its record_deadline.
     """
     if not is_appointments_doctor(actor, appointment):
         return False
+    if appointment.status == Status.FULFILLED:
+        return (now or timezone.now()) <= appointment.record_deadline
     transitions = allowed_transitions(appointment, actor, now=now)
     if appointment.status == Status.BOOKED:
         return Status.CHECKED_IN in transitions
@@ -92,7 +102,9 @@ def write_record(*, appointment, author, diagnosis, prescription="", notes="", i
     """Write the record of an appointment and fulfil it, in one transaction.
 
     Only the appointment's doctor writes it, once. A booked appointment is checked in
-    on the way (status rules apply: on the day, not cancelled, not a no-show).
+    on the way (status rules apply: on the day, not cancelled, not a no-show). A visit
+    marked fulfilled without a record (notes written after the patient left) gets it
+    until its record_deadline (RECORD_WRITING_WINDOW after its end).
     """
     _require_appointments_doctor(author, appointment)
     fields = _clean({"diagnosis": diagnosis, "prescription": prescription, "notes": notes})
@@ -104,9 +116,13 @@ def write_record(*, appointment, author, diagnosis, prescription="", notes="", i
         )
         if MedicalRecord.objects.filter(appointment=current).exists():
             raise RecordExists()
-        if current.status == Status.BOOKED:
-            current = change_status(appointment=current, to=Status.CHECKED_IN, actor=author)
-        change_status(appointment=current, to=Status.FULFILLED, actor=author)
+        if current.status == Status.FULFILLED:
+            if timezone.now() > current.record_deadline:
+                raise RecordWindowClosed()
+        else:
+            if current.status == Status.BOOKED:
+                current = change_status(appointment=current, to=Status.CHECKED_IN, actor=author)
+            change_status(appointment=current, to=Status.FULFILLED, actor=author)
         record = MedicalRecord.objects.create(
             appointment=current, patient=current.patient, doctor=author.doctor, **fields
         )

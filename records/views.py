@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from healthcare.core.forms import add_domain_error
 from healthcare.core.http import client_ip
 from patients.models import AccessLog, Patient
 from patients.permissions import sees_clinical_content
-from patients.services import log_access_to, log_views
+from patients.services import log_access_to, log_copy, log_views
 from records.export import download
 from records.forms import AmendForm, BreakGlassForm, RecordForm
 from records.models import BreakGlassAccess, MedicalRecord, MedicalRecordVersion
@@ -206,7 +206,11 @@ def write(request, appointment_pk):
     return render(
         request,
         "records/write.html",
-        {"appointment": appointment, "form": form, "can_write": can_write},
+        {
+            "appointment": appointment,
+            "form": form,
+            "can_write": can_write,
+        },
     )
 
 
@@ -233,6 +237,72 @@ def detail(request, pk):
             "is_author": is_author(request.user, record),
         },
     )
+
+
+def _pdf_response(content, name):
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+@require_safe
+def record_pdf(request, pk):
+    """One record as a PDF to keep, for whoever may read it; every copy is logged, the
+    patient's own too (patients.services.log_copy)."""
+    from records import pdf  # fpdf2 is loaded only when a PDF is asked for
+
+    try:
+        record = _visible_record(request.user, pk)
+    except Http404:
+        return _break_glass_offer(request, pk)
+    versions = record.versions.select_related("author").order_by("version")
+    log_copy(
+        target=AccessLog.Target.RECORD,
+        object_id=record.pk,
+        patient=record.patient,
+        actor=request.user,
+        ip=client_ip(request),
+    )
+    day = timezone.localdate(record.created_at).isoformat()
+    return _pdf_response(pdf.render_record(record, versions), f"record-{record.pk}-{day}.pdf")
+
+
+@login_required
+@require_safe
+def appointment_pdf(request, pk):
+    """A visit's summary as a PDF, for whoever may see the visit: its reason only where
+    the appointment page shows it, its record only to those who may read the record.
+    The copy is logged (and the record's, if it is in it)."""
+    from records import pdf
+
+    user = request.user
+    appointment = get_object_or_404(appointment_pages(user), pk=pk)
+    record = (
+        MedicalRecord.objects.visible_to(user).filter(appointment=appointment).first()
+        if getattr(appointment, "medical_record", None) is not None
+        else None
+    )
+    ip = client_ip(request)
+    log_copy(
+        target=AccessLog.Target.APPOINTMENT,
+        object_id=appointment.pk,
+        patient=appointment.patient,
+        actor=user,
+        ip=ip,
+    )
+    if record is not None:
+        log_copy(
+            target=AccessLog.Target.RECORD,
+            object_id=record.pk,
+            patient=appointment.patient,
+            actor=user,
+            ip=ip,
+        )
+    content = pdf.render_visit(appointment, record=record, show_reason=sees_clinical_content(user))
+    day = timezone.localdate(appointment.start).isoformat()
+    return _pdf_response(content, f"visit-{appointment.pk}-{day}.pdf")
 
 
 def _break_glass_offer(request, record_pk):

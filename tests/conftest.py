@@ -46,6 +46,9 @@ def _test_settings(settings):
     settings.CLINIC_MIN_NOTICE = datetime.timedelta(hours=2)
     settings.CLINIC_BOOKING_HORIZON = datetime.timedelta(days=60)
     settings.CLINIC_CANCELLATION_CUTOFF = datetime.timedelta(hours=24)
+    settings.RECORD_WRITING_WINDOW = datetime.timedelta(hours=72)
+    # Links in emails on the test client's own host, so that a test follows them as sent.
+    settings.SITE_URL = "http://testserver"
     # Local files whatever the developer's environment says (no test reaches Cloudinary).
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

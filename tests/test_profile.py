@@ -57,12 +57,12 @@ class TestProfile:
         assert f'href="{PASSWORD_CHANGE}"' in response.text
 
     def test_patient_saves_their_details(self, patient_client, patient):
-        data = profile_data(patient.user, first_name="Ada", phone="01632 960001") | patient_data(
+        data = profile_data(patient.user, first_name="Ada", phone="0113 496 0001") | patient_data(
             blood_type="AB-",
             allergies="Peanuts",
             medical_history="Asthma since childhood.",
             emergency_contact_name="Sam Lovelace",
-            emergency_contact_phone="01632 960002",
+            emergency_contact_phone="0113 496 0002",
         )
 
         response = patient_client.post(PROFILE, data)
@@ -72,12 +72,12 @@ class TestProfile:
         assert messages_of(response) == ["Your profile has been saved."]
         patient.refresh_from_db()
         patient.user.refresh_from_db()
-        assert (patient.user.first_name, patient.user.phone) == ("Ada", "01632 960001")
+        assert (patient.user.first_name, patient.user.phone) == ("Ada", "+44 113 496 0001")
         assert patient.blood_type == "AB-"
         assert patient.allergies == "Peanuts"
         assert patient.medical_history == "Asthma since childhood."
         assert patient.emergency_contact_name == "Sam Lovelace"
-        assert patient.emergency_contact_phone == "01632 960002"
+        assert patient.emergency_contact_phone == "+44 113 496 0002"
 
     def test_invalid_details_save_nothing(self, patient_client, patient):
         data = profile_data(patient.user, first_name="Changed") | patient_data(
@@ -138,7 +138,7 @@ class TestProfile:
 
         assert response.status_code == 302
         staff.refresh_from_db()
-        assert staff.phone == "020 7946 0000"
+        assert staff.phone == "+44 20 7946 0000"
 
 
 class TestProfilePicture:
@@ -229,8 +229,8 @@ class TestProfilePicture:
         patient.user.refresh_from_db()
         name = patient.user.picture.name
 
-        self.post_picture(patient_client, patient, None, phone="01632 960003")
+        self.post_picture(patient_client, patient, None, phone="0113 496 0003")
 
         patient.user.refresh_from_db()
         assert patient.user.picture.name == name
-        assert patient.user.phone == "01632 960003"
+        assert patient.user.phone == "+44 113 496 0003"

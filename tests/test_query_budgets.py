@@ -97,7 +97,7 @@ PAGE_BUDGETS = {
     "directory": 3,
     "doctor_page": 3,
     "my_appointments": 6,
-    "doctor_schedule": 6,
+    "doctor_schedule": 7,
 }
 
 

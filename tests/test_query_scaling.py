@@ -302,7 +302,7 @@ BUDGETS = {
     "doctor home": 2,
     "doctor profile": 5,
     "security (doctor)": 5,
-    "doctor's day": 6,
+    "doctor's day": 7,
     "appointment (doctor)": 9,
     "write a record": 4,
     "record (doctor)": 6,

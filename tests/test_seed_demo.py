@@ -1,3 +1,4 @@
+import datetime
 import itertools
 from io import StringIO
 
@@ -17,6 +18,7 @@ from patients.models import AccessLog, Patient
 from records.management.commands.seed_demo import DEMO_PASSWORD
 from records.models import MedicalRecord, MedicalRecordVersion
 from tests.appointments.mail_support import run_worker
+from tests.conftest import at, clock_at, give_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +179,61 @@ def test_seed_demo_refuses_to_run_in_production(now, settings):
         seed()
 
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        at(0, "00:30"),  # just after midnight
+        at(0, "19:45"),  # the evening, after the last visit of the day
+        at(0, "23:50"),  # no room left after now
+        at(-1, "11:00"),  # a Sunday: the doctor does not work on Sundays
+    ],
+)
+def test_the_demo_doctor_has_visits_done_checked_in_and_due_today_at_any_hour(moment):
+    with clock_at(moment):
+        seed()
+        doctor = User.objects.get(email="sarah.okafor@clinic.example")
+        client = Client()
+        client.force_login(doctor)
+        give_second_factor(client, doctor)
+        dashboard = client.get(reverse("appointments:schedule"))
+
+    todays = Appointment.objects.filter(
+        doctor__user__email="sarah.okafor@clinic.example",
+        start__gte=at(moment.date(), "00:00"),
+        end__lte=at(moment.date() + datetime.timedelta(days=1), "00:00"),
+    )
+    statuses = set(todays.values_list("status", flat=True))
+    assert {Status.FULFILLED, Status.CHECKED_IN, Status.BOOKED} <= statuses
+    assert not todays.filter(status=Status.FULFILLED, end__gt=moment).exists()
+    assert todays.filter(status=Status.CHECKED_IN, start__lte=moment).exists()
+    for status in ("Fulfilled", "Checked in", "Booked"):
+        assert f">{status}</span>" in dashboard.text
+    assert "Visits without a record" in dashboard.text
+    active = list(Appointment.objects.active())
+    assert overlapping_pairs(active, key=lambda a: a.doctor_id) == []
+    assert overlapping_pairs(active, key=lambda a: a.patient_id) == []
+
+
+def test_a_later_days_run_lays_an_empty_today_again_and_only_once():
+    with clock_at(at(-3, "10:00")):
+        seed()
+    sarah = "sarah.okafor@clinic.example"
+    evening = at(0, "19:45")
+    todays = Appointment.objects.filter(
+        doctor__user__email=sarah, start__gte=at(0, "00:00"), start__lt=at(1, "00:00")
+    )
+    todays.delete()  # an empty today, as on a day the demo doctor does not work
+
+    with clock_at(evening):
+        seed()
+        before = row_counts()
+        output = seed()
+
+    assert {Status.FULFILLED, Status.CHECKED_IN, Status.BOOKED} <= set(
+        todays.values_list("status", flat=True)
+    )
+    assert row_counts() == before and "nothing was created" in output
+    active = list(Appointment.objects.active())
+    assert overlapping_pairs(active, key=lambda a: a.patient_id) == []

@@ -18,12 +18,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 
-DATETIME_FORMAT = "D j M Y, H:i"
-
 
 def local_datetime(value):
-    """A datetime as staff read it: in the clinic's zone, e.g. "Tue 8 Jan 2030, 09:30"."""
-    return date_format(timezone.localtime(value), DATETIME_FORMAT) if value else "—"
+    """A datetime as staff read it: in the clinic's zone, in the site's format
+    (healthcare/formats), e.g. "Tue 8 Jan 2030, 09:30"."""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else "—"
 
 
 def column(path, description, *, ordering=None, boolean=False, show=None):
@@ -158,6 +157,29 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SuperusersOnlyAdminMixin:
+    """The site's machinery (background task rows, the staff roles' own definitions): IT's,
+    that is superusers', whatever permissions a member of staff has been given; clinic
+    staff see only the models they work with."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self.has_module_permission(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return self.has_module_permission(request) and allowed
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return self.has_module_permission(request) and allowed
 
 
 def clinical_fields(model):

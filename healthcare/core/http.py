@@ -17,10 +17,14 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def site_url(request):
-    """The scheme and host this request came to ("https://clinic.example.org"), for links in
-    the emails it causes: they lead back to the site the person used."""
-    return f"{request.scheme}://{request.get_host()}"
+def absolute_url(path=""):
+    """`path` on the site's public address (`SITE_URL`): the one source of every link that
+    leaves the site (emails, calendar files and feeds, activation and invitation links).
+
+    Never the request's host: a link must not depend on the Host header a client sent, and
+    a link in an email sent by the worker must match one the request's page showed.
+    """
+    return f"{settings.SITE_URL}{path}"
 
 
 def loaded_user(request):

@@ -27,7 +27,7 @@ def add_user_data(**overrides):
         "email": "Rosa.Lind@Example.org",
         "first_name": "Rosa",
         "last_name": "Lind",
-        "phone": "07700 900111",
+        "phone": "0161 496 0111",
         "role": User.Role.ADMIN,
         "usable_password": "true",
         "password1": "a-long-and-unusual-passphrase",

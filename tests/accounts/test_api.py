@@ -72,6 +72,12 @@ class TestTokens:
 
         assert_error(obtain(patient.user.email), 401, "no_active_account")
 
+    def test_an_account_awaiting_activation_is_told_so_only_with_the_right_password(self):
+        UserFactory(email="nia@example.org", is_active=False, email_confirmed=False)
+
+        assert_error(obtain("nia@example.org"), 401, "awaiting_activation")
+        assert_error(obtain("nia@example.org", "wrong"), 401, "no_active_account")
+
     def test_missing_credentials_are_named(self):
         response = api_client().post(TOKEN, {}, format="json")
 

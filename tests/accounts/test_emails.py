@@ -137,11 +137,8 @@ def test_the_task_rows_staff_can_read_hold_no_link(client, patient):
     new_user = User.objects.get(email="nia.okafor@example.org")
 
     assert sorted(tasks_queued()) == [
-        ("accounts.tasks.send_activation", [new_user.pk, "http://testserver"]),
-        (
-            "accounts.tasks.send_password_reset",
-            [patient.user.pk, patient.user.email, "http://testserver"],
-        ),
+        ("accounts.tasks.send_activation", [new_user.pk]),
+        ("accounts.tasks.send_password_reset", [patient.user.pk, patient.user.email]),
     ]
 
 
@@ -197,3 +194,22 @@ def test_the_reset_email_reads_as_before(settings, patient):
     assert f"Hello {patient.user.first_name}," in message.body
     assert f"your Riverside Clinic account ({patient.user.email})" in message.body
     assert message.body.count("http://testserver/accounts/password/reset/") == 1
+
+
+def test_every_emailed_link_is_on_site_url_whatever_host_the_request_named(
+    client, settings, patient
+):
+    """One source of absolute links (SITE_URL): the activation and reset links and the
+    appointment emails agree, and a forged Host header never reaches an email."""
+    settings.SITE_URL = "https://clinic.example.org"
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+
+    client.post(REGISTER, registration_data(), HTTP_HOST="evil.example")
+    client.post(PASSWORD_RESET, {"email": patient.user.email}, HTTP_HOST="evil.example")
+    run_worker()
+
+    bodies = "\n".join(message.body for message in mail.outbox)
+    assert len(mail.outbox) == 2
+    assert "https://clinic.example.org/accounts/activate/" in bodies
+    assert "https://clinic.example.org/accounts/password/reset/" in bodies
+    assert "evil.example" not in bodies and "testserver" not in bodies

@@ -23,6 +23,7 @@ HOME = reverse("accounts:home")
 PROFILE = reverse("accounts:profile")
 PASSWORD_CHANGE = reverse("accounts:password_change")
 PASSWORD_RESET = reverse("accounts:password_reset")
+RESEND = reverse("accounts:resend_activation")
 
 
 class TestLogin:
@@ -83,6 +84,37 @@ class TestLogin:
         assert error in unknown_email.text
         assert wrong_password.context["form"].errors == unknown_email.context["form"].errors
         assert logged_in_user_id(client) is None
+
+    def test_right_password_of_an_account_awaiting_activation_says_so_and_offers_the_link(
+        self, client
+    ):
+        UserFactory(email="nia@example.org", is_active=False, email_confirmed=False)
+
+        response = client.post(LOGIN, {"username": "nia@example.org", "password": PASSWORD})
+
+        assert response.status_code == 200
+        assert "This account is waiting for activation" in response.text
+        assert "The email address or password is not right" not in response.text
+        assert f'action="{RESEND}"' in response.text
+        assert 'name="email" value="nia@example.org"' in response.text
+        assert logged_in_user_id(client) is None
+
+    def test_wrong_password_of_an_account_awaiting_activation_tells_nothing(self, client):
+        UserFactory(email="nia@example.org", is_active=False, email_confirmed=False)
+
+        response = client.post(LOGIN, {"username": "nia@example.org", "password": "guess-1234"})
+
+        assert "The email address or password is not right" in response.text
+        assert "waiting for activation" not in response.text
+        assert f'action="{RESEND}"' not in response.text
+
+    def test_right_password_of_a_retired_account_tells_nothing_more(self, client):
+        UserFactory(email="old@example.org", is_active=False, email_confirmed=True)
+
+        response = client.post(LOGIN, {"username": "old@example.org", "password": PASSWORD})
+
+        assert "The email address or password is not right" in response.text
+        assert "waiting for activation" not in response.text
 
     def test_start_page_needs_a_login(self, client):
         response = client.get(HOME)
@@ -199,3 +231,38 @@ class TestPasswordReset:
         assert response.status_code == 200
         assert "This link no longer works" in response.text
         assert "<form" not in response.text.split("<main", 1)[1]
+
+
+class TestResendActivation:
+    def test_sends_the_link_again_to_an_account_awaiting_activation(self, client):
+        UserFactory(email="nia@example.org", is_active=False, email_confirmed=False)
+
+        response = client.post(RESEND, {"email": "Nia@Example.org"})
+        run_worker()
+
+        assert response.status_code == 302
+        assert response["Location"] == LOGIN
+        [message] = mail.outbox
+        assert message.to == ["nia@example.org"]
+        link = re.search(r"http://testserver(/accounts/activate/\S+)", message.body)[1]
+        client.get(link)
+        assert User.objects.get(email="nia@example.org").is_active
+
+    @pytest.mark.parametrize("email", ["nobody@example.org", "active@example.org"])
+    def test_answers_the_same_for_any_other_address_and_sends_nothing(self, client, email):
+        UserFactory(email="active@example.org")
+        UserFactory(email="nia@example.org", is_active=False, email_confirmed=False)
+
+        response = client.post(RESEND, {"email": email}, follow=True)
+        pending = Client().post(RESEND, {"email": "nia@example.org"}, follow=True)
+        run_worker()
+
+        assert messages_of(response) == messages_of(pending)
+        assert "If an account with this address is waiting for activation" in response.text
+        assert [m.to for m in mail.outbox] == [["nia@example.org"]]
+
+    def test_page_asks_for_the_address(self, client):
+        response = client.get(RESEND)
+
+        assert response.status_code == 200
+        assert 'name="email"' in response.text

@@ -140,8 +140,8 @@ class TestDashboard:
             AppointmentFactory(doctor=doctor, start=at(1 + n % 7, "09:00") + n * HALF_HOUR)
             AppointmentFactory(doctor=doctor, start=at(8 + n, "09:00"))
 
-        # Session, user, doctor, today's, the week's, the later page.
-        with django_assert_num_queries(6):
+        # Session, user, doctor, today's, the week's, the later page, visits without a record.
+        with django_assert_num_queries(7):
             response = doctor_client.get(DASHBOARD)
 
         content = response.content.decode()

@@ -138,7 +138,12 @@ class TestUpdate:
         missing = client.put(detail(patient), {"allergies": "None"}, format="json")
         full = client.put(
             detail(patient),
-            {"first_name": "Ada", "last_name": "King", "blood_type": "A-", "phone": "0123"},
+            {
+                "first_name": "Ada",
+                "last_name": "King",
+                "blood_type": "A-",
+                "phone": "020 7946 0123",
+            },
             format="json",
         )
 
@@ -148,7 +153,7 @@ class TestUpdate:
         assert (patient.user.last_name, patient.blood_type, patient.user.phone) == (
             "King",
             "A-",
-            "0123",
+            "+44 20 7946 0123",
         )
 
     def test_staff_change_a_profile_and_it_is_logged(self, staff, patient):

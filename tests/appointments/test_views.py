@@ -516,8 +516,9 @@ class TestSchedule:
             )
             AppointmentFactory(doctor=doctor, start=at(n + 1, "10:00"))
 
-        # Session, user, doctor, today's, upcoming count, upcoming page.
-        with django_assert_num_queries(6):
+        # Session, user, doctor, today's, upcoming count, upcoming page, visits without a
+        # record.
+        with django_assert_num_queries(7):
             response = doctor_client.get(SCHEDULE)
 
         # Today's and the coming week's rows are tables; later ones are listed below them.

@@ -3,11 +3,14 @@
 import json
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
+from accounts.models import SecurityEvent
 from doctors.api import DoctorSerializer
 from doctors.models import Doctor
 from tests.api_support import api_client, assert_error, assert_list_queries_do_not_grow, ids
+from tests.appointments.mail_support import run_worker
 from tests.doctors.factories import DoctorFactory, SpecialtyFactory, doctor_named
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +126,23 @@ class TestCreate:
         assert doctor.user.email == "g.house@clinic.example"
         assert (doctor.user.role, doctor.slot_minutes) == ("doctor", 20)
         assert doctor.user.check_password("a-long-enough-passphrase-7")
+
+    def test_without_a_password_the_doctor_is_invited(self, staff, cardiology):
+        payload = self.payload()
+        del payload["password"]
+
+        response = api_client(staff).post(LIST, payload, format="json")
+        run_worker()
+
+        assert response.status_code == 201
+        user = Doctor.objects.get(license_number="GMC-1234567").user
+        assert not user.has_usable_password()
+        [message] = mail.outbox
+        assert message.to == ["g.house@clinic.example"]
+        assert "/accounts/invitation/" in message.body
+        assert SecurityEvent.objects.filter(
+            kind=SecurityEvent.Kind.INVITATION_SENT, actor=staff
+        ).exists()
 
     @pytest.mark.parametrize("role", ["patient", "doctor"])
     def test_only_staff_create_doctors(self, role, patient, doctor, cardiology):

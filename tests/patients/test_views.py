@@ -26,7 +26,7 @@ def registration(**overrides):
         "email": "Nia.Okafor@Example.ORG",
         "first_name": "Nia",
         "last_name": "Okafor",
-        "phone": "07700 900123",
+        "phone": "0161 496 0123",
         "date_of_birth": "1990-04-02",
         "password1": STRONG_PASSWORD,
         "password2": STRONG_PASSWORD,
@@ -52,7 +52,11 @@ class TestRegister:
         assert user.email == "nia.okafor@example.org"
         assert user.role == User.Role.PATIENT
         assert not user.is_active
-        assert (user.first_name, user.last_name, user.phone) == ("Nia", "Okafor", "07700 900123")
+        assert (user.first_name, user.last_name, user.phone) == (
+            "Nia",
+            "Okafor",
+            "+44 161 496 0123",
+        )
         assert user.check_password(STRONG_PASSWORD)
         assert str(Patient.objects.get(user=user).date_of_birth) == "1990-04-02"
         assert logged_in_user_id(client) is None

@@ -47,7 +47,7 @@ def history(record, patient, doctor, staff):
     patient.allergies = "Penicillin\nLatex"
     patient.medical_history = "Asthma since childhood"
     patient.emergency_contact_name = "Zoë Łukasiewicz"
-    patient.emergency_contact_phone = "07700 900123"
+    patient.emergency_contact_phone = "0161 496 0123"
     patient.save()
     amend_record(
         record=record, author=doctor.user, diagnosis="Pneumonia", notes="Fluids", reason="X-ray"

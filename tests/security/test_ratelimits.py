@@ -29,6 +29,7 @@ REFRESH = reverse("api:auth-token-refresh")
 REGISTER = reverse("accounts:register")
 API_REGISTER = reverse("api:auth-register")
 RESET = reverse("accounts:password_reset")
+RESEND_ACTIVATION = reverse("accounts:resend_activation")
 
 
 def page_login(client, email, password, **extra):
@@ -329,6 +330,13 @@ class TestSignUpAndPasswordReset:
             client.post(RESET, {"email": "nobody@example.org"})
 
         assert client.post(RESET, {"email": "nobody@example.org"}).status_code == 429
+
+    def test_resending_the_activation_link_shares_the_reset_count(self, client):
+        for _ in range(2):
+            client.post(RESET, {"email": "nobody@example.org"})
+        client.post(RESEND_ACTIVATION, {"email": "nobody@example.org"})
+
+        assert client.post(RESEND_ACTIVATION, {"email": "Nobody@example.org"}).status_code == 429
 
     def test_password_reset_is_limited_per_address(self, settings):
         settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password-reset-ip": "4/h"}

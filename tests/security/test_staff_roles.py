@@ -44,7 +44,7 @@ def records_officer():
 def sick_patient():
     return PatientFactory(
         user__first_name="Amelia",
-        user__phone="07700 900123",
+        user__phone="0161 496 0123",
         blood_type="A+",
         allergies="Penicillin",
         medical_history="Asthma since childhood",
@@ -62,7 +62,7 @@ class TestReception:
     ):
         page = login(reception).get(patient_admin(sick_patient)).content.decode()
 
-        assert "07700 900123" in page and "Tom Clarke" in page
+        assert "0161 496 0123" in page and "Tom Clarke" in page
         for medical in ("Penicillin", "Asthma since childhood", 'name="blood_type"'):
             assert medical not in page
         # The profile was opened (personal data), and that is logged.
@@ -76,10 +76,10 @@ class TestReception:
             {
                 "first_name": "Amelia",
                 "last_name": "Clarke-Jones",
-                "phone": "07700 900999",
+                "phone": "0161 496 0999",
                 "date_of_birth": "1988-03-14",
                 "emergency_contact_name": "Tom Clarke",
-                "emergency_contact_phone": "07700 900124",
+                "emergency_contact_phone": "0161 496 0124",
                 "allergies": "",  # not on the page: ignored
                 "_save": "Save",
             },
@@ -90,7 +90,7 @@ class TestReception:
         sick_patient.user.refresh_from_db()
         assert (sick_patient.user.last_name, sick_patient.user.phone) == (
             "Clarke-Jones",
-            "07700 900999",
+            "+44 161 496 0999",
         )
         assert sick_patient.allergies == "Penicillin"
 
@@ -147,9 +147,9 @@ class TestReception:
 
         shown = client.get(url).json()
         refused = client.patch(url, {"allergies": ""}, format="json")
-        allowed = client.patch(url, {"phone": "07700 900777"}, format="json")
+        allowed = client.patch(url, {"phone": "0161 496 0777"}, format="json")
 
-        assert shown["phone"] == "07700 900123"
+        assert shown["phone"] == "0161 496 0123"
         assert not {"blood_type", "allergies", "medical_history"} & set(shown)
         assert_error(refused, 403, "permission_denied")
         assert allowed.status_code == 200, allowed.content

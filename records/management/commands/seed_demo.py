@@ -2,7 +2,9 @@
 
 Idempotent: every person is looked up by email first, and the calendar is only filled
 while the demo doctors have no appointments, so a second run creates nothing. Times
-are relative to now, so a freshly seeded demo always has a recent past and a future.
+are relative to now, so a freshly seeded demo always has a recent past and a future,
+and the printed doctor's today has visits done, one checked in and visits due, at
+whatever hour it is seeded (seed_today).
 """
 
 import datetime
@@ -27,7 +29,7 @@ from accounts.second_factor import AUTHENTICATOR, role_requires
 from appointments.models import Appointment
 from appointments.selectors import next_free_slots
 from appointments.services import add_time_off, book_appointment, cancel_appointment
-from appointments.tasks import announce
+from appointments.tasks import announce, schedule_reminder
 from doctors.models import Doctor, Specialty, TimeOff
 from doctors.services import create_doctor, set_working_hours
 from healthcare.core.errors import DomainError
@@ -199,41 +201,41 @@ class DemoPatient:
 D = datetime.date
 PATIENTS = [
     DemoPatient(
-        "Amelia", "Clarke", D(1988, 3, 14), "A+", "07700 900123", "Penicillin",
-        "Mild asthma since childhood.", "Tom Clarke", "07700 900124",
+        "Amelia", "Clarke", D(1988, 3, 14), "A+", "0161 496 0123", "Penicillin",
+        "Mild asthma since childhood.", "Tom Clarke", "0161 496 0124",
     ),
-    DemoPatient("Oliver", "Bennett", D(1975, 11, 2), "O-", "07700 900231"),
+    DemoPatient("Oliver", "Bennett", D(1975, 11, 2), "O-", "0161 496 0231"),
     DemoPatient(
-        "Fatima", "Rahman", D(1992, 7, 23), "B+", "07700 900345", "",
+        "Fatima", "Rahman", D(1992, 7, 23), "B+", "0161 496 0345", "",
         "Eczema, treated with emollients.",
     ),
     DemoPatient(
-        "George", "Thompson", D(1951, 1, 30), "A-", "07700 900456", "Aspirin",
-        "Type 2 diabetes. High blood pressure.", "Margaret Thompson", "07700 900457",
+        "George", "Thompson", D(1951, 1, 30), "A-", "0161 496 0456", "Aspirin",
+        "Type 2 diabetes. High blood pressure.", "Margaret Thompson", "0161 496 0457",
     ),
     DemoPatient(
-        "Chloe", "Martin", D(2016, 5, 9), "O+", "07700 900567", "Peanuts",
-        "", "Claire Martin (mother)", "07700 900568",
+        "Chloe", "Martin", D(2016, 5, 9), "O+", "0161 496 0567", "Peanuts",
+        "", "Claire Martin (mother)", "0161 496 0568",
     ),
-    DemoPatient("Mohammed", "Ali", D(1983, 9, 17), "AB+", "07700 900678"),
+    DemoPatient("Mohammed", "Ali", D(1983, 9, 17), "AB+", "0161 496 0678"),
     DemoPatient(
-        "Sophie", "Walker", D(1969, 12, 5), "A+", "07700 900789", "",
+        "Sophie", "Walker", D(1969, 12, 5), "A+", "0161 496 0789", "",
         "Osteoarthritis of the right knee.",
     ),
-    DemoPatient("Lucas", "Fernandes", D(1999, 2, 21), "O+", "07700 900812"),
-    DemoPatient("Grace", "Kim", D(1979, 6, 11), "B-", "07700 900923", "Latex"),
+    DemoPatient("Lucas", "Fernandes", D(1999, 2, 21), "O+", "0161 496 0812"),
+    DemoPatient("Grace", "Kim", D(1979, 6, 11), "B-", "0161 496 0923", "Latex"),
     DemoPatient(
-        "Harry", "Evans", D(2012, 10, 28), "A+", "07700 900934", "Eggs",
-        "", "Rhian Evans (mother)", "07700 900935",
+        "Harry", "Evans", D(2012, 10, 28), "A+", "0161 496 0934", "Eggs",
+        "", "Rhian Evans (mother)", "0161 496 0935",
     ),
-    DemoPatient("Isabella", "Rossi", D(1994, 4, 3), "O-", "07700 900946"),
+    DemoPatient("Isabella", "Rossi", D(1994, 4, 3), "O-", "0161 496 0946"),
     DemoPatient(
-        "Noah", "Patel", D(2019, 8, 30), "B+", "07700 900969", "",
-        "Born at 35 weeks; no problems since.", "Anjali Patel (mother)", "07700 900970",
+        "Noah", "Patel", D(2019, 8, 30), "B+", "0161 496 0969", "",
+        "Born at 35 weeks; no problems since.", "Anjali Patel (mother)", "0161 496 0970",
     ),
     DemoPatient(
-        "William", "Davies", D(1958, 8, 19), "AB-", "07700 900957", "",
-        "Atrial fibrillation, on anticoagulation.", "Ann Davies", "07700 900958",
+        "William", "Davies", D(1958, 8, 19), "AB-", "0161 496 0957", "",
+        "Atrial fibrillation, on anticoagulation.", "Ann Davies", "0161 496 0958",
     ),
 ]  # fmt: skip
 
@@ -306,9 +308,13 @@ class Command(BaseCommand):
             patients = [self.seed_patient(demo) for demo in PATIENTS]
             self.seed_second_factors()
             if not Appointment.objects.filter(doctor__in=doctors).exists():
+                self.seed_today(doctors[0], patients)
                 self.seed_past(doctors, patients, admin)
                 self.seed_future(doctors, patients, admin)
                 self.announce_quietly(since=self.now)
+            elif not self.todays(doctors[0]).exists():
+                # Seeded on an earlier day: today is empty, so it is laid again.
+                self.seed_today(doctors[0], patients)
         self.report()
 
     def announce_quietly(self, since):
@@ -443,6 +449,84 @@ class Command(BaseCommand):
 
     # -- the calendar -------------------------------------------------------------------
 
+    def day_bounds(self):
+        today = timezone.localdate(self.now)
+        return local(today, "00:00"), local(today + datetime.timedelta(1), "00:00")
+
+    def todays(self, doctor):
+        midnight, next_midnight = self.day_bounds()
+        return Appointment.objects.filter(
+            doctor=doctor, start__gte=midnight, start__lt=next_midnight
+        )
+
+    def seed_today(self, doctor, patients):
+        """The printed doctor's day around now, whatever the hour (even outside their
+        working hours): visits done (one still waiting for its record), one checked in
+        now, and visits due, all today. Near midnight the day has no room after now, so
+        the visits due are the ones whose patients are late.
+
+        Written directly, as the past is; the rest of the calendar is laid around them.
+        """
+        Status = Appointment.Status
+        length = datetime.timedelta(minutes=doctor.slot_minutes)
+        midnight, next_midnight = self.day_bounds()
+        now_slot = midnight + (self.now - midnight) // length * length
+        done = [now_slot - k * length for k in (6, 4, 2) if now_slot - k * length >= midnight]
+        if not done and now_slot - length >= midnight:
+            done = [now_slot - length]
+        due = [
+            now_slot + k * length for k in (1, 3) if now_slot + (k + 1) * length <= next_midnight
+        ]
+        if not due and now_slot - length >= midnight and now_slot - length not in done:
+            due = [now_slot - length]
+        plan = [(start, Status.FULFILLED) for start in done]
+        plan += [(now_slot, Status.CHECKED_IN)] + [(start, Status.BOOKED) for start in due]
+        who = self.candidates(doctor, patients, first=True)
+        self.doctor_taken, self.patient_taken = {doctor.pk: []}, {}
+        for i, (start, status) in enumerate(sorted(plan)):
+            end = start + length
+            # A patient free then (on a later day's run they may have other visits).
+            patient = next(
+                (
+                    p
+                    for p in who
+                    if p.pk not in self.patient_taken
+                    and not Appointment.objects.active().filter(patient=p).overlapping(start, end)
+                ),
+                None,
+            )
+            if patient is None:
+                continue
+            reason, diagnosis, prescription, notes = self.rng.choice(VISITS[doctor.specialty.slug])
+            # The last visit done is left without its record: the dashboard lists it.
+            with_record = status == Status.FULFILLED and i < len(done) - 1
+            appointment = Appointment.objects.create(
+                patient=patient,
+                doctor=doctor,
+                start=start,
+                end=end,
+                reason=reason,
+                status=Status.CHECKED_IN if with_record else status,
+                booked_by=patient.user,
+                # Booked days ago: its confirmation (and reminder) went out then.
+                reminder_sent_at=self.now if status == Status.BOOKED else None,
+            )
+            if with_record:
+                with mock.patch("django.utils.timezone.now", return_value=end):
+                    write_record(
+                        appointment=appointment,
+                        author=doctor.user,
+                        diagnosis=diagnosis,
+                        prescription=prescription,
+                        notes=notes,
+                    )
+                self.count("medical records")
+            if status == Status.BOOKED and start > self.now:
+                schedule_reminder(appointment.pk, start)
+            self.doctor_taken[doctor.pk].append((start, end))
+            self.patient_taken.setdefault(patient.pk, []).append((start, end))
+            self.count("appointments today")
+
     def seed_past(self, doctors, patients, admin):
         """Four weeks of history. Appointments are written directly (the booking service
         refuses the past); a visit with a record is fulfilled by the doctor writing it
@@ -451,10 +535,14 @@ class Command(BaseCommand):
         Slots come from each doctor's hours minus time off, and a patient is never given
         two visits at once, so the rows satisfy the same no-overlap rule.
         """
-        busy = {patient.pk: [] for patient in patients}
+        busy = {patient.pk: list(self.patient_taken.get(patient.pk, [])) for patient in patients}
         today = timezone.localdate(self.now)
         for doctor in doctors:
-            slots = self.past_slots(doctor, today - datetime.timedelta(days=28), today)
+            slots = [
+                (start, end)
+                for start, end in self.past_slots(doctor, today - datetime.timedelta(28), today)
+                if not any(s < end and start < e for s, e in self.doctor_taken.get(doctor.pk, []))
+            ]
             for i, (start, end) in enumerate(sorted(self.rng.sample(slots, min(9, len(slots))))):
                 patient = self.free_patient(doctor, patients, busy, start, end, first=i == 0)
                 if patient is None:
