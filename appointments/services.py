@@ -221,11 +221,19 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
                 raise SlotUnavailable(_("You already have an appointment at that time."))
             previous_start = current.start
             current.start, current.end = slot.start, slot.end
+            current.busy_until = slot.end
             current.sequence += 1
             # The reminder follows the appointment to its new time.
             current.reminder_sent_at = tasks.confirmation_is_reminder(current.start, now)
             current.save(
-                update_fields=["start", "end", "sequence", "reminder_sent_at", "updated_at"]
+                update_fields=[
+                    "start",
+                    "end",
+                    "busy_until",
+                    "sequence",
+                    "reminder_sent_at",
+                    "updated_at",
+                ]
             )
             _announce(notifications.RESCHEDULED, current, previous_start=previous_start)
     except IntegrityError as exc:

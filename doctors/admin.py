@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from doctors.admin_filters import DoctorListFilter
 from doctors.admin_forms import DoctorAddForm, WorkingHoursFormSet
-from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
+from doctors.models import (
+    Doctor,
+    Site,
+    Specialty,
+    TimeOff,
+    VisitType,
+    VisitTypeOffer,
+    WorkingHours,
+)
 from doctors.services import (
     create_doctor,
     set_working_hours,
@@ -47,7 +55,21 @@ class WorkingHoursInline(admin.TabularInline):
         # A tabular row's fields have only the column heading above them: name each one
         # for screen readers (axe: "form elements must have labels").
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if field is not None and db_field.name in ("weekday", "start_time", "end_time"):
+        if field is not None and db_field.name in ("weekday", "start_time", "end_time", "site"):
+            field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
+        return field
+
+
+class VisitTypeOfferInline(admin.TabularInline):
+    """The visit types the doctor offers, each with the doctor's own length if it differs."""
+
+    model = VisitTypeOffer
+    extra = 1
+    fields = ("visit_type", "length_minutes")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.fields:
             field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
         return field
 
@@ -93,7 +115,7 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
         (_("Calendar"), {"fields": ("slot_minutes", "accepting_new_patients")}),
     )
     readonly_fields = ("user", "shortcuts")
-    inlines = (WorkingHoursInline, TimeOffInline)
+    inlines = (WorkingHoursInline, VisitTypeOfferInline, TimeOffInline)
 
     add_form = DoctorAddForm
     # Straight on to the new doctor's page: their working hours are entered there.
@@ -173,8 +195,52 @@ class WorkingHoursAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Everyone's week at a glance. Hours are edited on the doctor's page, where the whole
     week is checked for overlaps at once."""
 
-    list_display = ("doctor", "weekday", "start_time", "end_time")
-    list_select_related = ("doctor__user",)
-    list_filter = ("weekday", "doctor__specialty", DoctorListFilter)
+    list_display = ("doctor", "weekday", "start_time", "end_time", "site")
+    list_select_related = ("doctor__user", "site")
+    list_filter = ("weekday", "site", "doctor__specialty", DoctorListFilter)
     search_fields = ("doctor__user__first_name", "doctor__user__last_name")
     ordering = ("doctor__user__last_name", "doctor__user__first_name", "weekday", "start_time")
+
+
+@admin.register(VisitType)
+class VisitTypeAdmin(admin.ModelAdmin):
+    """What visits the clinic offers. Lengths, spacing and hours are checked by the model;
+    a type with booked visits cannot be deleted (make it inactive instead)."""
+
+    list_display = (
+        "name",
+        "length_minutes",
+        "spacing_minutes",
+        "buffer_minutes",
+        "bookable_from",
+        "bookable_until",
+        "online_booking",
+        "is_active",
+    )
+    list_filter = ("is_active", "online_booking")
+    search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "description", "is_active")}),
+        (
+            _("Time"),
+            {
+                "fields": (
+                    "length_minutes",
+                    "spacing_minutes",
+                    "buffer_minutes",
+                    "bookable_from",
+                    "bookable_until",
+                )
+            },
+        ),
+        (_("Booking"), {"fields": ("online_booking",)}),
+    )
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    """The clinic's locations (all in the clinic's one time zone)."""
+
+    list_display = ("name", "phone", "address")
+    search_fields = ("name", "address")
+    filter_horizontal = ("visit_types",)

@@ -65,9 +65,9 @@ class WorkingHoursFormSet(BaseInlineFormSet):
     """
 
     def intervals(self):
-        """The (weekday, start, end) rows kept: filled in and not marked for removal."""
+        """The (weekday, start, end, site) rows kept: filled in and not marked for removal."""
         return [
-            (data["weekday"], data["start_time"], data["end_time"])
+            (data["weekday"], data["start_time"], data["end_time"], data["site"])
             for form in self.forms
             if (data := form.cleaned_data) and not self._should_delete_form(form)
         ]

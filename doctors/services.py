@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from doctors.models import Doctor, WorkingHours
+from doctors.models import Doctor, Site, VisitType, VisitTypeOffer, WorkingHours
 from doctors.permissions import can_remove_time_off
 from healthcare.core.errors import NotVisible
 
@@ -36,7 +36,7 @@ def create_doctor(
         phone=phone.strip(),
         role=User.Role.DOCTOR,
     )
-    return Doctor.objects.create(
+    doctor = Doctor.objects.create(
         user=user,
         specialty=specialty,
         license_number=license_number.strip(),
@@ -45,16 +45,38 @@ def create_doctor(
         slot_minutes=slot_minutes,
         accepting_new_patients=accepting_new_patients,
     )
+    # A new doctor offers the clinic's default visit type at their slot length; staff
+    # add other types on the doctor's page.
+    default_type = VisitType.objects.default()
+    VisitTypeOffer.objects.create(
+        doctor=doctor,
+        visit_type=default_type,
+        length_minutes=None if slot_minutes == default_type.length_minutes else slot_minutes,
+    )
+    return doctor
+
+
+def _with_sites(intervals):
+    """(weekday, start, end, site) rows; a row given as a triple is at the default site."""
+    rows = []
+    default = None
+    for row in intervals:
+        if len(row) == 3 or row[3] is None:
+            default = default or Site.objects.default()
+            row = (*row[:3], default)
+        rows.append(tuple(row))
+    return rows
 
 
 def validate_working_hours(intervals):
-    """Check a doctor's weekly intervals: each ends after it starts, none overlap.
+    """Check a doctor's weekly intervals: each ends after it starts, none overlap (a
+    doctor is at one site at a time).
 
-    `intervals` are (weekday, start_time, end_time) triples. Raises a ValidationError
+    `intervals` are (weekday, start_time, end_time[, site]) rows. Raises a ValidationError
     naming the first clash, so forms and formsets can show it.
     """
     by_day = {}
-    for weekday, start, end in intervals:
+    for weekday, start, end, *_site in intervals:
         if end <= start:
             raise ValidationError(_("Working hours must end after they start."))
         by_day.setdefault(weekday, []).append((start, end))
@@ -70,17 +92,19 @@ def validate_working_hours(intervals):
 
 @transaction.atomic
 def set_working_hours(*, doctor, intervals):
-    """Replace a doctor's weekly hours with `intervals` ((weekday, start, end) triples).
+    """Replace a doctor's weekly hours with `intervals`: (weekday, start, end, site) rows
+    (a triple is at the default site, for callers from before sites).
 
     Validated as a whole first (end after start, no overlaps on a day); booked
     appointments are kept even if they now fall outside the hours.
     """
     intervals = list(intervals)
     validate_working_hours(intervals)
+    intervals = _with_sites(intervals)
     doctor.working_hours.all().delete()
     WorkingHours.objects.bulk_create(
-        WorkingHours(doctor=doctor, weekday=day, start_time=start, end_time=end)
-        for day, start, end in intervals
+        WorkingHours(doctor=doctor, weekday=day, start_time=start, end_time=end, site=site)
+        for day, start, end, site in intervals
     )
     return list(doctor.working_hours.all())
 

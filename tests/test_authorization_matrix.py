@@ -258,12 +258,16 @@ ADMIN_LISTS = {
         "doctors.specialty",
         "doctors.workinghours",
         "doctors.timeoff",
+        "doctors.visittype",
+        "doctors.site",
     },
     "manager": {
         "doctors.doctor",
         "doctors.specialty",
         "doctors.workinghours",
         "doctors.timeoff",
+        "doctors.visittype",
+        "doctors.site",
         "appointments.appointment",
     },
     "records_officer": {
@@ -413,6 +417,10 @@ ROLE_PERMISSIONS = {
         "doctors.view_specialty",
         "doctors.view_workinghours",
         "doctors.view_timeoff",
+        "doctors.view_visittype",
+        "doctors.view_visittypeoffer",
+        "doctors.view_site",
+        "doctors.view_closure",
     },
     "Clinic manager": {
         "doctors.view_doctor",
@@ -429,6 +437,11 @@ ROLE_PERMISSIONS = {
         "doctors.view_timeoff",
         "doctors.add_timeoff",
         "doctors.delete_timeoff",
+        *(
+            f"doctors.{action}_{model}"
+            for model in ("visittype", "visittypeoffer", "site", "closure")
+            for action in ("view", "add", "change", "delete")
+        ),
         "appointments.view_appointment",
     },
     "Records officer": {
