@@ -260,6 +260,7 @@ ADMIN_LISTS = {
         "doctors.timeoff",
         "doctors.visittype",
         "doctors.site",
+        "doctors.closure",
     },
     "manager": {
         "doctors.doctor",
@@ -268,6 +269,7 @@ ADMIN_LISTS = {
         "doctors.timeoff",
         "doctors.visittype",
         "doctors.site",
+        "doctors.closure",
         "appointments.appointment",
     },
     "records_officer": {
