@@ -703,12 +703,14 @@ def add_closure(
         unavailable=_("%(where)s is closed") % {"where": where},
         cancel_appointments=cancel_appointments,
         confirmed_ids=confirmed_ids,
-        conflict=lambda count: ngettext(
-            "%(count)d booked appointment falls in this closure.",
-            "%(count)d booked appointments fall in this closure.",
-            count,
-        )
-        % {"count": count},
+        conflict=lambda count: (
+            ngettext(
+                "%(count)d booked appointment falls in this closure.",
+                "%(count)d booked appointments fall in this closure.",
+                count,
+            )
+            % {"count": count}
+        ),
     )
 
 

@@ -46,10 +46,21 @@ class SpecialtyAdmin(admin.ModelAdmin):
         return obj._doctor_count
 
 
+def _choices_once(field, db_field):
+    """A foreign key's choices read once for the whole inline, not once per row."""
+    if field is not None and db_field.name in ("site", "visit_type"):
+        field.choices = list(field.choices)
+    return field
+
+
 class WorkingHoursInline(admin.TabularInline):
     model = WorkingHours
     formset = WorkingHoursFormSet
     extra = 1
+
+    def get_queryset(self, request):
+        # Each row is labelled with str(interval), which names the site.
+        return super().get_queryset(request).select_related("site")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # A tabular row's fields have only the column heading above them: name each one
@@ -57,7 +68,7 @@ class WorkingHoursInline(admin.TabularInline):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and db_field.name in ("weekday", "start_time", "end_time", "site"):
             field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
-        return field
+        return _choices_once(field, db_field)
 
 
 class VisitTypeOfferInline(admin.TabularInline):
@@ -67,11 +78,14 @@ class VisitTypeOfferInline(admin.TabularInline):
     extra = 1
     fields = ("visit_type", "length_minutes")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("visit_type")
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and db_field.name in self.fields:
             field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
-        return field
+        return _choices_once(field, db_field)
 
 
 class TimeOffInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from appointments.models import Appointment
 from appointments.services import issue_calendar_feed
+from doctors.models import VisitType
 from records.services import amend_record
 from tests.accounts.factories import StaffFactory
 from tests.api_support import api_client
@@ -195,6 +196,12 @@ def endpoints(world):
             f"/api/doctors/{w.doctor.pk}/slots?start={start}&end={end}",
             200,
         ),
+        (
+            "api first available",
+            "anonymous",
+            f"/api/slots/?type={VisitType.objects.default().pk}&from={start}&to={end}",
+            200,
+        ),
         ("api me (patient)", "patient", "/api/auth/me", 200),
         ("api my appointments", "patient", "/api/appointments/", 200),
         (
@@ -229,7 +236,7 @@ BUDGETS = {
     "password reset": 0,
     "directory": 3,
     "directory search": 3,
-    "doctor page": 3,
+    "doctor page": 5,
     "calendar feed": 2,
     "health": 1,
     "patient home": 2,
@@ -240,10 +247,10 @@ BUDGETS = {
     "appointment (patient)": 4,
     "appointment .ics": 4,
     "cancel form": 4,
-    "reschedule picker": 6,
-    "slot picker": 6,
-    "slot picker, one day (htmx)": 6,
-    "booking confirmation": 6,
+    "reschedule picker": 8,
+    "slot picker": 8,
+    "slot picker, one day (htmx)": 8,
+    "booking confirmation": 8,
     "my records": 5,
     "record (patient)": 4,
     "who saw my records": 5,
@@ -278,10 +285,15 @@ BUDGETS = {
     "admin doctors.specialty": 5,
     "admin doctors.specialty change": 3,
     "admin doctors.doctor": 6,
-    "admin doctors.doctor change": 6,
-    "admin doctors.workinghours": 7,
-    "admin doctors.workinghours change": 5,
+    "admin doctors.doctor change": 15,
+    "admin doctors.workinghours": 8,
+    "admin doctors.workinghours change": 6,
     "admin doctors.timeoff": 9,
+    "admin doctors.visittype": 5,
+    "admin doctors.visittype change": 3,
+    "admin doctors.site": 5,
+    "admin doctors.site change": 5,
+    "admin doctors.closure": 8,
     "admin doctors.timeoff change": 5,
     "admin appointments.appointment": 10,
     "admin appointments.appointment change": 4,
@@ -294,7 +306,8 @@ BUDGETS = {
     "api root": 0,
     "api doctors": 2,
     "api doctor": 1,
-    "api slots": 3,
+    "api slots": 5,
+    "api first available": 5,
     "api me (patient)": 2,
     "api my appointments": 3,
     "api my past appointments": 3,
