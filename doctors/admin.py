@@ -22,6 +22,7 @@ from doctors.models import (
 )
 from doctors.services import (
     create_doctor,
+    set_slot_length,
     set_working_hours,
 )
 from healthcare.core.admin import (
@@ -172,6 +173,12 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
     def get_inline_instances(self, request, obj=None):
         # Working hours and time off are entered once the doctor exists.
         return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "slot_minutes" in form.changed_data:
+            # The length of the doctor's consultations (their default visit type).
+            set_slot_length(doctor=obj, minutes=obj.slot_minutes)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not WorkingHours:

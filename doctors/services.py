@@ -113,3 +113,15 @@ def remove_time_off(*, time_off, actor):
     if not can_remove_time_off(actor, time_off.doctor):
         raise NotVisible()
     time_off.delete()
+
+
+@transaction.atomic
+def set_slot_length(*, doctor, minutes):
+    """The doctor's own length for the clinic's default visit type ("Consultation"), if
+    they offer it: what the single slot length was before visit types."""
+    doctor.slot_minutes = minutes
+    doctor.save(update_fields=["slot_minutes"])
+    default_type = VisitType.objects.default()
+    doctor.offers.filter(visit_type=default_type).update(
+        length_minutes=None if minutes == default_type.length_minutes else minutes
+    )
