@@ -60,6 +60,10 @@ class Slot:
     def local_date(self):
         return self.start.date()
 
+    @property
+    def minutes(self):
+        return int((self.end - self.start).total_seconds() // 60)
+
 
 def booking_window(now=None):
     """The earliest and latest start a booking may have now (minimum notice, horizon)."""

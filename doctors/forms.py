@@ -99,6 +99,14 @@ class WorkingIntervalForm(forms.Form):
 
 
 class BaseWorkingHoursFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # The sites are read once for all rows, not once per row.
+        if not hasattr(self, "_site_choices"):
+            self._site_choices = list(form.fields["site"].choices)
+        form.fields["site"].choices = self._site_choices
+        return form
+
     def intervals(self):
         """The (weekday, start, end, site) rows kept: filled in and not marked for removal
         (a row without a site is at the main site)."""
