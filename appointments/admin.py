@@ -71,9 +71,24 @@ class AppointmentAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin)
 
     access_target = AccessLog.Target.APPOINTMENT
     clinical_columns = ("short_reason",)
-    list_display = ("when", "patient_name", "doctor_name", "specialty", "status", "short_reason")
-    list_select_related = ("patient__user", "doctor__user", "doctor__specialty")
-    list_filter = ("status", DoctorListFilter, "doctor__specialty")
+    list_display = (
+        "when",
+        "patient_name",
+        "doctor_name",
+        "specialty",
+        "visit_type",
+        "site",
+        "status",
+        "short_reason",
+    )
+    list_select_related = (
+        "patient__user",
+        "doctor__user",
+        "doctor__specialty",
+        "visit_type",
+        "site",
+    )
+    list_filter = ("status", DoctorListFilter, "doctor__specialty", "visit_type", "site")
     search_fields = (
         "patient__user__first_name",
         "patient__user__last_name",
@@ -86,7 +101,22 @@ class AppointmentAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin)
     ordering = ("-start",)
     actions = ("cancel_selected", "check_in", "mark_fulfilled", "mark_noshow")
     fieldsets = (
-        (None, {"fields": ("patient", "doctor", "start", "end", "status", "reason")}),
+        (
+            None,
+            {
+                "fields": (
+                    "patient",
+                    "doctor",
+                    "visit_type",
+                    "site",
+                    "start",
+                    "end",
+                    "busy_until",
+                    "status",
+                    "reason",
+                )
+            },
+        ),
         (
             gettext_lazy("Cancellation"),
             {"fields": ("cancelled_by", "cancelled_at", "cancellation_reason")},
@@ -98,14 +128,22 @@ class AppointmentAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin)
     )
 
     add_form = AppointmentAddForm
-    add_fieldsets = ((None, {"fields": ("patient", "doctor", "start", "reason")}),)
+    add_fieldsets = (
+        (None, {"fields": ("patient", "doctor", "visit_type", "site", "start", "reason")}),
+    )
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
             .select_related(
-                "patient__user", "doctor__user", "doctor__specialty", "booked_by", "cancelled_by"
+                "patient__user",
+                "doctor__user",
+                "doctor__specialty",
+                "booked_by",
+                "cancelled_by",
+                "visit_type",
+                "site",
             )
         )
 
@@ -152,6 +190,8 @@ class AppointmentAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin)
                 start=data["start"],
                 reason=data["reason"],
                 booked_by=request.user,
+                visit_type=data["visit_type"],
+                site=data["site"],
             )
         except SlotUnavailable as error:
             hint = free_times_hint(data["doctor"], data["start"])

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from appointments.services import REASON_MAX_LENGTH, TIME_OFF_REASON_MAX_LENGTH
-from doctors.models import Doctor, Site, TimeOff
+from doctors.models import Doctor, Site, TimeOff, VisitType
 from healthcare.core.validators import validate_single_line
 from patients.models import Patient
 
@@ -26,6 +26,18 @@ class AppointmentAddForm(forms.Form):
         label=_("Start"),
         widget=AdminSplitDateTime,
         help_text=_("In the clinic's time zone; one of the doctor's free slots."),
+    )
+    visit_type = forms.ModelChoiceField(
+        label=_("Visit type"),
+        queryset=VisitType.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Needed when the doctor offers several; staff may book any type."),
+    )
+    site = forms.ModelChoiceField(
+        label=_("Site"),
+        queryset=Site.objects.all(),
+        required=False,
+        help_text=_("Empty: where the doctor works at that time."),
     )
     reason = forms.CharField(
         label=_("Reason for the visit"),

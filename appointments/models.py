@@ -32,11 +32,13 @@ class AppointmentQuerySet(models.QuerySet):
 
     def for_patient(self, patient):
         return self.filter(patient=patient).select_related(
-            "doctor__user", "doctor__specialty", "cancelled_by"
+            "doctor__user", "doctor__specialty", "cancelled_by", "visit_type", "site"
         )
 
     def for_doctor(self, doctor):
-        return self.filter(doctor=doctor).select_related("patient__user", "cancelled_by")
+        return self.filter(doctor=doctor).select_related(
+            "patient__user", "cancelled_by", "visit_type", "site"
+        )
 
     def visible_to(self, user):
         """What a user may see: own appointments, own schedule, or all for staff whose

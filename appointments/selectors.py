@@ -457,7 +457,7 @@ def feed_appointments(user, now=None):
     return (
         appointments.active()
         .filter(end__gt=since)
-        .select_related("patient__user", "doctor__user")
+        .select_related("patient__user", "doctor__user", "visit_type", "site")
         .order_by("start")
     )
 
@@ -547,7 +547,13 @@ def appointment_pages(user):
     """The appointments `user` may see, with what an appointment's page shows: both
     parties, the specialty, who cancelled and the record."""
     return Appointment.objects.visible_to(user).select_related(
-        "doctor__user", "doctor__specialty", "patient__user", "cancelled_by", "medical_record"
+        "doctor__user",
+        "doctor__specialty",
+        "patient__user",
+        "cancelled_by",
+        "medical_record",
+        "visit_type",
+        "site",
     )
 
 

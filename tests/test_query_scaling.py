@@ -303,7 +303,7 @@ BUDGETS = {
     "admin doctors.site change": 5,
     "admin doctors.closure": 8,
     "admin doctors.timeoff change": 5,
-    "admin appointments.appointment": 10,
+    "admin appointments.appointment": 12,
     "admin appointments.appointment change": 4,
     "admin records.medicalrecord": 9,
     "admin records.closedaccount": 5,
