@@ -1,3 +1,4 @@
+import datetime
 import itertools
 from io import StringIO
 
@@ -177,3 +178,28 @@ def test_seed_demo_refuses_to_run_in_production(now, settings):
         seed()
 
     assert not User.objects.exists()
+
+
+def test_seed_demo_has_sites_visit_types_and_a_bank_holiday(now):
+    from appointments.selectors import first_available
+    from doctors.models import Closure, Site, VisitType
+
+    seed()
+
+    assert Site.objects.count() >= 3
+    assert {"New patient consultation", "Follow-up", "Minor procedure"} <= set(
+        VisitType.objects.values_list("name", flat=True)
+    )
+    holiday = Closure.objects.get(site__isnull=True, reason="Bank holiday")
+    assert (
+        not Appointment.objects.active()
+        .filter(start__lt=holiday.end, end__gt=holiday.start)
+        .exists()
+    )
+    new_patients = VisitType.objects.get(name="New patient consultation")
+    slots = first_available(
+        visit_type=new_patients,
+        start_date=now.date(),
+        end_date=now.date() + datetime.timedelta(days=13),
+    )
+    assert len({slot.site for slot in slots}) == 3
