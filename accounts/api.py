@@ -35,6 +35,7 @@ from accounts import audit, devices, second_factor, sessions
 from accounts.models import SecurityEvent, User, UserSession
 from accounts.permissions import can_see_logins
 from accounts.serializers import UserSerializer
+from healthcare.core.api.representation import represent
 from healthcare.core.api.schema import error_responses, invalid, limiter_unavailable, rate_limited
 from healthcare.core.ratelimits import hit
 
@@ -322,8 +323,8 @@ class MeView(generics.GenericAPIView):
         responses={200: UserSerializer, **error_responses(NotAuthenticated)},
     )
     def get(self, request):
-        user = users_with_profiles().get(pk=request.user.pk)
-        return Response(self.get_serializer(user).data)
+        # The authentication loaded the user with their profiles (ProfileJWTAuthentication).
+        return Response(represent(UserSerializer, request.user))
 
 
 class UserDetailView(generics.GenericAPIView):

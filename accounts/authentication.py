@@ -1,5 +1,6 @@
 """The API's authentication: simplejwt's bearer tokens, with the caller's profile."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -10,6 +11,23 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import User, UserSession
 from accounts.sessions import SESSION_CLAIM
+from healthcare.core.prepared import PreparedGet
+
+
+def _token_user(user_id, key):
+    """The login with this id, its profiles joined, and whether its API log-in with this
+    key (a token's `sid`: a UserSession row) still stands, in one query."""
+    live = UserSession.objects.filter(user_id=OuterRef("pk"), kind=UserSession.Kind.API, key=key)
+    return (
+        User.objects.select_related("patient", "doctor")
+        .annotate(log_in_live=Exists(live))
+        .filter(**{api_settings.USER_ID_FIELD: user_id})
+        .order_by()
+    )
+
+
+# Every API request runs it: compiled to SQL once per process (healthcare.core.prepared).
+TOKEN_USER = PreparedGet(User, _token_user, user_id=-918_273_645, key="-prepared-session-key-")
 
 
 class ProfileJWTAuthentication(JWTAuthentication):
@@ -37,17 +55,14 @@ class ProfileJWTAuthentication(JWTAuthentication):
         except KeyError as exc:
             raise InvalidToken(_("Token contained no recognizable user identification")) from exc
 
-        # Whether the token's log-in still stands, in the same query.
-        live = UserSession.objects.filter(
-            user_id=OuterRef("pk"),
-            kind=UserSession.Kind.API,
-            key=validated_token.get(SESSION_CLAIM),
-        )
-        users = User.objects.select_related("patient", "doctor").annotate(log_in_live=Exists(live))
         try:
-            user = users.get(**{api_settings.USER_ID_FIELD: user_id})
-        except User.DoesNotExist as exc:
-            raise AuthenticationFailed(_("User not found"), code="user_not_found") from exc
+            user_id = User._meta.pk.to_python(user_id)
+        except ValidationError as exc:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from exc
+        # A token without a log-in key (`sid`) matches no log-in: "" is nobody's key.
+        user = TOKEN_USER.get(user_id=user_id, key=validated_token.get(SESSION_CLAIM) or "")
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
 
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core import signing
 from django.utils.crypto import salted_hmac
 
+from healthcare.core.http import browser_only
+
 SALT = "accounts.devices"
 MAX_ACCOUNTS = 5
 REMEMBER = "_login_device_for"  # request attribute: the address to remember on the way out
@@ -65,6 +67,7 @@ def remember(request, user):
     setattr(request, REMEMBER, user.email)
 
 
+@browser_only
 class LoginDeviceMiddleware:
     """Sets the device cookie on the response to a request that completed a log-in."""
 

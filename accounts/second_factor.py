@@ -36,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import devices
 from healthcare.core import ratelimits
+from healthcare.core.http import browser_only
 
 REQUIRED = "_second_factor_required"  # session key: True, False, or absent (not decided yet)
 AUTHENTICATOR = "Authenticator app"
@@ -214,6 +215,7 @@ def context(request):
     return {"second_factor_pending": is_pending(request) if hasattr(request, "user") else False}
 
 
+@browser_only
 class SecondFactorMiddleware:
     """A pending log-in (see the module) reaches the code or set-up page and log-out only.
 

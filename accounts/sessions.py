@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import UserSession
-from healthcare.core.http import client_ip
+from healthcare.core.http import browser_only, client_ip
 
 TOUCHED_AT = "_touched_at"
 ROW = "_user_session"  # session key: the pk of this session's UserSession row
@@ -143,6 +143,7 @@ def describe_device(user_agent):
     return browser or agent[:60] or "?"
 
 
+@browser_only
 class SessionIdleTimeoutMiddleware:
     """Moves a logged-in session's expiry forward while it is in use (see the module),
     and stamps its UserSession row with the same moment."""

@@ -10,6 +10,7 @@ the reason for the visit is health data and stays on the site.
 """
 
 import datetime
+import functools
 import zoneinfo
 from urllib.parse import urlsplit
 
@@ -130,8 +131,16 @@ def build_calendar(appointments, *, audience, method=None, name=None):
         # A VTIMEZONE covering just the years in use keeps the file small.
         first = datetime.date(min(starts).year - 1, 1, 1)
         last = datetime.date(max(starts).year + 2, 1, 1)
-        calendar.add_missing_timezones(first_date=first, last_date=last)
+        calendar.subcomponents.insert(0, _vtimezone(settings.TIME_ZONE, first, last))
     return calendar
+
+
+@functools.lru_cache(maxsize=16)
+def _vtimezone(tzid, first, last):
+    """The clinic zone's VTIMEZONE for those years (every event's TZID is the clinic's),
+    worked out once per process: icalendar derives it from the zone's rules each time,
+    which cost more than the rest of an email."""
+    return icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last)
 
 
 def appointment_ics(appointment, *, audience, method="REQUEST"):

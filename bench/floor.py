@@ -1,19 +1,23 @@
-"""What a request costs inside Django, in process: the ceiling view, an authenticated API
-read, one committed INSERT and a whole API booking. From these and the ceiling's measured
-throughput it bounds the booking throughput any correct booking can reach on this
-machine with this stack (DRF, simplejwt, Django's ORM: DESIGN.md's, not optional).
+"""What each main request costs in CPU, in process, as a ratio to the trivial view measured
+in the same run, and how many SQL statements it sends (issue #18).
 
-    python bench/floor.py OUT.md CEILING_RPS      (DATABASE_URL: a seeded bench database)
+    python bench/floor.py OUT.md      (DATABASE_URL: a seeded bench database, as run.py sets)
 
-Each figure is the median of several batches, one request at a time, with logging off.
-Under load the machine spends `cores / ceiling req/s` per ceiling request; what the
-ceiling view costs in process is part of it, the rest (HTTP parsing, gunicorn, the load
-driver, the kernel) is paid by every request alike. A booking must at least do what the
-authenticated read does (token, user, a query, a serialized answer) and commit one
-INSERT.
+CPU, not wall time: these machines are shared, and a request's wall time is mostly other
+people's work. A request's cost is this process's CPU (`time.process_time`: Django, DRF,
+the ORM, the cache client) plus the CPU of the PostgreSQL backend serving this
+connection (`/proc/<backend pid>/schedstat`, nanoseconds on the CPU; the database runs
+on the same machine). Redis's own CPU is left out (a few microseconds a command).
+
+Each scenario runs one request at a time through Django's whole handler and middleware
+(django.test.Client, no HTTP server), the request log written to /dev/null; figures are
+the median of BATCHES batches. The statement counts are of one request after the
+warm-up; they are deterministic, and CI holds them to the budgets in
+tests/test_query_budgets.py (shown beside them): only the times are merely reported.
 """
 
 import datetime
+import json
 import logging
 import os
 import statistics
@@ -28,119 +32,203 @@ import django
 
 django.setup()
 
-from django.db import transaction  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from accounts.api import TokenObtainSerializer  # noqa: E402
 from accounts.models import User  # noqa: E402
-from appointments.models import Appointment  # noqa: E402
-from appointments.selectors import bookable_dates, free_slots  # noqa: E402
 from doctors.models import Doctor  # noqa: E402
 
-BATCHES, PER_BATCH = 5, 100
+BATCHES = int(os.environ.get("FLOOR_BATCHES", "7"))
+PER_BATCH = int(os.environ.get("FLOOR_PER_BATCH", "40"))
+BOOKINGS_PER_BATCH = int(os.environ.get("FLOOR_BOOKINGS_PER_BATCH", "20"))
+# (key, what, target as × the trivial view's CPU, or None)
+SCENARIOS = [
+    ("ceiling", "trivial JSON view `GET /bench/ceiling` (the reference)", None),
+    ("me", "`GET /api/auth/me` (bearer token)", 4),
+    ("doctor_list_authenticated", "doctor directory, API `GET /api/doctors/` (bearer token)", 10),
+    ("directory", "doctor directory, HTML `GET /doctors/` (anonymous)", 10),
+    ("doctor_slots", "free slots for 14 days `GET /api/doctors/<id>/slots`", 10),
+    ("booking_page", "HTML booking page `GET /appointments/book/<id>/` (patient)", 25),
+    ("booking", "booking `POST /api/appointments/` (bearer token)", 15),
+]
 
 
-def median_ms(call, batches=BATCHES, per_batch=PER_BATCH):
-    for _ in range(per_batch // 4):  # warm the code paths and the caches
+def budgets():
+    """The statement budgets CI holds each scenario to (tests/test_query_budgets.py)."""
+    try:
+        from tests import test_query_budgets as tests
+    except ImportError:  # the dev extra (pytest, factory-boy) is not installed
+        return {}
+    return {**tests.PAGE_BUDGETS, **tests.API_BUDGETS}
+
+
+def backend_cpu_seconds():
+    """CPU time the PostgreSQL backend of this connection has used so far."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    pid = connection.connection.info.backend_pid
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):  # not on this machine, or no schedstat
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(call, *, batches=BATCHES, per_batch=PER_BATCH, warmup=None):
+    """Median over batches of (app CPU, database CPU) per call, in ms."""
+    for _ in range(per_batch // 4 if warmup is None else warmup):
         call()
-    times = []
+    samples = []
     for _ in range(batches):
-        started = time.perf_counter()
+        app, db = time.process_time(), backend_cpu_seconds()
         for _ in range(per_batch):
             call()
-        times.append((time.perf_counter() - started) / per_batch * 1000)
-    return statistics.median(times)
+        app = (time.process_time() - app) / per_batch * 1000
+        db = (backend_cpu_seconds() - db) / per_batch * 1000
+        samples.append((app + db, app, db))
+    total = statistics.median(s[0] for s in samples)
+    return {
+        "ms": total,
+        "app_ms": statistics.median(s[1] for s in samples),
+        "db_ms": statistics.median(s[2] for s in samples),
+    }
 
 
-def main(out, ceiling_rps):
-    logging.disable(logging.CRITICAL)  # no request log lines: a lower bound
-    host = os.environ.get("ALLOWED_HOSTS", "localhost").split(",")[0]
-    client = Client(HTTP_HOST=host)
-    patients = list(
-        User.objects.filter(role=User.Role.PATIENT, is_active=True).order_by("pk")[:1000]
-    )
-    tokens = iter(
-        [f"Bearer {TokenObtainSerializer.get_token(user).access_token}" for user in patients]
-    )
-    bearer = next(tokens)
+def statements(call):
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)
 
-    ceiling = median_ms(lambda: client.get("/bench/ceiling"))
-    read = median_ms(lambda: client.get("/api/auth/me", HTTP_AUTHORIZATION=bearer))
 
-    # One committed INSERT of an appointment, far beyond the booking horizon; removed after.
-    doctor = Doctor.objects.order_by("pk").first()
-    patient = patients[1].patient
-    far = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
-    length = datetime.timedelta(minutes=doctor.slot_minutes)
-    made = []
+class Requests:
+    """The calls of each scenario, with the data they need from the seeded database."""
 
-    def insert():
-        start = far + length * len(made)
-        with transaction.atomic():
-            made.append(
-                Appointment.objects.create(
-                    patient=patient, doctor=doctor, start=start, end=start + length
-                ).pk
-            )
-
-    write = median_ms(insert)
-    Appointment.objects.filter(pk__in=made).delete()
-
-    # Whole API bookings, each of a free slot of its own by a patient of its own.
-    first, last = bookable_dates()
-    slots = []
-    for candidate in Doctor.objects.directory().order_by("-pk")[:60]:
-        found = free_slots(candidate, first + datetime.timedelta(days=20), last)
-        slots += [(candidate.pk, slot.start.isoformat()) for slot in found[:15]]
-    slots = iter(slots)
-    answers = {}
-
-    def book():
-        doctor_id, start = next(slots)
-        response = client.post(
-            "/api/appointments/",
-            {"doctor": doctor_id, "start": start, "reason": "Benchmark"},
-            content_type="application/json",
-            HTTP_AUTHORIZATION=next(tokens),
+    def __init__(self):
+        host = settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost"
+        secure = settings.SECURE_SSL_REDIRECT
+        self.client = Client(HTTP_HOST=host, secure=secure)
+        patients = list(
+            User.objects.filter(role=User.Role.PATIENT, is_active=True).order_by("pk")[:2000]
         )
-        answers[response.status_code] = answers.get(response.status_code, 0) + 1
+        self.reader = self.bearer(patients[0])
+        self.booking_tokens = iter([self.bearer(user) for user in patients[1:]])
+        self.browser = Client(HTTP_HOST=host, secure=secure)
+        self.browser.force_login(patients[0])
+        self.doctors = list(Doctor.objects.directory().order_by("pk").values_list("pk", flat=True))
+        self.doctor = self.doctors[len(self.doctors) // 2]
+        today = timezone.localdate()
+        self.start, self.end = today + datetime.timedelta(days=7), today + datetime.timedelta(20)
+        self.slots = iter(self.free_slots())
+        self.answers = {}
 
-    booking = median_ms(book, batches=3, per_batch=100)
+    @staticmethod
+    def bearer(user):
+        return f"Bearer {TokenObtainSerializer.get_token(user).access_token}"
 
-    cores = os.cpu_count() or 1
-    per_request = cores / ceiling_rps * 1000  # ms of machine time per ceiling request
-    outside = max(per_request - ceiling, 0)
-    floor = outside + read + write
+    def free_slots(self):
+        """Free slots of many doctors, each booked once (through the API, as a client would)."""
+        far = timezone.localdate() + datetime.timedelta(days=30)
+        slots = []
+        for pk in self.doctors[-80:]:
+            answer = self.client.get(
+                f"/api/doctors/{pk}/slots",
+                {"start": far.isoformat(), "end": (far + datetime.timedelta(13)).isoformat()},
+            )
+            slots += [(pk, slot["start"]) for slot in answer.json()[:12]]
+        return slots
+
+    def call(self, key):
+        if key == "ceiling":
+            return self.client.get("/bench/ceiling")
+        if key == "me":
+            return self.client.get("/api/auth/me", HTTP_AUTHORIZATION=self.reader)
+        if key == "doctor_list_authenticated":
+            return self.client.get("/api/doctors/", HTTP_AUTHORIZATION=self.reader)
+        if key == "directory":
+            return self.client.get("/doctors/")
+        if key == "doctor_slots":
+            return self.client.get(
+                f"/api/doctors/{self.doctor}/slots",
+                {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            )
+        if key == "booking_page":
+            return self.browser.get(f"/appointments/book/{self.doctor}/")
+        if key == "booking":
+            doctor, start = next(self.slots)
+            response = self.client.post(
+                "/api/appointments/",
+                {"doctor": doctor, "start": start, "reason": "Benchmark"},
+                content_type="application/json",
+                HTTP_AUTHORIZATION=next(self.booking_tokens),
+            )
+            self.answers[response.status_code] = self.answers.get(response.status_code, 0) + 1
+            return response
+        raise KeyError(key)
+
+
+def quiet_request_log():
+    """The request log still formats its line and writes it, to /dev/null."""
+    sink = open(os.devnull, "w")  # noqa: SIM115 (open for the life of the process)
+    for handler in logging.getLogger("healthcare.request").handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(sink)
+
+
+def measure():
+    quiet_request_log()
+    requests = Requests()
+    results = {}
+    for key, _what, _target in SCENARIOS:
+        call = lambda key=key: requests.call(key)  # noqa: E731
+        status = call().status_code
+        if key == "booking":
+            figures = cpu_ms(call, per_batch=BOOKINGS_PER_BATCH, warmup=3)
+        else:
+            figures = cpu_ms(call)
+        results[key] = {**figures, "status": status, "statements": statements(call)}
+    return results, requests.answers
+
+
+def report(results, answers):
+    ceiling = results["ceiling"]["ms"]
+    limits = budgets()
     lines = [
-        f"In process, one request at a time (median of {BATCHES} batches; bookings: 3 "
-        f"batches of {PER_BATCH}, answers {answers}):",
+        f"CPU per request, in process (this process + its PostgreSQL backend), median of "
+        f"{BATCHES} batches of {PER_BATCH} ({BOOKINGS_PER_BATCH} bookings; their answers: "
+        f"{answers}); as a ratio to the trivial view in this run:",
         "",
-        "| what | ms in process |",
-        "|---|---:|",
-        f"| trivial JSON view (the ceiling) | {ceiling:.2f} |",
-        f"| authenticated API read (`GET /api/auth/me`: the token, the user, one more "
-        f"query, a serializer) | {read:.2f} |",
-        f"| one committed INSERT (`BEGIN`, ORM `create`, `COMMIT`) | {write:.2f} |",
-        f"| a whole API booking (`POST /api/appointments/`) | {booking:.2f} |",
+        "| request | CPU ms (app + db) | × trivial | target | statements | CI budget |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for key, what, target in SCENARIOS:
+        r = results[key]
+        ratio = r["ms"] / ceiling if ceiling else float("nan")
+        verdict = "" if target is None else (" ✓" if ratio <= target else " ✗")
+        lines.append(
+            f"| {what} | {r['ms']:.2f} ({r['app_ms']:.2f} + {r['db_ms']:.2f}) | "
+            f"{ratio:.1f}×{verdict} | {'—' if target is None else f'≤ {target}×'} | "
+            f"{r['statements']} | {limits.get(key, '—')} |"
+        )
+    lines += [
         "",
-        f"Under load the ceiling ran at {ceiling_rps:.0f} req/s on {cores} cores: "
-        f"{per_request:.2f} ms of machine time per request, of which {outside:.2f} ms is "
-        "spent outside Django's handler (HTTP, gunicorn, the load driver, the kernel) and "
-        "is paid by every request alike.",
-        "",
-        f"- A booking cannot cost much less than that plus an authenticated read plus one "
-        f"committed INSERT: {outside:.2f} + {read:.2f} + {write:.2f} = {floor:.2f} ms, so no "
-        f"correct booking on this machine and stack gets much beyond "
-        f"{per_request / floor:.2f}× the ceiling's throughput, even before it checks the "
-        "calendar's rules (the database's waits count: it runs on the same cores).",
-        f"- The booking as built costs {outside:.2f} + {booking:.2f} = "
-        f"{outside + booking:.2f} ms by the same reckoning: "
-        f"{per_request / (outside + booking):.2f}× (compare the measured ratio above).",
+        "✓/✗: within the target or not (reported, never failed on). Statement counts above "
+        "their CI budget fail `make test` (tests/test_query_budgets.py).",
         "",
     ]
-    Path(out).write_text("\n".join(lines))
-    print("\n".join(lines))
+    return "\n".join(lines)
+
+
+def main(out):
+    results, answers = measure()
+    text = report(results, answers)
+    Path(out).write_text(text)
+    Path(out).with_suffix(".json").write_text(json.dumps(results, indent=2))
+    print(text)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], float(sys.argv[2]))
+    main(sys.argv[1])

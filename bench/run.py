@@ -291,14 +291,9 @@ def measure(labels, workdir, args):
             run([PY, str(SRC / "bench" / "explain.py"), str(explain)], env=servers[label].env)
             explains[label] = explain.read_text()
         first, last = labels[0], labels[-1]
-        ceiling = (results[first].get("Ceiling") or {}).get("rps")
-        if ceiling:
-            floor = workdir / "floor.md"
-            run(
-                [PY, str(SRC / "bench" / "floor.py"), str(floor), f"{ceiling:.1f}"],
-                env=servers[first].env,
-            )
-            extra["floor"] = floor.read_text()
+        floor = workdir / "floor.md"
+        run([PY, str(SRC / "bench" / "floor.py"), str(floor)], env=servers[first].env)
+        extra["floor"] = floor.read_text()
         extra["worker"] = drain_emails(servers[last].env, workdir)
         log(f"worker: {extra['worker']}")
         hosts = ",".join(servers[last].hosts)
@@ -452,9 +447,10 @@ def verdicts(small, large):
         if results.get("Booking") and results.get("Ceiling"):
             ratio = results["Booking"]["rps"] / results["Ceiling"]["rps"]
             lines.append(
-                f"| booking throughput vs trivial view ({label}) | ≥ 0.5× | "
+                f"| booking throughput vs trivial view ({label}) | reported (the targets "
+                "are CPU ratios: below) | "
                 f"{results['Booking']['rps']:.1f} / {results['Ceiling']['rps']:.1f} req/s = "
-                f"{ratio:.2f}× | {'yes' if ratio >= 0.5 else 'no'} |"
+                f"{ratio:.2f}× | — |"
             )
     return lines
 
@@ -509,7 +505,7 @@ def report(args, sizes, seeds, explains, extra, started):
             "",
         ]
     if extra.get("floor"):
-        lines += ["## What a request costs in process, and the booking's bound", ""]
+        lines += ["## What each request costs in CPU, and its SQL statements", ""]
         lines += [extra["floor"], ""]
     if extra.get("worker"):
         worker = extra["worker"]

@@ -24,6 +24,7 @@ from accounts.serializers import ProfileWithLoginSerializer, StaffNewLoginSerial
 from doctors.models import Doctor, Specialty
 from doctors.permissions import can_add_doctors, can_change_doctors, can_see_every_doctor
 from doctors.services import create_doctor
+from healthcare.core.api.representation import represent
 from healthcare.core.api.schema import error_responses, invalid
 from healthcare.core.validators import validate_single_line
 
@@ -60,6 +61,62 @@ class DoctorSerializer(serializers.ModelSerializer):
             "is_active",
         ]
         read_only_fields = fields
+
+
+# What DoctorSerializer reads, as columns: the directory is read on every visit to the app.
+PUBLIC_PROFILE_COLUMNS = (
+    "id",
+    "user__first_name",
+    "user__last_name",
+    "specialty_id",
+    "specialty__name",
+    "specialty__slug",
+    "license_number",
+    "years_of_experience",
+    "bio",
+    "accepting_new_patients",
+    "slot_minutes",
+    "user__is_active",
+)
+
+
+def public_profile_rows(doctors):
+    """`doctors` (a queryset) as the rows `public_profiles` turns into DoctorSerializer's
+    output: plain values, no model instances."""
+    return doctors.values_list(*PUBLIC_PROFILE_COLUMNS)
+
+
+def public_profiles(rows):
+    """DoctorSerializer's output for each of `rows` (from `public_profile_rows`), built
+    straight from the values; tests/doctors/test_api.py holds the two equal."""
+    return [
+        {
+            "id": pk,
+            "first_name": first_name,
+            "last_name": last_name,
+            "specialty": {"id": specialty_id, "name": specialty_name, "slug": specialty_slug},
+            "license_number": license_number,
+            "years_of_experience": years,
+            "bio": bio,
+            "accepting_new_patients": accepting,
+            "slot_minutes": slot_minutes,
+            "is_active": is_active,
+        }
+        for (
+            pk,
+            first_name,
+            last_name,
+            specialty_id,
+            specialty_name,
+            specialty_slug,
+            license_number,
+            years,
+            bio,
+            accepting,
+            slot_minutes,
+            is_active,
+        ) in rows
+    ]
 
 
 def specialty_field(**kwargs):
@@ -187,7 +244,8 @@ class DoctorListView(PublicReadMixin, generics.ListAPIView):
         },
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        page = self.paginate_queryset(public_profile_rows(self.get_queryset()))
+        return self.get_paginated_response(public_profiles(page))
 
     @extend_schema(
         operation_id="doctors_create",
@@ -236,7 +294,7 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
         responses={200: DoctorSerializer, **error_responses(NotAuthenticated, NotFound)},
     )
     def get(self, request, pk):
-        return Response(self.get_serializer(self.get_object()).data)
+        return Response(represent(DoctorSerializer, self.get_object()))
 
     def _update(self, request, *, partial):
         doctor = self.get_object()

@@ -10,6 +10,8 @@ then each concern. The security choices are described in docs/security/README.md
 tested in tests/security/.
 """
 
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -151,20 +153,25 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The middleware from healthcare.core.browser and accounts below serves browsers only:
+    # API requests (/api/) pass straight through (healthcare.core.http.browser_only;
+    # Django's own classes, made so). The API takes no session or cookies, and answers in
+    # LANGUAGE_CODE.
+    "healthcare.core.browser.SessionMiddleware",
     # Moves a session's expiry forward while it is in use (the idle timeout).
     "accounts.sessions.SessionIdleTimeoutMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "healthcare.core.browser.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Django's own (its deploy check looks for it by name); the API's views are exempt.
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "healthcare.core.browser.AuthenticationMiddleware",
     # A log-in that still owes its second factor reaches only the code and set-up pages;
     # a completed log-in leaves the device cookie that the log-in limit recognises.
     "accounts.second_factor.SecondFactorMiddleware",
     "accounts.devices.LoginDeviceMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "healthcare.core.browser.MessageMiddleware",
     # request.htmx, so that a view can answer an htmx request with a partial.
-    "django_htmx.middleware.HtmxMiddleware",
+    "healthcare.core.browser.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A RateLimited raised by a view or a log-in becomes a 429 (503 if Redis is down).
     "healthcare.core.ratelimits.RateLimitMiddleware",
@@ -389,13 +396,32 @@ LOGGING = {
 
 # == security (passwords, rate limits, sessions, headers) ==
 
-# Argon2 hashes new passwords; older hashes still verify and are upgraded at the next log-in.
+# Argon2id with OWASP's parameters hashes new passwords, a bounded number at a time
+# (accounts/hashers.py); older hashes still verify and are upgraded at the next log-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# CPU-heavy work a machine runs a few of at a time (healthcare/core/concurrency.py):
+# {name: (at once, waiting, seconds a waiter waits)}. Password hashing: one check per two
+# cores at once, as many waiting for up to 2 s, and a 503 with Retry-After beyond that.
+# The slots are lock files in CPU_BOUND_LOCK_DIR, shared by every app process of the machine.
+_cores = os.cpu_count() or 1
+CPU_BOUND_SLOTS = {
+    "password-hashing": (
+        env.int("PASSWORD_HASHING_AT_ONCE", default=max(1, _cores // 2)),
+        env.int("PASSWORD_HASHING_QUEUE", default=max(1, _cores // 2)),
+        env.float("PASSWORD_HASHING_WAIT_SECONDS", default=2.0),
+    ),
+}
+# The CPU priority (nice, 0–19) of each process's password-hashing thread: pages first.
+PASSWORD_HASHING_NICE = env.int("PASSWORD_HASHING_NICE", default=10)
+CPU_BOUND_LOCK_DIR = env.path(
+    "CPU_BOUND_LOCK_DIR", default=Path(tempfile.gettempdir()) / "healthcare-cpu-slots"
+)
+
 # Every password check (log-in page, admin log-in, API token) goes through the rate limiter.
 AUTHENTICATION_BACKENDS = ["accounts.backends.RateLimitedModelBackend"]
 

@@ -1,7 +1,8 @@
 """Query budgets: each main page and endpoint costs a fixed number of queries, whatever
 the amount of data behind it (checked at two sizes), and a free-slot search over 14 days
 costs at most three (it takes two). The load benchmark (bench/) checks the same at a
-million rows."""
+million rows, and bench/floor.py reports each request's statements beside the budgets
+here: a count above its budget fails CI."""
 
 import datetime
 
@@ -125,6 +126,7 @@ def test_first_available_costs_the_same_whatever_the_number_of_doctors(now, size
 
 # (name, expected queries, how to fill the data, the request)
 PAGE_BUDGETS = {
+    "booking_page": 8,
     "directory": 3,
     "doctor_page": 5,
     "my_appointments": 6,
@@ -155,6 +157,20 @@ def test_doctor_page_costs_the_same_whatever_the_number_of_appointments(now, cli
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_booking_page_costs_the_same_whatever_the_calendars_hold(
+    now, patient, patient_client, size
+):
+    doctor = DoctorFactory()
+    fill_doctor(doctor, size)
+    fill_patient(patient, size)
+
+    count, response = queries(lambda: patient_client.get(f"/appointments/book/{doctor.pk}/"))
+
+    assert response.status_code == 200
+    assert count == PAGE_BUDGETS["booking_page"]
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_my_appointments_costs_the_same_whatever_the_number_of_visits(
     now, patient, patient_client, size
 ):
@@ -179,11 +195,23 @@ def test_doctor_schedule_costs_the_same_whatever_the_size_of_the_diary(
 
 
 API_BUDGETS = {
+    "me": 1,
     "doctor_list": 2,
+    "doctor_list_authenticated": 3,  # the authentication's one query, then the same two
     "doctor_slots": 5,
     "appointment_list": 3,
     "booking": 13,
 }
+
+
+def test_api_me_is_the_authentications_one_query(patient):
+    client = api_client(patient.user)
+
+    count, response = queries(lambda: client.get("/api/auth/me"))
+
+    assert response.status_code == 200
+    assert response.json()["patient_id"] == patient.pk
+    assert count == API_BUDGETS["me"]
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -195,6 +223,18 @@ def test_api_doctor_list_costs_the_same_whatever_the_number_of_doctors(now, size
 
     assert response.status_code == 200
     assert count == API_BUDGETS["doctor_list"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_api_doctor_list_with_a_token_costs_one_query_more(now, patient, size):
+    for _ in range(size):
+        DoctorFactory()
+    client = api_client(patient.user)
+
+    count, response = queries(lambda: client.get("/api/doctors/"))
+
+    assert response.status_code == 200
+    assert count == API_BUDGETS["doctor_list_authenticated"]
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -23,19 +23,21 @@ def test_middleware_runs_in_the_order_the_settings_list_it():
         "django.middleware.security.SecurityMiddleware",
         "django.middleware.csp.ContentSecurityPolicyMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
-        "django.contrib.sessions.middleware.SessionMiddleware",
+        # From here, the browsers' middleware (healthcare.core.browser, accounts): the API
+        # passes through it (tests/security/test_headers.py: what the API still gets).
+        "healthcare.core.browser.SessionMiddleware",
         # Needs the session; runs before anything that reads the user from it.
         "accounts.sessions.SessionIdleTimeoutMiddleware",
-        "django.middleware.locale.LocaleMiddleware",
+        "healthcare.core.browser.LocaleMiddleware",
         "django.middleware.common.CommonMiddleware",
         "django.middleware.csrf.CsrfViewMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "healthcare.core.browser.AuthenticationMiddleware",
         # Need the user: a log-in owing its second factor reaches only the code page; a
         # completed one gets its device cookie.
         "accounts.second_factor.SecondFactorMiddleware",
         "accounts.devices.LoginDeviceMiddleware",
-        "django.contrib.messages.middleware.MessageMiddleware",
-        "django_htmx.middleware.HtmxMiddleware",
+        "healthcare.core.browser.MessageMiddleware",
+        "healthcare.core.browser.HtmxMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
         # Innermost, so a RateLimited raised by a view becomes a 429 before anything else.
         "healthcare.core.ratelimits.RateLimitMiddleware",

@@ -71,3 +71,41 @@ class NoStoreMiddleware:
         if user is None:
             return settings.SESSION_COOKIE_NAME in request.COOKIES
         return user.is_authenticated
+
+
+API_PREFIX = "/api/"
+
+
+def is_api(request):
+    """Whether the request is for the JSON API (under /api/)."""
+    return request.path_info.startswith(API_PREFIX)
+
+
+def browser_only(middleware):
+    """The middleware class, made to let API requests straight through.
+
+    The API takes no session, no cookies and no CSRF token, shows no messages and speaks
+    the site's one language (LANGUAGE_CODE): what serves browsers (sessions, the log-in
+    from the session, CSRF, language negotiation, messages, htmx) is skipped under /api/,
+    whose authentication is DRF's. A subclass, so Django's checks still find the
+    middleware they look for. Headers every answer carries (security, Cache-Control,
+    request id) come from middleware that stays on the API's path.
+    """
+
+    class BrowserOnly(middleware):
+        def __call__(self, request):
+            if is_api(request):
+                return self.get_response(request)
+            return super().__call__(request)
+
+    if hasattr(middleware, "process_view"):
+
+        def process_view(self, request, view_func, view_args, view_kwargs):
+            if is_api(request):
+                return None
+            return middleware.process_view(self, request, view_func, view_args, view_kwargs)
+
+        BrowserOnly.process_view = process_view
+    BrowserOnly.__name__ = BrowserOnly.__qualname__ = middleware.__name__
+    BrowserOnly.__doc__ = middleware.__doc__
+    return BrowserOnly

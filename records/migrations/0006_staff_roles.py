@@ -88,10 +88,8 @@ def make_roles(apps, schema_editor):
         group.permissions.set(permissions(apps, labels))
 
 
-def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
-
-
+# Undoing this migration leaves the groups and their members: deleting them would take
+# every member of staff off their role, and applying it again finds the groups by name.
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
@@ -102,4 +100,4 @@ class Migration(migrations.Migration):
         ("records", "0005_break_glass_access"),
     ]
 
-    operations = [migrations.RunPython(make_roles, remove_roles)]
+    operations = [migrations.RunPython(make_roles, migrations.RunPython.noop)]

@@ -1,8 +1,11 @@
 """The API's doctor directory and profiles (staff write, a doctor their bio)."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
+from doctors.api import DoctorSerializer
 from doctors.models import Doctor
 from tests.api_support import api_client, assert_error, assert_list_queries_do_not_grow, ids
 from tests.doctors.factories import DoctorFactory, SpecialtyFactory, doctor_named
@@ -42,6 +45,24 @@ class TestDirectory:
             "slot_minutes": 30,
             "is_active": True,
         }
+
+    def test_each_entry_is_the_documented_public_profile(self, cardiology):
+        # The list builds its entries from plain values (doctors.api.public_profiles):
+        # they must be exactly what DoctorSerializer, which the schema documents, gives.
+        doctor_named(
+            "Asha",
+            "Patel",
+            specialty=cardiology,
+            bio="Heart & lungs.\nTuesdays.",
+            accepting_new_patients=False,
+            slot_minutes=45,
+        )
+        doctor_named("Bryn", "Jones", years_of_experience=3)
+        documented = DoctorSerializer(Doctor.objects.directory(), many=True).data
+
+        response = api_client().get(LIST)
+
+        assert response.json()["results"] == json.loads(json.dumps(documented))
 
     def test_filters_by_specialty_slug_and_name(self, cardiology):
         patel = doctor_named("Asha", "Patel", specialty=cardiology)

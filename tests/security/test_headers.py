@@ -139,3 +139,33 @@ def test_templates_hold_no_inline_script_or_style_without_a_nonce():
         if re.search(r"\sstyle=|\son[a-z]+=", text):
             offenders.append(f"{path.relative_to(TEMPLATES)}: style= or on*= attribute")
     assert offenders == []
+
+
+def test_the_api_skips_the_browsers_middleware_and_keeps_the_headers(patient):
+    # A browser's session cookie and language mean nothing to the API (healthcare.core.browser):
+    # no session is read or written, no cookie set, and the answer is in LANGUAGE_CODE.
+    browser = login(patient.user)
+    browser.cookies["django_language"] = "fr"
+
+    response = browser.get("/api/doctors/", headers={"Accept-Language": "fr"})
+
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+    assert "Accept-Language" not in response.get("Vary", "")
+    assert response["Cache-Control"] == "no-store, private"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response
+    assert "X-Request-ID" in response
+    # The same browser's pages still negotiate (and so say so).
+    assert "Accept-Language" in browser.get("/doctors/").get("Vary", "")
+
+
+def test_an_api_error_is_in_english_after_a_page_in_another_language(client):
+    client.get("/doctors/", headers={"Accept-Language": "fr"})  # activates French here
+
+    response = client.get("/api/auth/me")
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Authentication credentials were not provided."

@@ -1,0 +1,93 @@
+"""A query that runs on nearly every request, compiled to SQL once per process.
+
+Django's ORM turns a queryset into SQL anew each time it runs: for a query with joins
+and an annotation, more CPU than the database spends answering it. `PreparedGet` builds
+its queryset once with placeholder values, keeps the compiled SQL and the compiler's map
+of the columns, and then each call only sends that SQL with the real values and builds
+the objects from the row, as the ORM would (select_related objects and annotations
+included; database converters applied).
+
+The queryset must filter on each placeholder with a plain equality and have at most one
+row. Values are passed as the database adapter takes them (ints and strings): they do not
+go through the ORM's lookups, so the caller converts them first.
+"""
+
+import threading
+
+from django.db import connections, router
+from django.db.models.query import get_related_populators
+
+
+class PreparedGet:
+    """`build(**values)` compiled once per database; `get(**values)` runs it again."""
+
+    def __init__(self, model, build, **placeholders):
+        self.model = model
+        self.build = build
+        self.placeholders = placeholders
+        self._compiled = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, db):
+        queryset = self.build(**self.placeholders).using(db)
+        compiler = queryset.query.get_compiler(using=db)
+        sql, params = compiler.as_sql()
+        slots = {name: [] for name in self.placeholders}
+        for index, param in enumerate(params):
+            for name, placeholder in self.placeholders.items():
+                if param == placeholder and type(param) is type(placeholder):
+                    slots[name].append(index)
+        missing = [name for name, where in slots.items() if not where]
+        if missing:
+            raise ValueError(f"The query does not use the placeholders {missing}.")
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        columns = [column[0] for column in select[: compiler.col_count]]
+        fetch_mode = queryset._fetch_mode
+        compiled = {
+            "sql": sql,
+            "params": list(params),
+            "slots": slots,
+            # Database converters by column (SQLite's datetimes, JSON, …), as results_iter.
+            "converters": list(compiler.get_converters(columns).items()),
+            "start": start,
+            "end": end,
+            "init_list": [column.target.attname for column in columns[start:end]],
+            "related": get_related_populators(klass_info, select, db, fetch_mode),
+            "annotations": dict(compiler.annotation_col_map or {}),
+            "fetch_mode": fetch_mode,
+        }
+        with self._lock:
+            self._compiled[db] = compiled
+        return compiled
+
+    def get(self, **values):
+        """The one object the query finds with these values, or None."""
+        db = router.db_for_read(self.model)
+        compiled = self._compiled.get(db) or self._compile(db)
+        params = compiled["params"].copy()
+        for name, value in values.items():
+            for index in compiled["slots"][name]:
+                params[index] = value
+        with connections[db].cursor() as cursor:
+            cursor.execute(compiled["sql"], params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row)
+        connection = connections[db]
+        for position, (converters, expression) in compiled["converters"]:
+            for converter in converters:
+                row[position] = converter(row[position], expression, connection)
+        obj = self.model.from_db(
+            db,
+            compiled["init_list"],
+            row[compiled["start"] : compiled["end"]],
+            fetch_mode=compiled["fetch_mode"],
+        )
+        for populator in compiled["related"]:
+            populator.populate(row, obj)
+        for name, position in compiled["annotations"].items():
+            setattr(obj, name, row[position])
+        return obj
