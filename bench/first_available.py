@@ -1,4 +1,4 @@
-""""First available" across 50 doctors, 3 sites and 14 days: CPU per search at two data
+""" "First available" across 50 doctors, 3 sites and 14 days: CPU per search at two data
 sizes, and its query count as the number of doctors grows.
 
     python bench/first_available.py SMALL_DB LARGE_DB [OUT.md]
@@ -93,10 +93,7 @@ def fixtures(alias):
 
     visit_type = VisitType.objects.using(alias).get(name="Consultation")
     specialty = (
-        Specialty.objects.using(alias)
-        .annotate(n=Count("doctors"))
-        .order_by("-n", "name")
-        .first()
+        Specialty.objects.using(alias).annotate(n=Count("doctors")).order_by("-n", "name").first()
     )
     first, _ = bookable_dates()
     return {

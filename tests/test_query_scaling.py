@@ -110,8 +110,7 @@ def pages(world):
         (
             "first available",
             "anonymous",
-            reverse("appointments:first_available")
-            + f"?type={VisitType.objects.default().pk}",
+            reverse("appointments:first_available") + f"?type={VisitType.objects.default().pk}",
             200,
         ),
         ("doctor page", "anonymous", reverse("doctors:detail", args=[w.doctor.pk]), 200),
