@@ -331,6 +331,21 @@ def find_free_slot(doctor, start, *, now=None, exclude=None, offer=None, site=No
     return None
 
 
+def kept_offer(appointment):
+    """The offer a moved visit keeps: the doctor's offer of its type, or (if the doctor no
+    longer offers it) the type at the visit's own length."""
+    offer = (
+        appointment.doctor.offers.select_related("visit_type")
+        .filter(visit_type=appointment.visit_type_id)
+        .first()
+    )
+    return offer or VisitTypeOffer(
+        doctor=appointment.doctor,
+        visit_type=appointment.visit_type,
+        length_minutes=appointment.length_minutes,
+    )
+
+
 def why_not_bookable(doctor, start, *, offer, site=None):
     """Why `start` is not a slot of `offer` with the doctor, when the reason is not just
     that the time is taken or outside the hours: "site" (the doctor is not at that site

@@ -23,8 +23,13 @@ from accounts.services import end_sessions
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
 from appointments.permissions import acting_role, can_book_for
-from appointments.selectors import appointments_during, find_free_slot, why_not_bookable
-from doctors.models import Closure, Doctor, TimeOff, VisitType, VisitTypeOffer
+from appointments.selectors import (
+    appointments_during,
+    find_free_slot,
+    kept_offer,
+    why_not_bookable,
+)
+from doctors.models import Closure, Doctor, TimeOff, VisitType
 from doctors.permissions import can_add_time_off, can_manage_closures
 from healthcare.core.errors import DomainError, NotAllowed, NotVisible, clean_reason
 from patients.models import Patient
@@ -312,21 +317,6 @@ def can_reschedule(appointment, actor, now=None):
     return True
 
 
-def _offer_kept(appointment):
-    """The offer a moved visit keeps: the doctor's offer of its type, or (if the doctor no
-    longer offers it) the type at the visit's own length."""
-    offer = (
-        appointment.doctor.offers.select_related("visit_type")
-        .filter(visit_type=appointment.visit_type_id)
-        .first()
-    )
-    return offer or VisitTypeOffer(
-        doctor=appointment.doctor,
-        visit_type=appointment.visit_type,
-        length_minutes=appointment.length_minutes,
-    )
-
-
 def reschedule_appointment(*, appointment, start, actor) -> Appointment:
     """Move a booked appointment to another free slot of the same doctor and the same
     visit type (at the site the doctor is at then), atomically.
@@ -345,7 +335,7 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
                 .get(pk=appointment.pk)
             )
             _check_reschedule(current, role, now)
-            offer = _offer_kept(current)
+            offer = kept_offer(current)
             slot = find_free_slot(current.doctor, start, now=now, exclude=current, offer=offer)
             if slot is None:
                 _refuse(current.doctor, start, offer, None)

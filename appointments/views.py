@@ -41,6 +41,7 @@ from appointments.selectors import (
     find_free_slot,
     first_available,
     free_slots,
+    kept_offer,
     next_free_slots,
     schedule_windows,
     slots_by_day,
@@ -98,7 +99,7 @@ def _with_day(url, day):
     return f"{url}?{urlencode({'day': day.isoformat()})}"
 
 
-def _day_picker(request, doctor, *, day=None, exclude=None):
+def _day_picker(request, doctor, *, day=None, exclude=None, offer=None):
     """The days with free slots in the booking window, the chosen day and its slots.
 
     Without `day`, the day comes from `?day=YYYY-MM-DD`, falling back to the first day
@@ -114,7 +115,7 @@ def _day_picker(request, doctor, *, day=None, exclude=None):
                 _("That is not a valid date. Showing the first day with free times instead."),
             )
     first, last = bookable_dates()
-    days = slots_by_day(free_slots(doctor, first, last, exclude=exclude))
+    days = slots_by_day(free_slots(doctor, first, last, exclude=exclude, offer=offer))
     if day is None and days:
         day = days[0][0]
     return {"days": [d for d, _slots in days], "day": day, "slots": dict(days).get(day, [])}
@@ -331,7 +332,11 @@ def reschedule(request, pk):
         "current_start": appointment.start,
     }
     if services.can_reschedule(appointment, request.user):
-        context.update(_day_picker(request, appointment.doctor, exclude=appointment))
+        context.update(
+            _day_picker(
+                request, appointment.doctor, exclude=appointment, offer=kept_offer(appointment)
+            )
+        )
         context["can_reschedule"] = True
         return _render_picker(request, "appointments/reschedule.html", context)
     return render(request, "appointments/reschedule.html", context)

@@ -1,4 +1,4 @@
-""" "First available" across 50 doctors, 3 sites and 14 days: CPU per search at two data
+"""First available across 50 doctors, 3 sites and 14 days: CPU per search at two data
 sizes, and its query count as the number of doctors grows.
 
     python bench/first_available.py SMALL_DB LARGE_DB [OUT.md]

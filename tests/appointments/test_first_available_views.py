@@ -89,3 +89,24 @@ def test_a_type_the_patient_may_not_book_is_explained(now, patient, new_patient_
 
     assert "is for new patients of this doctor" in response.content.decode()
     assert Appointment.objects.count() == 1
+
+
+def test_the_reschedule_picker_offers_times_of_the_visits_own_type(now, patient):
+    follow_up = VisitTypeFactory(name="Follow-up", length_minutes=15)
+    doctor = DoctorFactory(
+        offers=[VisitType.objects.default(), follow_up], working_hours=[(2, "09:00", "10:00")]
+    )
+    appointment = Appointment.objects.create(
+        patient=patient,
+        doctor=doctor,
+        visit_type=follow_up,
+        start=at(9, "09:00"),
+        end=at(9, "09:15"),
+    )
+
+    page = login(patient.user).get(
+        reverse("appointments:reschedule", args=[appointment.pk]), {"day": "2030-01-09"}
+    )
+
+    times = [slot.start.strftime("%H:%M") for slot in page.context["slots"]]
+    assert times == ["09:00", "09:15", "09:30", "09:45"]
