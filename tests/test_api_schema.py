@@ -43,6 +43,8 @@ ENDPOINTS = {
     ("delete", "/api/doctors/{id}"),
     ("get", "/api/doctors/{id}/slots"),
     ("get", "/api/slots/"),
+    ("get", "/api/visit-types/"),
+    ("get", "/api/sites/"),
     ("get", "/api/appointments/"),
     ("post", "/api/appointments/"),
     ("get", "/api/appointments/{id}"),

@@ -208,6 +208,8 @@ def endpoints(world):
             f"/api/slots/?type={VisitType.objects.default().pk}&from={start}&to={end}",
             200,
         ),
+        ("api visit types", "anonymous", "/api/visit-types/", 200),
+        ("api sites", "anonymous", "/api/sites/", 200),
         ("api me (patient)", "patient", "/api/auth/me", 200),
         ("api my appointments", "patient", "/api/appointments/", 200),
         (
@@ -315,6 +317,8 @@ BUDGETS = {
     "api doctor": 1,
     "api slots": 5,
     "api first available": 5,
+    "api visit types": 2,
+    "api sites": 2,
     "api me (patient)": 1,
     "api my appointments": 3,
     "api my past appointments": 3,

@@ -160,3 +160,15 @@ def test_bad_bookings_are_400_naming_the_field(now, patient, follow_up, case, co
     field = "site" if code == "site_not_available" else "type"
     assert_error(response, 400, code, fields=[field])
     assert not Appointment.objects.exists()
+
+
+def test_anyone_lists_the_active_visit_types_and_the_sites(now, follow_up):
+    VisitTypeFactory(name="Retired", is_active=False)
+    SiteFactory(name="North", address="2 North Road\nLeeds")
+
+    types = api_client().get(reverse("api:visit-type-list")).json()["results"]
+    sites = api_client().get(reverse("api:site-list")).json()["results"]
+
+    assert [t["name"] for t in types] == ["Follow-up"]
+    assert types[0]["length_minutes"] == 15
+    assert {"name": "North", "address": "2 North Road\nLeeds"}.items() <= sites[-1].items()
