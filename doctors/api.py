@@ -10,7 +10,7 @@ A doctor's free slots and retiring a doctor (DELETE, which cancels their visits)
 appointments.api.doctors.
 """
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -24,7 +24,7 @@ from accounts.serializers import ProfileWithLoginSerializer, StaffNewLoginSerial
 from doctors.models import Doctor, Site, Specialty, VisitType
 from doctors.permissions import can_add_doctors, can_change_doctors, can_see_every_doctor
 from doctors.serializers import SiteRefSerializer
-from doctors.services import create_doctor
+from doctors.services import create_doctor, set_slot_length
 from healthcare.core.api.representation import represent
 from healthcare.core.api.schema import error_responses, invalid
 from healthcare.core.validators import validate_single_line
@@ -314,7 +314,11 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
             raise exceptions.PermissionDenied(_("Only clinic staff can change this profile."))
         serializer = serializer_class(doctor, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
+        with transaction.atomic():
+            serializer.save()
+            if "slot_minutes" in serializer.validated_data:
+                # The length of the doctor's consultations (their default visit type).
+                set_slot_length(doctor=doctor, minutes=serializer.validated_data["slot_minutes"])
         doctor = self.get_queryset().get(pk=doctor.pk)
         return Response(DoctorSerializer(doctor).data)
 
