@@ -64,7 +64,7 @@ append_only_holds() {
 }
 
 failed=0
-for app in accounts patients doctors appointments records; do
+for app in accounts patients doctors appointments records waitlist; do
   mapfile -t names < <("$PY" manage.py showmigrations "$app" --plan -v 0 | sed -n "s/^\[X\]  $app\.//p")
   # Back by two migrations at most, never to zero (that drops the app's tables and data).
   case ${#names[@]} in

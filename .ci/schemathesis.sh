@@ -3,7 +3,8 @@
 #
 # Starts the app on a throwaway SQLite database with one user of each role (known
 # passwords; the doctor and staff also an authenticator with a known secret, whose code
-# the script computes as the app would), logs each in for an access token, and runs the schemathesis CLI against
+# the script computes as the app would; a waitlist entry with an offer), logs each in
+# for an access token, and runs the schemathesis CLI against
 # /api/schema/ with that token. Checks: no 5xx response (not_a_server_error) and every
 # response matching the schema (response_schema_conformance). Exits non-zero on any
 # failure. Needs the project's virtualenv (.venv, or PY=...); installs schemathesis into
@@ -83,6 +84,14 @@ visit = Appointment.objects.create(
     end=now - datetime.timedelta(minutes=30), status=Appointment.Status.CHECKED_IN,
 )
 write_record(appointment=visit, author=doctor.user, diagnosis='Seeded diagnosis')
+# The waitlist: an entry, and an offer made to it (the task's own code, run here).
+from waitlist.services import join_waitlist, offer_freed_time
+today = timezone.localdate()
+join_waitlist(
+    patient=patient, actor=patient.user, doctor=doctor, earliest=today,
+    latest=today + datetime.timedelta(days=14),
+)
+offer_freed_time(doctor_id=doctor.pk)
 "
 
 PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

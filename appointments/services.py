@@ -31,6 +31,7 @@ from appointments.selectors import (
 )
 from doctors.models import Closure, Doctor, TimeOff, VisitType
 from doctors.permissions import can_add_time_off, can_manage_closures
+from doctors.signals import KIND_APPOINTMENT, time_freed
 from healthcare.core.errors import DomainError, NotAllowed, NotVisible, clean_reason
 from patients.models import Patient
 
@@ -245,6 +246,13 @@ def _announce(event, appointment, previous_start=None):
     )
 
 
+def _freed(doctor_id, start, end):
+    """Tell the apps above (the waitlist) that this time is free again, in this transaction."""
+    time_freed.send(
+        sender=Appointment, doctor_id=doctor_id, start=start, end=end, kind=KIND_APPOINTMENT
+    )
+
+
 def book_appointment(
     *, patient, doctor, start, reason="", booked_by, visit_type=None, site=None
 ) -> Appointment:
@@ -343,7 +351,7 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
                 raise SlotUnavailable(_("The appointment is already at that time."))
             if _patient_is_busy(current.patient, slot.start, slot.end, exclude=current):
                 raise SlotUnavailable(_("You already have an appointment at that time."))
-            previous_start = current.start
+            previous_start, previous_end = current.start, current.busy_until
             current.start, current.end = slot.start, slot.end
             current.busy_until, current.site = slot.busy_until, slot.site
             current.sequence += 1
@@ -360,6 +368,7 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
                 ]
             )
             _announce(notifications.RESCHEDULED, current, previous_start=previous_start)
+            _freed(current.doctor_id, previous_start, previous_end)
     except IntegrityError as exc:
         raise SlotUnavailable() from exc
     appointment.refresh_from_db()
@@ -450,6 +459,7 @@ def _change_status(*, appointment, to, actor, reason="", cutoff=True, role=None)
         current.save(update_fields=fields)
         if to == Status.CANCELLED:
             _announce(notifications.CANCELLED, current)
+            _freed(current.doctor_id, current.start, current.busy_until)
     return current
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from doctors.models import Doctor, Site, VisitType, VisitTypeOffer, WorkingHours
 from doctors.permissions import can_remove_time_off
+from doctors.signals import KIND_HOURS, KIND_TIME_OFF, time_freed
 from healthcare.core.errors import NotVisible
 
 
@@ -106,13 +107,23 @@ def set_working_hours(*, doctor, intervals):
         WorkingHours(doctor=doctor, weekday=day, start_time=start, end_time=end, site=site)
         for day, start, end, site in intervals
     )
+    # New hours may open time anywhere in the horizon (the waitlist looks at all of it).
+    time_freed.send(sender=Doctor, doctor_id=doctor.pk, start=None, end=None, kind=KIND_HOURS)
     return list(doctor.working_hours.all())
 
 
 def remove_time_off(*, time_off, actor):
     if not can_remove_time_off(actor, time_off.doctor):
         raise NotVisible()
-    time_off.delete()
+    with transaction.atomic():
+        time_off.delete()
+        time_freed.send(
+            sender=Doctor,
+            doctor_id=time_off.doctor_id,
+            start=time_off.start,
+            end=time_off.end,
+            kind=KIND_TIME_OFF,
+        )
 
 
 @transaction.atomic

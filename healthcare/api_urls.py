@@ -18,6 +18,7 @@ from doctors import api as doctors
 from healthcare.core.api.views import ApiRootView, NotFoundView
 from patients import api as patients
 from records import api as records
+from waitlist import api as waitlist
 
 app_name = "api"
 
@@ -68,6 +69,14 @@ urlpatterns = [
         records.BreakGlassView.as_view(),
         name="record-break-glass",
     ),
+    path("waitlist/", waitlist.EntryListView.as_view(), name="waitlist-list"),
+    path("waitlist/offers/", waitlist.OfferListView.as_view(), name="waitlist-offer-list"),
+    path(
+        "waitlist/offers/<int:pk>/claim",
+        waitlist.OfferClaimView.as_view(),
+        name="waitlist-offer-claim",
+    ),
+    path("waitlist/<int:pk>", waitlist.EntryDetailView.as_view(), name="waitlist-detail"),
     # Public, and without authentication: a stale token must not turn the docs into an error.
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="schema"),
     path(

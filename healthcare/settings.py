@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "doctors",
     "appointments",
     "records",
+    "waitlist",
     "django_tasks_db",  # the background tasks' rows (TASKS below)
     "django_htmx",  # {% htmx_script %}: django-htmx's bundled copy of htmx, never a CDN
     "django_ratelimit",
@@ -230,6 +231,12 @@ CLINIC_CANCELLATION_CUTOFF = timedelta(
 )
 # Reminders go out this long before an appointment starts (elapsed time, so DST-proof).
 CLINIC_REMINDER_BEFORE = timedelta(hours=env.int("CLINIC_REMINDER_HOURS", default=24))
+# The waitlist offers freed time to WAITLIST_BATCH_SIZE waiting patients at a time, each
+# offer's claim link working WAITLIST_OFFER_MINUTES; a patient gets at most one offer
+# email per entry every WAITLIST_EMAIL_INTERVAL_MINUTES.
+WAITLIST_BATCH_SIZE = env.int("WAITLIST_BATCH_SIZE", default=3)
+WAITLIST_OFFER_TIME = timedelta(minutes=env.int("WAITLIST_OFFER_MINUTES", default=30))
+WAITLIST_EMAIL_INTERVAL = timedelta(minutes=env.int("WAITLIST_EMAIL_INTERVAL_MINUTES", default=60))
 # A doctor reads a patient's records while they look after them: a visit (not cancelled,
 # not a no-show) in the last N calendar months or booked in the next N days. Outside it,
 # only by breaking the glass, which opens them for BREAK_GLASS_HOURS (records.services).
@@ -345,7 +352,8 @@ SIMPLE_JWT = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clinic scheduling API",
     "DESCRIPTION": (
-        "Book, move and cancel appointments; read and write medical records.\n\n"
+        "Book, move and cancel appointments; wait for freed time on the waitlist; read and "
+        "write medical records.\n\n"
         "Log in with `POST /api/auth/token`. Doctors, clinic staff and anyone who set up "
         "two-step verification (on the website's security page) also send `otp`: the code "
         "from their authenticator app, or one of their recovery codes; without it the "
@@ -362,6 +370,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
+    # Appointments' `status` keeps its StatusEnum; the waitlist's entries have their own.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "appointments.models.Appointment.Status",
+        "WaitlistStatusEnum": "waitlist.models.WaitlistEntry.Status",
+    },
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -1,7 +1,7 @@
 """The one map of the site: every HTML page, the API (healthcare/api_urls.py), the admin.
 
-Namespaces name areas of the site (`accounts`, `doctors`, `appointments`, `records`,
-`patients`); each path points at the view of the app that owns the work, so an area may
+Namespaces name areas of the site (`accounts`, `doctors`, `appointments`, `waitlist`,
+`records`, `patients`); each path points at the view of the app that owns the work, so an area may
 show pages of several apps (the doctor's page with free slots is appointments'). Paths
 and names are the public contract: templates, emails and calendar subscriptions use them.
 """
@@ -18,6 +18,7 @@ from healthcare import views
 from healthcare.core import ops
 from patients import views as patients
 from records import views as records
+from waitlist import views as waitlist
 
 admin.site.site_header = settings.CLINIC_NAME
 admin.site.site_title = settings.CLINIC_NAME
@@ -84,6 +85,16 @@ appointments_urls = [
     path("<int:pk>/ics/", ics_views.appointment_ics, name="ics"),
 ]
 
+waitlist_urls = [
+    path("", waitlist.mine, name="mine"),
+    path("join/", waitlist.join, name="join"),
+    path("earlier/<int:pk>/", waitlist.join_earlier, name="join_earlier"),
+    path("<int:pk>/edit/", waitlist.edit, name="edit"),
+    path("<int:pk>/leave/", waitlist.leave, name="leave"),
+    # Emailed to the patient: the signed token of one offer.
+    path("offers/<str:token>/", waitlist.claim, name="claim"),
+]
+
 records_urls = [
     path("", records.mine, name="mine"),
     path("<int:pk>/", records.detail, name="detail"),
@@ -104,6 +115,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include((accounts_urls, "accounts"))),
     path("doctors/", include((doctors_urls, "doctors"))),
+    path("appointments/waitlist/", include((waitlist_urls, "waitlist"))),
     path("appointments/", include((appointments_urls, "appointments"))),
     path("records/", include((records_urls, "records"))),
     path("patients/", include((patients_urls, "patients"))),

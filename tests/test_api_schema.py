@@ -18,7 +18,7 @@ from tests.api_support import api_client
 pytestmark = pytest.mark.django_db
 
 # Every endpoint DESIGN.md lists, as the schema must publish it, and those added since
-# (closing one's account, downloading a patient's data: issue 19).
+# (closing one's account, downloading a patient's data: issue 19; the waitlist: issue 16).
 ENDPOINTS = {
     ("post", "/api/auth/register"),
     ("post", "/api/auth/token"),
@@ -55,6 +55,13 @@ ENDPOINTS = {
     ("get", "/api/medical-records/{id}"),
     ("patch", "/api/medical-records/{id}"),
     ("post", "/api/medical-records/break-glass"),
+    ("get", "/api/waitlist/"),
+    ("post", "/api/waitlist/"),
+    ("get", "/api/waitlist/{id}"),
+    ("patch", "/api/waitlist/{id}"),
+    ("delete", "/api/waitlist/{id}"),
+    ("get", "/api/waitlist/offers/"),
+    ("post", "/api/waitlist/offers/{id}/claim"),
     ("get", "/api/"),
 }
 # Reachable without an access token (no 401 from a missing token).

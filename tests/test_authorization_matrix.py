@@ -183,6 +183,12 @@ PAGES = [
     ("time-off", lambda w: reverse("doctors:time_off"),
      ["login", "404", "404", "page", "page", "page", "404",
       "404", "404", "404", "page"]),
+    ("my-waitlist", lambda w: reverse("waitlist:mine"),
+     ["login", "page", "page", "403", "403", "403", "403",
+      "403", "403", "403", "403"]),
+    ("waitlist-earlier", lambda w: reverse("waitlist:join_earlier", args=[w["today"].pk]),
+     ["login", "page", "404", "403", "403", "403", "403",
+      "403", "403", "403", "403"]),
 ]  # fmt: skip
 
 
@@ -261,6 +267,9 @@ ADMIN_LISTS = {
         "doctors.visittype",
         "doctors.site",
         "doctors.closure",
+        "waitlist.waitlistentry",
+        "waitlist.offer",
+        "waitlist.freedtime",
     },
     "manager": {
         "doctors.doctor",
@@ -271,6 +280,9 @@ ADMIN_LISTS = {
         "doctors.site",
         "doctors.closure",
         "appointments.appointment",
+        "waitlist.waitlistentry",
+        "waitlist.offer",
+        "waitlist.freedtime",
     },
     "records_officer": {
         "patients.patient",
@@ -423,6 +435,11 @@ ROLE_PERMISSIONS = {
         "doctors.view_visittypeoffer",
         "doctors.view_site",
         "doctors.view_closure",
+        "waitlist.view_waitlistentry",
+        "waitlist.add_waitlistentry",
+        "waitlist.change_waitlistentry",
+        "waitlist.view_offer",
+        "waitlist.view_freedtime",
     },
     "Clinic manager": {
         "doctors.view_doctor",
@@ -445,6 +462,9 @@ ROLE_PERMISSIONS = {
             for action in ("view", "add", "change", "delete")
         ),
         "appointments.view_appointment",
+        "waitlist.view_waitlistentry",
+        "waitlist.view_offer",
+        "waitlist.view_freedtime",
     },
     "Records officer": {
         "patients.view_patient",

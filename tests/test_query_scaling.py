@@ -3,10 +3,11 @@
 One test visits every GET page of the site (each role's own), every page of the staff
 admin (every model's list, and a change page of each) and every API endpoint, counting
 the queries of each; then it adds more of everything (doctors, patients, appointments on
-both sides of today, medical records and their versions, time off, access-log rows) and
-visits them all again. Each must cost exactly what it cost before (a count that grows with
-the data is an N+1 query) and exactly its budget below. test_query_budgets checks the main
-pages and the free-slot search against data shaped for each.
+both sides of today, medical records and their versions, time off, access-log rows,
+waitlist entries and offers) and visits them all again. Each must cost exactly what it
+cost before (a count that grows with the data is an N+1 query) and exactly its budget
+below. test_query_budgets checks the main pages and the free-slot search against data
+shaped for each.
 """
 
 import datetime
@@ -29,6 +30,8 @@ from tests.conftest import TODAY, at, login
 from tests.doctors.factories import DoctorFactory, TimeOffFactory
 from tests.patients.factories import PatientFactory
 from tests.records.factories import MedicalRecordFactory
+from tests.waitlist.factories import EntryFactory
+from waitlist.models import FreedTime, Offer
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +61,23 @@ class World:
             doctor=self.doctor, start=at(20, "00:00"), end=at(21, "00:00")
         )
         self.feed = issue_calendar_feed(self.patient.user)
+        self.entry = EntryFactory(patient=self.patient, doctor=self.doctor)
+        self.offer = self.offer_to(self.entry, at(2, "10:00"))
         self.rounds = 0
+
+    def offer_to(self, entry, start):
+        """An offer of `start` with the entry's doctor, open for half an hour; its time freed."""
+        doctor = entry.doctor or self.doctor
+        end = start + datetime.timedelta(minutes=30)
+        FreedTime.objects.create(doctor=doctor, start=start, end=end)
+        return Offer.objects.create(
+            entry=entry,
+            doctor=doctor,
+            start=start,
+            end=end,
+            freed_at=at(0, "08:00"),
+            expires_at=at(0, "08:30"),
+        )
 
     def grow(self, n):
         """n more of everything: other doctors and patients, and a longer history and a
@@ -88,6 +107,10 @@ class World:
                 start=at(30 + offset + i, "00:00"),
                 end=at(30 + offset + i, "08:00"),
             )
+            # Waitlist entries with offers: the patient's (for other doctors) and others'.
+            start = at(offset + 3, hhmm)
+            self.offer_to(EntryFactory(patient=self.patient, doctor=other_doctor), start)
+            self.offer_to(EntryFactory(patient=other_patient, doctor=self.doctor), start)
             # A closed account, in the retention list staff review.
             PatientFactory(closed_at=at(-offset, "09:00"), user__is_active=False)
         # Every view of the record writes an access-log row: the log grows too.
@@ -154,6 +177,11 @@ def pages(world):
         ("who saw my records", "patient", reverse("records:access_log"), 200),
         ("download my data", "patient", reverse("records:export"), 200),
         ("download my data (pdf)", "patient", reverse("records:export") + "?format=pdf", 200),
+        ("my waitlist", "patient", reverse("waitlist:mine"), 200),
+        ("join the waitlist", "patient", reverse("waitlist:join") + f"?doctor={w.doctor.pk}", 200),
+        ("an earlier time", "patient", reverse("waitlist:join_earlier", args=[w.tomorrow.pk]), 200),
+        ("change a waitlist entry", "patient", reverse("waitlist:edit", args=[w.entry.pk]), 200),
+        ("claim an offer", "patient", reverse("waitlist:claim", args=[w.offer.signed_token]), 200),
         ("doctor home", "doctor", reverse("accounts:home"), 302),
         ("doctor profile", "doctor", reverse("accounts:profile"), 200),
         ("security (doctor)", "doctor", reverse("accounts:security"), 200),
@@ -223,6 +251,9 @@ def endpoints(world):
         ("api record (patient)", "patient", f"/api/medical-records/{w.record.pk}", 200),
         ("api my data", "patient", f"/api/patients/{w.patient.pk}/export", 200),
         ("api me as a patient", "patient", f"/api/patients/{w.patient.pk}", 200),
+        ("api my waitlist", "patient", "/api/waitlist/", 200),
+        ("api a waitlist entry", "patient", f"/api/waitlist/{w.entry.pk}", 200),
+        ("api my offers", "patient", "/api/waitlist/offers/", 200),
         ("api me (doctor)", "doctor", "/api/auth/me", 200),
         ("api doctor's appointments", "doctor", "/api/appointments/", 200),
         ("api doctor's patients", "doctor", "/api/patients/", 200),
@@ -265,6 +296,11 @@ BUDGETS = {
     "who saw my records": 5,
     "download my data": 8,
     "download my data (pdf)": 8,
+    "my waitlist": 5,
+    "join the waitlist": 4,
+    "an earlier time": 4,
+    "change a waitlist entry": 4,
+    "claim an offer": 4,
     "doctor home": 2,
     "doctor profile": 5,
     "security (doctor)": 5,
@@ -311,6 +347,12 @@ BUDGETS = {
     "admin records.closedaccount change": 3,
     "admin records.medicalrecord change": 9,
     "admin records.breakglassaccess": 7,
+    "admin waitlist.waitlistentry": 8,
+    "admin waitlist.waitlistentry change": 8,
+    "admin waitlist.offer": 8,
+    "admin waitlist.offer change": 10,
+    "admin waitlist.freedtime": 9,
+    "admin waitlist.freedtime change": 5,
     "admin django_tasks_database.dbtaskresult": 7,
     "api root": 0,
     "api doctors": 2,
@@ -327,6 +369,9 @@ BUDGETS = {
     "api record (patient)": 3,
     "api my data": 7,
     "api me as a patient": 2,
+    "api my waitlist": 3,
+    "api a waitlist entry": 2,
+    "api my offers": 3,
     "api me (doctor)": 1,
     "api doctor's appointments": 3,
     "api doctor's patients": 3,

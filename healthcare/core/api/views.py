@@ -41,6 +41,7 @@ class ApiRootView(APIView):
         "doctors": "api:doctor-list",
         "appointments": "api:appointment-list",
         "medical_records": "api:record-list",
+        "waitlist": "api:waitlist-list",
         "schema": "api:schema",
         "docs": "api:docs",
     }
