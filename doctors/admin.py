@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -47,6 +48,16 @@ class SpecialtyAdmin(admin.ModelAdmin):
         return obj._doctor_count
 
 
+class LabelledDeleteFormSet(BaseInlineFormSet):
+    """An inline whose "Delete" boxes are named for screen readers (axe: form elements
+    must have labels; the tabular inline shows only a column heading above them)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete")
+
+
 def _choices_once(field, db_field):
     """A foreign key's choices read once for the whole inline, not once per row."""
     if field is not None and db_field.name in ("site", "visit_type"):
@@ -69,6 +80,10 @@ class WorkingHoursInline(admin.TabularInline):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and db_field.name in ("weekday", "start_time", "end_time", "site"):
             field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
+        if field is not None and db_field.name == "site":
+            # Left empty, a row is at the clinic's first site (made if there is none yet).
+            field.required = False
+            field.empty_label = _("First site")
         return _choices_once(field, db_field)
 
 
@@ -76,6 +91,7 @@ class VisitTypeOfferInline(admin.TabularInline):
     """The visit types the doctor offers, each with the doctor's own length if it differs."""
 
     model = VisitTypeOffer
+    formset = LabelledDeleteFormSet
     extra = 1
     fields = ("visit_type", "length_minutes")
 

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from doctors.models import Doctor
@@ -63,6 +64,11 @@ class WorkingHoursFormSet(BaseInlineFormSet):
 
     The admin saves it with doctors.services.set_working_hours(intervals=...).
     """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete")
 
     def intervals(self):
         """The (weekday, start, end, site) rows kept: filled in and not marked for removal."""

@@ -315,10 +315,9 @@ class WorkingHours(models.Model):
         ]
 
     def __str__(self):
-        return (
-            f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
-            f" ({self.site})"
-        )
+        hours = f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        # A row entered without a site (the first site) has none until it is saved.
+        return f"{hours} ({self.site})" if self.site_id else hours
 
     def clean(self):
         from django.core.exceptions import ValidationError
