@@ -27,7 +27,7 @@ ADMIN_KINDS = {
 def record(kind, *, request=None, actor=None, email="", target="", detail=""):
     """Append one row to the security log."""
     if actor is not None and not email:
-        email = actor.email
+        email = actor.email or ""
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
     return SecurityEvent.objects.create(
         kind=kind,

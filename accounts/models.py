@@ -65,10 +65,13 @@ class User(AbstractUser):
     last_name = models.CharField(
         _("last name"), max_length=150, blank=True, validators=[validate_single_line]
     )
+    # Empty (NULL) only for a patient registered at the front desk who has given none yet.
     email = models.EmailField(
         _("email address"),
         max_length=254,
         unique=True,
+        null=True,
+        blank=True,
         error_messages={"unique": _("A user with this email address already exists.")},
     )
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.PATIENT)
@@ -104,15 +107,29 @@ class User(AbstractUser):
 
     def __str__(self):
         full_name = self.get_full_name()
-        return f"{full_name} <{self.email}>" if full_name else self.email
+        if full_name and self.email:
+            return f"{full_name} <{self.email}>"
+        return full_name or self.email or f"#{self.pk}"
 
     def save(self, *args, **kwargs):
-        self.email = UserManager.normalize_email(self.email)
+        # No address is NULL, not "": unique lets any number of desk patients have none.
+        self.email = UserManager.normalize_email(self.email) or None
         super().save(*args, **kwargs)
 
     @property
     def display_name(self):
-        return self.get_full_name() or self.email
+        return self.get_full_name() or self.email or f"#{self.pk}"
+
+    @property
+    def has_online_account(self):
+        """Whether the person can log in: false for a patient registered at the front desk
+        (no password yet) until they claim their account by the emailed link."""
+        return self.has_usable_password()
+
+    @property
+    def awaits_claim(self):
+        """A patient record made at the desk whose owner has not set a password yet."""
+        return self.is_patient and self.is_active and not self.has_usable_password()
 
     @property
     def is_patient(self):

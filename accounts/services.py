@@ -8,12 +8,14 @@ login, which cancels visits, is appointments.services.
 
 from django.db import transaction
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext_lazy
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import audit, second_factor, tasks
 from accounts.models import SecurityEvent, User, UserSession
 from accounts.sessions import delete_web_session, describe_device
-from accounts.tokens import activation_tokens
+from accounts.tokens import activation_tokens, claim_tokens
+from healthcare.core.errors import DomainError
 
 
 def send_activation(*, user, site_url):
@@ -54,6 +56,54 @@ def activate_account(*, uidb64, token) -> User | None:
     user.is_active = True
     user.email_confirmed = True
     user.save(update_fields=["is_active", "email_confirmed"])
+    return user
+
+
+class NoEmailAddress(DomainError):
+    code = "no_email_address"
+    default_message = gettext_lazy("Add the patient's email address first.")
+
+
+class AlreadyClaimed(DomainError):
+    code = "already_claimed"
+    default_message = gettext_lazy("This patient already has an online account.")
+
+
+def invite_to_claim(*, user, site_url):
+    """Queue the email that lets a patient registered at the desk set their password.
+
+    Their record, visits and history stay as they are: claiming only gives the same
+    login a password (accounts.tasks.send_claim_invite makes the link as it sends).
+    """
+    if not user.awaits_claim:
+        raise AlreadyClaimed()
+    if not user.email:
+        raise NoEmailAddress()
+    tasks.send_claim_invite.enqueue(user.pk, user.email, site_url)
+
+
+def claimable_user(*, uidb64, token) -> User | None:
+    """The desk patient a claim link names, if the link is genuine and still unused."""
+    try:
+        user = User.objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()))
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError, User.DoesNotExist):
+        return None
+    if not user.awaits_claim or not user.email or not claim_tokens.check_token(user, token):
+        return None
+    return user
+
+
+@transaction.atomic
+def claim_account(*, user, password) -> User:
+    """Give a desk patient's login its password: the link that led here stops working,
+    and the address it came to is confirmed."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.awaits_claim:
+        raise AlreadyClaimed()
+    user.set_password(password)
+    user.email_confirmed = True
+    user.save(update_fields=["password", "email_confirmed"])
+    audit.record(SecurityEvent.Kind.ACCOUNT_ACTIVATED, actor=user, detail="claimed")
     return user
 
 

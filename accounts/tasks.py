@@ -23,7 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
-from accounts.tokens import activation_tokens
+from accounts.tokens import activation_tokens, claim_tokens
 
 
 def _send(template, user, context):
@@ -76,4 +76,19 @@ def send_password_reset(user_id, email, site_url):
     token = default_token_generator.make_token(user)
     link = _link(site_url, "accounts:password_reset_confirm", user, token)
     _send("password_reset", user, {"email": user.email, "link": link})
+    return True
+
+
+@task()
+def send_claim_invite(user_id, email, site_url):
+    """Invite a patient registered at the front desk to claim their online account.
+
+    Only while they still have none and their address is still `email`: a claimed
+    account, or an address changed since, gets nothing.
+    """
+    user = User.objects.filter(pk=user_id, email=email, is_active=True).first()
+    if user is None or not user.awaits_claim:
+        return False
+    link = _link(site_url, "accounts:claim", user, claim_tokens.make_token(user))
+    _send("claim_invite", user, {"link": link})
     return True

@@ -19,3 +19,19 @@ class ActivationTokenGenerator(PasswordResetTokenGenerator):
 
 
 activation_tokens = ActivationTokenGenerator()
+
+
+class ClaimTokenGenerator(PasswordResetTokenGenerator):
+    """One-use links that let a patient registered at the front desk set their password.
+
+    The hash holds the password (unusable until claimed) and the address the link went
+    to: claiming, or staff changing the address, ends every link sent before.
+    """
+
+    key_salt = "accounts.tokens.ClaimTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}{user.password}{user.email}{user.is_active}{timestamp}"
+
+
+claim_tokens = ClaimTokenGenerator()

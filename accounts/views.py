@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import audit, devices, second_factor, services, sessions
 from accounts.forms import CodeForm, EmailAuthenticationForm, PasswordResetForm
@@ -39,6 +40,24 @@ def activate(request, uidb64, token):
     audit.record(SecurityEvent.Kind.ACCOUNT_ACTIVATED, request=request, actor=user)
     messages.success(request, _("Your account is active. Please log in."))
     return redirect("accounts:login")
+
+
+@require_http_methods(["GET", "POST"])
+def claim(request, uidb64, token):
+    """The invitation a patient registered at the front desk was emailed: they choose a
+    password for the login that already holds their visits, then log in as usual.
+
+    Opening the link changes nothing (mail scanners open links too); the password does.
+    """
+    user = services.claimable_user(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "accounts/claim.html", {"validlink": False}, status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.claim_account(user=user, password=form.cleaned_data["new_password1"])
+        messages.success(request, _("Your online account is ready. Please log in."))
+        return redirect("accounts:login")
+    return render(request, "accounts/claim.html", {"validlink": True, "form": form})
 
 
 class LoginView(auth_views.LoginView):

@@ -93,6 +93,8 @@ def appointment_event(appointment, *, audience, stamp=None):
     organizer.params["cn"] = settings.CLINIC_NAME
     event.add("organizer", organizer)
     for user in (appointment.patient.user, appointment.doctor.user):
+        if not user.email:  # a patient registered at the desk without an address
+            continue
         attendee = icalendar.vCalAddress(f"mailto:{user.email}")
         attendee.params.update(
             {

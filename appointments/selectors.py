@@ -65,15 +65,20 @@ class Slot:
         return int((self.end - self.start).total_seconds() // 60)
 
 
-def booking_window(now=None):
-    """The earliest and latest start a booking may have now (minimum notice, horizon)."""
+def booking_window(now=None, *, notice=None):
+    """The earliest and latest start a booking may have now (minimum notice, horizon).
+
+    `notice` replaces the clinic's minimum notice (staff at the desk may book a slot
+    starting now: timedelta(0)); the past is never bookable.
+    """
     now = now or timezone.now()
-    return now + settings.CLINIC_MIN_NOTICE, now + settings.CLINIC_BOOKING_HORIZON
+    notice = settings.CLINIC_MIN_NOTICE if notice is None else max(notice, timedelta(0))
+    return now + notice, now + settings.CLINIC_BOOKING_HORIZON
 
 
-def bookable_dates(now=None):
+def bookable_dates(now=None, *, notice=None):
     """The local dates on which a slot may currently be booked, first to last."""
-    earliest, latest = booking_window(now)
+    earliest, latest = booking_window(now, notice=notice)
     return timezone.localdate(earliest), timezone.localdate(latest)
 
 
@@ -137,8 +142,8 @@ def _site_types(site_ids):
     return allowed
 
 
-def _window(start_date, end_date, now):
-    earliest, latest = booking_window(now)
+def _window(start_date, end_date, now, notice=None):
+    earliest, latest = booking_window(now, notice=notice)
     start_date = max(start_date, timezone.localdate(earliest))
     end_date = min(end_date, timezone.localdate(latest))
     tz = timezone.get_current_timezone()
@@ -221,6 +226,7 @@ def free_slots(
     visit_type=None,
     site=None,
     offer=None,
+    notice=None,
 ):
     """The doctor's free slots for a visit type from `start_date` to `end_date` (local
     dates, inclusive), at `site` or any of theirs.
@@ -230,7 +236,8 @@ def free_slots(
     hours) and [start, end + buffer) overlaps no busy time: appointments of any type with
     their buffers, time off, and closures of the clinic or that site; not before the
     minimum notice, not after the horizon. Without a type, the doctor's default offer.
-    `exclude` leaves one appointment out of the busy time (the one being rescheduled).
+    `exclude` leaves one appointment out of the busy time (the one being rescheduled);
+    `notice` replaces the minimum notice.
     """
     now = now or timezone.now()
     if offer is None:
@@ -244,7 +251,7 @@ def free_slots(
     if offer is None or not doctor.user.is_active:
         return []
     start_date, end_date, window_start, window_end, earliest, latest = _window(
-        start_date, end_date, now
+        start_date, end_date, now, notice
     )
     if end_date < start_date:
         return []
@@ -319,12 +326,19 @@ def slots_by_day(slots):
     return list(days.items())
 
 
-def find_free_slot(doctor, start, *, now=None, exclude=None, offer=None, site=None):
+def find_free_slot(doctor, start, *, now=None, exclude=None, offer=None, site=None, notice=None):
     """The free slot of `offer` (the doctor's default without one) that starts exactly at
     `start`, at `site` if given; or None."""
     start = timezone.localtime(start)
     for slot in free_slots(
-        doctor, start.date(), start.date(), now=now, exclude=exclude, offer=offer, site=site
+        doctor,
+        start.date(),
+        start.date(),
+        now=now,
+        exclude=exclude,
+        offer=offer,
+        site=site,
+        notice=notice,
     ):
         if slot.start == start:
             return slot

@@ -11,6 +11,8 @@ transaction. On PostgreSQL the exclusion constraints of migration 0002 are the f
 guard; on SQLite every transaction is IMMEDIATE, so writers are serialized.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +24,7 @@ from accounts.permissions import can_manage_logins
 from accounts.services import end_sessions
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
-from appointments.permissions import acting_role, can_book_for
+from appointments.permissions import acting_role, can_book_for, can_override_notice
 from appointments.selectors import (
     appointments_during,
     find_free_slot,
@@ -253,8 +255,26 @@ def _freed(doctor_id, start, end):
     )
 
 
+def _notice(actor, override_notice):
+    """The minimum notice for this booking: the clinic's, or none if staff who book for
+    patients override it (a patient phoning for a slot in the next hour)."""
+    if not override_notice:
+        return None
+    if not can_override_notice(actor):
+        raise NotAllowed(_("Only the clinic's staff can book inside the minimum notice."))
+    return timedelta(0)
+
+
 def book_appointment(
-    *, patient, doctor, start, reason="", booked_by, visit_type=None, site=None
+    *,
+    patient,
+    doctor,
+    start,
+    reason="",
+    booked_by,
+    visit_type=None,
+    site=None,
+    override_notice=False,
 ) -> Appointment:
     """Book a visit of `visit_type` at `start` with `doctor` for `patient`, if it is one of
     the doctor's free slots for that type now (at `site`, if given).
@@ -265,10 +285,12 @@ def book_appointment(
     SlotUnavailable when the slot is taken (also by a concurrent request),
     VisitTypeRequired / VisitTypeNotOffered / VisitTypeNotBookable for the type,
     StartOffGrid and SiteNotAvailable for a start the doctor has no such slot at, and
-    PatientInactive when the patient's login is not active.
+    PatientInactive when the patient's login is not active. Staff may pass
+    `override_notice` to book a slot inside the minimum notice (never an overlap).
     """
     if not can_book_for(booked_by, patient):
         raise NotVisible()
+    notice = _notice(booked_by, override_notice)
     reason = clean_reason(reason, limit=REASON_MAX_LENGTH)
     try:
         with transaction.atomic():
@@ -277,7 +299,7 @@ def book_appointment(
                 raise PatientInactive()
             offer = resolve_offer(doctor, visit_type)
             check_may_book(offer.visit_type, patient=patient, doctor=doctor, booked_by=booked_by)
-            slot = find_free_slot(doctor, start, offer=offer, site=site)
+            slot = find_free_slot(doctor, start, offer=offer, site=site, notice=notice)
             if slot is None:
                 _refuse(doctor, start, offer, site)
             if not doctor.accepting_new_patients and not is_patient_of(patient, doctor):
@@ -325,14 +347,15 @@ def can_reschedule(appointment, actor, now=None):
     return True
 
 
-def reschedule_appointment(*, appointment, start, actor) -> Appointment:
+def reschedule_appointment(*, appointment, start, actor, override_notice=False) -> Appointment:
     """Move a booked appointment to another free slot of the same doctor and the same
     visit type (at the site the doctor is at then), atomically.
 
     The new slot is taken and the old one freed in one transaction: if the new slot is
-    gone, the appointment keeps its old time.
+    gone, the appointment keeps its old time. Staff may `override_notice` as for booking.
     """
     role = acting_role(actor, appointment)
+    notice = _notice(actor, override_notice)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -344,7 +367,9 @@ def reschedule_appointment(*, appointment, start, actor) -> Appointment:
             )
             _check_reschedule(current, role, now)
             offer = kept_offer(current)
-            slot = find_free_slot(current.doctor, start, now=now, exclude=current, offer=offer)
+            slot = find_free_slot(
+                current.doctor, start, now=now, exclude=current, offer=offer, notice=notice
+            )
             if slot is None:
                 _refuse(current.doctor, start, offer, None)
             if slot.start == current.start:

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "appointments",
     "records",
     "waitlist",
+    "desk",
     "django_tasks_db",  # the background tasks' rows (TASKS below)
     "django_htmx",  # {% htmx_script %}: django-htmx's bundled copy of htmx, never a CDN
     "django_ratelimit",

@@ -13,6 +13,7 @@ from django.urls import include, path
 from accounts import views as accounts
 from appointments import feeds, ics_views
 from appointments import views as appointments
+from desk import views as desk
 from doctors import views as doctors
 from healthcare import views
 from healthcare.core import ops
@@ -28,6 +29,7 @@ accounts_urls = [
     path("register/", patients.register, name="register"),
     path("register/sent/", patients.register_done, name="register_done"),
     path("activate/<uidb64>/<token>/", accounts.activate, name="activate"),
+    path("claim/<uidb64>/<token>/", accounts.claim, name="claim"),
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("login/code/", accounts.login_code, name="login_code"),
     path("security/", accounts.security, name="security"),
@@ -111,6 +113,21 @@ patients_urls = [
     path("<int:pk>/export/", records.patient_export, name="export"),
 ]
 
+desk_urls = [
+    path("", desk.board, name="board"),
+    path("appointments/<int:pk>/check-in/", desk.check_in, name="check_in"),
+    path("appointments/<int:pk>/no-show/", desk.no_show, name="no_show"),
+    path("appointments/<int:pk>/move/", desk.move, name="move"),
+    path("appointments/<int:pk>/cancel/", desk.cancel, name="cancel"),
+    path("patients/", desk.patient_search, name="search"),
+    path("patients/new/", desk.walk_in, name="walk_in"),
+    path("patients/<int:pk>/", desk.patient, name="patient"),
+    path("patients/<int:pk>/book/", desk.book, name="book"),
+    path("patients/<int:pk>/invite/", desk.invite, name="invite"),
+    path("reports/", desk.reports, name="reports"),
+    path("reports/<slug:figure>.csv", desk.report_csv, name="report_csv"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include((accounts_urls, "accounts"))),
@@ -120,6 +137,7 @@ urlpatterns = [
     path("records/", include((records_urls, "records"))),
     path("patients/", include((patients_urls, "patients"))),
     path("api/", include("healthcare.api_urls")),
+    path("desk/", include((desk_urls, "desk"))),
     path("admin/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),
     path("bench/ceiling", ops.ceiling, name="bench-ceiling"),

@@ -1,7 +1,9 @@
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,35 @@ class PatientQuerySet(models.QuerySet):
                 | models.Q(user__email__icontains=word)
             )
         return patients
+
+    def desk_search(self, query):
+        """The front desk's one box: every word must match the name, the email address,
+        the phone number (spaces ignored) or, if it is a date, the date of birth."""
+        patients = self
+        for word in query.split():
+            born = _as_date(word)
+            if born is not None:
+                patients = patients.filter(date_of_birth=born)
+                continue
+            digits = word.replace("-", "")
+            phone = Replace(Replace("user__phone", Value(" "), Value("")), Value("-"), Value(""))
+            patients = patients.annotate(_phone=phone).filter(
+                models.Q(user__first_name__icontains=word)
+                | models.Q(user__last_name__icontains=word)
+                | models.Q(user__email__icontains=word)
+                | models.Q(_phone__contains=digits)
+            )
+        return patients
+
+
+def _as_date(word):
+    """A date of birth as staff type it: 1980-03-14, 14/03/1980 or 14.03.1980; else None."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(word, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 class Patient(models.Model):

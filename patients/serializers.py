@@ -48,7 +48,7 @@ class PatientSummarySerializer(serializers.ModelSerializer):
     """What a list shows: who the patient is, not their medical details."""
 
     user_id = serializers.IntegerField(source="user.pk", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
     first_name = serializers.CharField(source="user.first_name", read_only=True)
     last_name = serializers.CharField(source="user.last_name", read_only=True)
     is_active = serializers.BooleanField(source="user.is_active", read_only=True)
@@ -67,7 +67,7 @@ class PatientSerializer(ProfileWithLoginSerializer):
     """
 
     user_id = serializers.IntegerField(source="user.pk", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
     is_active = serializers.BooleanField(
         source="user.is_active",
         read_only=True,

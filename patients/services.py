@@ -3,10 +3,14 @@ and the access log of who looked at or changed a patient's data."""
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User, UserManager
 from accounts.services import send_activation, tell_existing_account
+from healthcare.core.errors import DomainError, NotAllowed
 from patients.models import AccessLog, Patient
+from patients.permissions import can_add_patients, can_change_patient
 
 
 @transaction.atomic
@@ -31,6 +35,70 @@ def register_patient(
     )
     Patient.objects.create(user=user, date_of_birth=date_of_birth)
     return user
+
+
+class EmailTaken(DomainError):
+    code = "email_taken"
+    default_message = gettext_lazy("A user with this email address already exists.")
+
+    def __init__(self):
+        super().__init__(fields={"email": str(self.default_message)})
+
+
+@transaction.atomic
+def register_walk_in(
+    *, first_name, last_name, actor, phone="", email="", date_of_birth=None
+) -> Patient:
+    """Staff register a patient who walked in or phoned: a record without an online
+    account (no password, perhaps no email address) that can be booked at once.
+
+    Later the patient may be invited to claim the account (accounts.services.
+    invite_to_claim): the same login, so every visit and record stays theirs.
+    """
+    if not can_add_patients(actor):
+        raise NotAllowed(_("Your role cannot register patients."))
+    email = UserManager.normalize_email(email) or None
+    if email and User.objects.filter(email__iexact=email).exists():
+        raise EmailTaken()
+    user = User(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        phone=phone.strip(),
+        role=User.Role.PATIENT,
+        is_active=True,
+        # Confirmed when they claim the account by the link sent to this address.
+        email_confirmed=False,
+    )
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the address was taken since the look-up
+        raise EmailTaken() from exc
+    return Patient.objects.create(user=user, date_of_birth=date_of_birth)
+
+
+@transaction.atomic
+def set_desk_patient_email(*, patient, email, actor) -> Patient:
+    """Staff add or correct the address of a patient who has no online account yet
+    (the one the claim invitation goes to)."""
+    if not can_change_patient(actor, patient):
+        raise NotAllowed(_("Your role cannot change patients' details."))
+    user = User.objects.select_for_update().get(pk=patient.user_id)
+    email = UserManager.normalize_email(email) or None
+    if user.has_usable_password():
+        raise NotAllowed(_("Only the patient changes the address of an online account."))
+    if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise EmailTaken()
+    user.email = email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError as exc:
+        raise EmailTaken() from exc
+    patient.user = user
+    return patient
 
 
 def sign_up_patient(

@@ -107,7 +107,7 @@ def _patient(patient):
         "identifier": [{"system": f"{settings.SITE_URL}/patients", "value": str(patient.pk)}],
         "active": user.is_active,
         "name": [{"use": "official", "family": user.last_name, "given": [user.first_name]}],
-        "telecom": [{"system": "email", "value": user.email}],
+        "telecom": [{"system": "email", "value": user.email}] if user.email else [],
     }
     if user.phone:
         resource["telecom"].append({"system": "phone", "value": user.phone})

@@ -81,7 +81,7 @@ def render(data):
     pdf.heading(_("Your details"))
     details = [
         (_("Name"), user.get_full_name()),
-        (_("Email"), user.email),
+        (_("Email"), user.email or ""),
         (_("Phone"), user.phone),
         (_("Date of birth"), patient.date_of_birth.isoformat() if patient.date_of_birth else ""),
         (_("Blood type"), patient.get_blood_type_display() if patient.blood_type else ""),

@@ -30,7 +30,7 @@ from django.urls import reverse
 from accounts.models import UserSession
 from appointments.models import Appointment
 from doctors.models import TimeOff
-from patients.models import AccessLog
+from patients.models import AccessLog, Patient
 from records.models import BreakGlassAccess, MedicalRecord, MedicalRecordVersion
 from tests.accounts.factories import StaffFactory, staff_in
 from tests.api_support import api_client, assert_error
@@ -127,6 +127,9 @@ def cases(rows):
     ]
 
 
+DESK = ["login", "404", "404", "404", "404", "404", "page", "page", "404", "404", "404"]
+REPORTS = ["login", "404", "404", "404", "404", "404", "page", "404", "page", "404", "404"]
+
 # Pages: (name, url builder, expected outcome per role in ROLES order).
 PAGES = [
     ("dashboard", lambda w: reverse("appointments:schedule"),
@@ -189,6 +192,16 @@ PAGES = [
     ("waitlist-earlier", lambda w: reverse("waitlist:join_earlier", args=[w["today"].pk]),
      ["login", "page", "404", "403", "403", "403", "403",
       "403", "403", "403", "403"]),
+    # The front desk: reception (and IT); the reports: the clinic manager (and IT).
+    ("desk-board", lambda w: reverse("desk:board"), DESK),
+    ("desk-search", lambda w: reverse("desk:search") + "?q=a", DESK),
+    ("desk-walk-in", lambda w: reverse("desk:walk_in"), DESK),
+    ("desk-patient", lambda w: reverse("desk:patient", args=[w["patient"].pk]), DESK),
+    ("desk-book", lambda w: reverse("desk:book", args=[w["patient"].pk]), DESK),
+    ("desk-move", lambda w: reverse("desk:move", args=[w["today"].pk]), DESK),
+    ("desk-cancel", lambda w: reverse("desk:cancel", args=[w["today"].pk]), DESK),
+    ("reports", lambda w: reverse("desk:reports"), REPORTS),
+    ("reports-csv", lambda w: reverse("desk:report_csv", args=["utilisation"]), REPORTS),
 ]  # fmt: skip
 
 
@@ -328,6 +341,8 @@ def _state(world):
         MedicalRecordVersion.objects.count(),
         TimeOff.objects.count(),
         BreakGlassAccess.objects.count(),
+        Appointment.objects.count(),
+        Patient.objects.count(),
     )
 
 
@@ -367,6 +382,27 @@ def break_glass(world, client):
     )
 
 
+def desk_check_in(world, client):
+    return client.post(reverse("desk:check_in", args=[world["today"].pk]))
+
+
+def desk_cancel(world, client):
+    return client.post(reverse("desk:cancel", args=[world["today"].pk]), {"reason": "Ill"})
+
+
+def desk_book(world, client):
+    doctor = world["today"].doctor
+    url = reverse("desk:book", args=[world["patient"].pk]) + f"?doctor={doctor.pk}&day="
+    start = at(1, "10:00")
+    return client.post(url + start.date().isoformat(), {"start": start.isoformat()})
+
+
+def desk_walk_in(world, client):
+    return client.post(reverse("desk:walk_in"), {"first_name": "W", "last_name": "I", "phone": "1"})
+
+
+DESK_ACTION = ["login", "404", "404", "404", "404", "404", "done", "done", "404", "404", "404"]
+
 # Actions: (name, request, expected outcome per role, how "done" shows in the data).
 ACTIONS = [
     ("check-in", check_in, ["login", "refused", "404", "done", "404", "404", "done",
@@ -389,6 +425,10 @@ ACTIONS = [
     ("break-glass", break_glass, ["login", "404", "404", "refused", "404", "refused", "404",
                                   "404", "404", "404", "done"],
      lambda s: s[4] == 1),
+    ("desk-check-in", desk_check_in, DESK_ACTION, lambda s: s[0] == Status.CHECKED_IN),
+    ("desk-cancel", desk_cancel, DESK_ACTION, lambda s: s[0] == Status.CANCELLED),
+    ("desk-book", desk_book, DESK_ACTION, lambda s: s[5] == 6),
+    ("desk-walk-in", desk_walk_in, DESK_ACTION, lambda s: s[6] == 3),
 ]  # fmt: skip
 
 
@@ -465,6 +505,7 @@ ROLE_PERMISSIONS = {
         "waitlist.view_waitlistentry",
         "waitlist.view_offer",
         "waitlist.view_freedtime",
+        "desk.view_reports",
     },
     "Records officer": {
         "patients.view_patient",

@@ -47,6 +47,8 @@ TIMEOUT_MS = 10_000
 DOCS_SCREENSHOTS = {
     "book-choose-a-time-phone.png": "booking-phone.png",
     "my-appointments-desktop.png": "my-appointments-desktop.png",
+    "desk-board-desktop.png": "desk-board-desktop.png",
+    "desk-reports-desktop.png": "reports-desktop.png",
 }
 
 

@@ -1,0 +1,416 @@
+"""The clinic's figures for a period (and optionally one doctor): aggregate counts only,
+never a patient's name or anything clinical.
+
+Every figure is aggregated by the database (GROUP BY, conditional counts, window
+functions for medians); Python only lays out what comes back (a row per doctor, per
+specialty or per hour), so the number of queries and the rows fetched do not grow with
+the period or the number of appointments. A report costs the same handful of queries for
+a week as for a year (tests/desk/test_reports.py holds the budget).
+
+Available minutes are the doctors' weekly working hours (as they are now) on each day of
+the period, less their time off; booked minutes are the lengths of the visits that were
+not cancelled.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    Min,
+    Q,
+    Sum,
+)
+from django.db.models.expressions import Window
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from appointments.models import Appointment
+from doctors.models import Doctor, TimeOff, WorkingHours
+
+Status = Appointment.Status
+NOT_CANCELLED = ~Q(status=Status.CANCELLED)
+
+# How long before the visit people cancel: the bands of the lead-time chart.
+LEAD_BANDS = [
+    ("under_24h", _("Under 24 hours"), timedelta(0), timedelta(hours=24)),
+    ("1_2_days", _("1–2 days"), timedelta(hours=24), timedelta(hours=48)),
+    ("2_7_days", _("2–7 days"), timedelta(hours=48), timedelta(days=7)),
+    ("over_7_days", _("Over 7 days"), timedelta(days=7), None),
+]
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local dates, both inclusive, and optionally one doctor."""
+
+    start: date
+    end: date
+    doctor: Doctor | None = None
+
+    @property
+    def bounds(self):
+        tz = timezone.get_current_timezone()
+        return (
+            datetime.combine(self.start, time.min, tzinfo=tz),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz),
+        )
+
+    @property
+    def days(self):
+        return (self.end - self.start).days + 1
+
+    def appointments(self):
+        """The appointments whose visit starts in the period (of the doctor, if one)."""
+        since, until = self.bounds
+        appointments = Appointment.objects.filter(start__gte=since, start__lt=until)
+        if self.doctor is not None:
+            appointments = appointments.filter(doctor=self.doctor)
+        return appointments.order_by()
+
+
+def _ratio(part, whole):
+    return None if not whole else part / whole
+
+
+def _duration(a, b):
+    return ExpressionWrapper(F(a) - F(b), output_field=DurationField())
+
+
+def _minutes(delta):
+    return 0 if delta is None else round(delta.total_seconds() / 60)
+
+
+# -- utilisation ------------------------------------------------------------------------
+
+
+@dataclass
+class DoctorRow:
+    doctor_id: int
+    name: str
+    available: int = 0
+    booked: int = 0
+    visits: int = 0
+    cancelled: int = 0
+    due: int = 0
+    noshow: int = 0
+
+    @property
+    def utilisation(self):
+        return _ratio(self.booked, self.available)
+
+    @property
+    def noshow_rate(self):
+        return _ratio(self.noshow, self.due)
+
+    @property
+    def cancellation_rate(self):
+        return _ratio(self.cancelled, self.visits)
+
+
+def _weekday_counts(period):
+    """How many Mondays, Tuesdays, … the period holds (7 numbers, by arithmetic)."""
+    weeks, extra = divmod(period.days, 7)
+    counts = [weeks] * 7
+    for i in range(extra):
+        counts[(period.start.weekday() + i) % 7] += 1
+    return counts
+
+
+def _wall_minutes(start_time, end_time):
+    return (end_time.hour * 60 + end_time.minute) - (start_time.hour * 60 + start_time.minute)
+
+
+def _time_off_minutes(period, hours_by_doctor, doctor_ids):
+    """Working minutes lost to time off in the period, per doctor: each time off (few
+    rows) clipped to the period and laid over that doctor's working intervals day by day."""
+    since, until = period.bounds
+    lost = Counter()
+    time_off = TimeOff.objects.filter(doctor_id__in=doctor_ids, start__lt=until, end__gt=since)
+    tz = timezone.get_current_timezone()
+    for off in time_off.values_list("doctor_id", "start", "end"):
+        doctor_id, start, end = off
+        start, end = max(start, since), min(end, until)
+        day = timezone.localtime(start).date()
+        last = timezone.localtime(end).date()
+        while day <= last:
+            for weekday, start_time, end_time in hours_by_doctor.get(doctor_id, ()):
+                if weekday != day.weekday():
+                    continue
+                a = max(start, datetime.combine(day, start_time, tzinfo=tz))
+                b = min(end, datetime.combine(day, end_time, tzinfo=tz))
+                if b > a:
+                    lost[doctor_id] += round((b - a).total_seconds() / 60)
+            day += timedelta(days=1)
+    return lost
+
+
+def doctor_rows(period, now=None):
+    """Per doctor: available and booked minutes, visits, cancellations, no-shows.
+
+    Four queries: the visits grouped by doctor, the working hours, the time off, the
+    doctors' names.
+    """
+    now = now or timezone.now()
+    visits = (
+        period.appointments()
+        .values("doctor_id")
+        .annotate(
+            booked=Sum(_duration("end", "start"), filter=NOT_CANCELLED),
+            visits=Count("pk"),
+            cancelled=Count("pk", filter=Q(status=Status.CANCELLED)),
+            due=Count("pk", filter=NOT_CANCELLED & Q(start__lt=now)),
+            noshow=Count("pk", filter=Q(status=Status.NOSHOW)),
+        )
+    )
+    by_doctor = {row["doctor_id"]: row for row in visits}
+
+    hours = WorkingHours.objects.all()
+    if period.doctor is not None:
+        hours = hours.filter(doctor=period.doctor)
+    hours_by_doctor = {}
+    for doctor_id, weekday, start_time, end_time in hours.values_list(
+        "doctor_id", "weekday", "start_time", "end_time"
+    ):
+        hours_by_doctor.setdefault(doctor_id, []).append((weekday, start_time, end_time))
+
+    doctor_ids = set(by_doctor) | set(hours_by_doctor)
+    weekdays = _weekday_counts(period)
+    lost = _time_off_minutes(period, hours_by_doctor, doctor_ids)
+    names = Doctor.objects.filter(pk__in=doctor_ids).values_list(
+        "pk", "user__first_name", "user__last_name"
+    )
+    rows = []
+    for doctor_id, first, last in names:
+        row = DoctorRow(doctor_id=doctor_id, name=f"Dr {first} {last}".strip())
+        available = sum(
+            _wall_minutes(start_time, end_time) * weekdays[weekday]
+            for weekday, start_time, end_time in hours_by_doctor.get(doctor_id, ())
+        )
+        row.available = max(available - lost[doctor_id], 0)
+        found = by_doctor.get(doctor_id, {})
+        row.booked = _minutes(found.get("booked"))
+        for name in ("visits", "cancelled", "due", "noshow"):
+            setattr(row, name, found.get(name, 0))
+        rows.append(row)
+    rows.sort(key=lambda r: r.name)
+    return rows
+
+
+def totals(rows):
+    total = DoctorRow(doctor_id=0, name=str(_("All doctors")))
+    for row in rows:
+        for name in ("available", "booked", "visits", "cancelled", "due", "noshow"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return total
+
+
+# -- medians ----------------------------------------------------------------------------
+
+
+class Median(Aggregate):
+    """PostgreSQL's exact median (an ordered-set aggregate) of a duration, in seconds."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    output_field = FloatField()
+
+
+def _postgresql():
+    return connection.vendor == "postgresql"
+
+
+def _as_delta(seconds):
+    return None if seconds is None else timedelta(seconds=seconds)
+
+
+def _window_medians(queryset, value, partition=None):
+    """{group: median of `value`} in one query where there is no PERCENTILE_CONT
+    (SQLite): the database numbers each group's rows in order and hands back only the
+    middle one or two of each."""
+    partition_by = [F(partition)] if partition else []
+    ranked = queryset.annotate(
+        _value=value,
+        _rank=Window(RowNumber(), partition_by=partition_by, order_by=[value.asc(), F("pk").asc()]),
+        _size=Window(Count("pk"), partition_by=partition_by),
+    ).filter(_rank__gte=F("_size") / 2.0, _rank__lte=F("_size") / 2.0 + 1)
+    fields = ["_value", "_rank", "_size"] + ([partition] if partition else [])
+    middles = {}
+    for row in ranked.values(*fields):
+        size, rank = row["_size"], row["_rank"]
+        # The middle rank (odd size), or the two middle ranks (even size).
+        if rank * 2 < size or rank * 2 > size + 2:
+            continue
+        middles.setdefault(row.get(partition), []).append(row["_value"])
+    return {group: sum(values, timedelta(0)) / len(values) for group, values in middles.items()}
+
+
+# -- cancellations ----------------------------------------------------------------------
+
+
+@dataclass
+class LeadTimes:
+    cancelled: int
+    median: timedelta | None
+    bands: list = field(default_factory=list)  # (key, label, count)
+
+
+def cancellation_lead_times(period):
+    """How long before the visit the period's cancellations came: median and bands (one
+    query on PostgreSQL, two elsewhere)."""
+    cancelled = period.appointments().filter(status=Status.CANCELLED, cancelled_at__isnull=False)
+    lead = _duration("start", "cancelled_at")
+    figures = {
+        key: Count(
+            "pk", filter=Q(_lead__gte=low) & (Q(_lead__lt=high) if high is not None else Q())
+        )
+        for key, _label, low, high in LEAD_BANDS
+    }
+    if _postgresql():
+        figures["median"] = Median(lead)
+    counts = cancelled.annotate(_lead=lead).aggregate(total=Count("pk"), **figures)
+    if _postgresql():
+        median = _as_delta(counts["median"])
+    else:
+        median = _window_medians(cancelled, lead).get(None) if counts["total"] else None
+    bands = [(key, label, counts[key]) for key, label, _low, _high in LEAD_BANDS]
+    return LeadTimes(cancelled=counts["total"], median=median, bands=bands)
+
+
+# -- waiting ----------------------------------------------------------------------------
+
+
+@dataclass
+class WaitRow:
+    specialty: str
+    bookings: int
+    median_days: float | None
+
+
+def waits_by_specialty(period):
+    """Per specialty, the median days from the booking to the visit for the visits in
+    the period (not cancelled): how far ahead the slot people took lay."""
+    booked = period.appointments().filter(NOT_CANCELLED)
+    wait = _duration("start", "created_at")
+    name = "doctor__specialty__name"
+    groups = booked.values(name).annotate(
+        n=Count("pk"), **({"median": Median(wait)} if _postgresql() else {})
+    )
+    if _postgresql():
+        medians = {row[name]: _as_delta(row["median"]) for row in groups}
+    else:
+        medians = _window_medians(booked, wait, name)
+    rows = [
+        WaitRow(specialty=row[name], bookings=row["n"], median_days=_days(medians.get(row[name])))
+        for row in groups
+    ]
+    return sorted(rows, key=lambda r: r.specialty)
+
+
+def _days(delta):
+    return None if delta is None else round(delta.total_seconds() / 86400, 1)
+
+
+# -- patients ---------------------------------------------------------------------------
+
+
+@dataclass
+class PatientMix:
+    new: int
+    returning: int
+
+    @property
+    def total(self):
+        return self.new + self.returning
+
+
+def new_and_returning(period):
+    """Patients seen in the period (a visit not cancelled): new if they had no earlier
+    such visit (with the doctor, when the report is for one doctor).
+
+    One pass over the visits up to the period's end, grouped by patient: a patient was
+    seen in the period if their last visit falls in it, and is new if their first does.
+    """
+    since, until = period.bounds
+    visits = Appointment.objects.filter(NOT_CANCELLED, start__lt=until).order_by()
+    if period.doctor is not None:
+        visits = visits.filter(doctor=period.doctor)
+    seen = (
+        visits.values("patient_id")
+        .annotate(first=Min("start"), last=Max("start"))
+        .filter(last__gte=since)
+    )
+    counts = seen.aggregate(
+        new=Count("patient_id", filter=Q(first__gte=since)),
+        returning=Count("patient_id", filter=Q(first__lt=since)),
+    )
+    return PatientMix(new=counts["new"], returning=counts["returning"])
+
+
+# -- busiest hours ----------------------------------------------------------------------
+
+
+@dataclass
+class HeatMap:
+    hours: list  # the hours of the day shown, e.g. [7, 8, …, 19]
+    rows: list  # (weekday label, [count per hour])
+    peak: int
+
+
+WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+def busiest_hours(period):
+    """Visits (not cancelled) by local weekday and hour of their start."""
+    tz = timezone.get_current_timezone()
+    counts = (
+        period.appointments()
+        .filter(NOT_CANCELLED)
+        .annotate(_day=ExtractIsoWeekDay("start", tzinfo=tz), _hour=ExtractHour("start", tzinfo=tz))
+        .values("_day", "_hour")
+        .annotate(n=Count("pk"))
+    )
+    grid = {(row["_day"], row["_hour"]): row["n"] for row in counts}
+    busy_hours = [hour for _day, hour in grid]
+    first, last = (min(busy_hours), max(busy_hours)) if busy_hours else (8, 17)
+    hours = list(range(min(first, 8), max(last, 17) + 1))
+    rows = [
+        (WEEKDAYS[day - 1], [grid.get((day, hour), 0) for hour in hours]) for day in range(1, 8)
+    ]
+    return HeatMap(hours=hours, rows=rows, peak=max(grid.values(), default=0))
+
+
+# -- the whole report -------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    period: Period
+    doctors: list
+    total: DoctorRow
+    lead_times: LeadTimes
+    waits: list
+    patients: PatientMix
+    heat_map: HeatMap
+
+
+def report(period, now=None):
+    rows = doctor_rows(period, now)
+    return Report(
+        period=period,
+        doctors=rows,
+        total=totals(rows),
+        lead_times=cancellation_lead_times(period),
+        waits=waits_by_specialty(period),
+        patients=new_and_returning(period),
+        heat_map=busiest_hours(period),
+    )
