@@ -333,8 +333,8 @@ BUDGETS = {
     "desk board": 3,
     "desk search": 3,
     "desk patient": 5,
-    "desk book": 8,
-    "desk move": 11,
+    "desk book": 10,
+    "desk move": 13,
     "desk cancel": 3,
     "desk walk-in": 2,
     # The medians are PERCENTILE_CONT inside the figures' own queries on PostgreSQL; a
