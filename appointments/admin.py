@@ -25,6 +25,7 @@ from appointments.admin_forms import (
     AppointmentAddForm,
     AppointmentChangeForm,
     CancelAppointmentsForm,
+    ClosureAddForm,
     TimeOffAddForm,
 )
 from appointments.models import Appointment
@@ -33,6 +34,7 @@ from appointments.services import (
     PatientInactive,
     SlotUnavailable,
     TimeOffConflict,
+    add_closure,
     add_time_off,
     allowed_transitions,
     book_appointment,
@@ -42,7 +44,7 @@ from appointments.services import (
     retire_user,
 )
 from doctors.admin_filters import DoctorListFilter
-from doctors.models import TimeOff
+from doctors.models import Closure, TimeOff
 from doctors.services import remove_time_off
 from healthcare.core.admin import ServiceFormMixin, column, datetime_column, local_datetime
 from healthcare.core.errors import DomainError
@@ -69,9 +71,24 @@ class AppointmentAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin)
 
     access_target = AccessLog.Target.APPOINTMENT
     clinical_columns = ("short_reason",)
-    list_display = ("when", "patient_name", "doctor_name", "specialty", "status", "short_reason")
-    list_select_related = ("patient__user", "doctor__user", "doctor__specialty")
-    list_filter = ("status", DoctorListFilter, "doctor__specialty")
+    list_display = (
+        "when",
+        "patient_name",
+        "doctor_name",
+        "specialty",
+        "visit_type",
+        "site",
+        "status",
+        "short_reason",
+    )
+    list_select_related = (
+        "patient__user",
+        "doctor__user",
+        "doctor__specialty",
+        "visit_type",
+        "site",
+    )
+    list_filter = ("status", DoctorListFilter, "doctor__specialty", "visit_type", "site")
     search_fields = (
         "patient__user__first_name",
         "patient__user__last_name",
@@ -84,7 +101,22 @@ class AppointmentAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin)
     ordering = ("-start",)
     actions = ("cancel_selected", "check_in", "mark_fulfilled", "mark_noshow")
     fieldsets = (
-        (None, {"fields": ("patient", "doctor", "start", "end", "status", "reason")}),
+        (
+            None,
+            {
+                "fields": (
+                    "patient",
+                    "doctor",
+                    "visit_type",
+                    "site",
+                    "start",
+                    "end",
+                    "busy_until",
+                    "status",
+                    "reason",
+                )
+            },
+        ),
         (
             gettext_lazy("Cancellation"),
             {"fields": ("cancelled_by", "cancelled_at", "cancellation_reason")},
@@ -96,14 +128,22 @@ class AppointmentAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin)
     )
 
     add_form = AppointmentAddForm
-    add_fieldsets = ((None, {"fields": ("patient", "doctor", "start", "reason")}),)
+    add_fieldsets = (
+        (None, {"fields": ("patient", "doctor", "visit_type", "site", "start", "reason")}),
+    )
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
             .select_related(
-                "patient__user", "doctor__user", "doctor__specialty", "booked_by", "cancelled_by"
+                "patient__user",
+                "doctor__user",
+                "doctor__specialty",
+                "booked_by",
+                "cancelled_by",
+                "visit_type",
+                "site",
             )
         )
 
@@ -156,6 +196,8 @@ class AppointmentAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin)
                 start=data["start"],
                 reason=data["reason"],
                 booked_by=request.user,
+                visit_type=data["visit_type"],
+                site=data["site"],
             )
         except SlotUnavailable as error:
             hint = free_times_hint(data["doctor"], data["start"])
@@ -363,6 +405,43 @@ class AppointmentAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin)
         )
 
 
+def add_with_confirmation(model_admin, request, form, add):
+    """Add time off or a closure: the first save lists the booked visits it hits (nothing
+    saved), the next, with the box ticked, cancels exactly those (the service checks)."""
+    data = form.cleaned_data
+    try:
+        added, cancelled = add(
+            # Only ever what staff were shown: the first save lists, the next confirms.
+            cancel_appointments=data["cancel_appointments"] and bool(data["confirmed"]),
+            confirmed_ids=data["confirmed"],
+        )
+    except TimeOffConflict as conflict:
+        form.list_conflict(conflict.appointments)
+        hit = "; ".join(
+            f"{local_datetime(appointment.start)} {appointment.patient.user.display_name}"
+            for appointment in conflict.appointments
+        )
+        message = f"{conflict.message} ({hit})"
+        if conflict.can_confirm:
+            message += " " + _(
+                "Tick the box and save again to add it and cancel them; "
+                "the patients are told the reason."
+            )
+        raise ValidationError({"cancel_appointments": message}) from conflict
+    if cancelled:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "Cancelled %(count)d appointment.",
+                "Cancelled %(count)d appointments.",
+                len(cancelled),
+            )
+            % {"count": len(cancelled)},
+            messages.WARNING,
+        )
+    return added
+
+
 @admin.register(TimeOff)
 class TimeOffAdmin(ServiceFormMixin, admin.ModelAdmin):
     """Time off is added through appointments.services.add_time_off: booked appointments
@@ -395,42 +474,19 @@ class TimeOffAdmin(ServiceFormMixin, admin.ModelAdmin):
 
     def perform_add(self, request, form):
         data = form.cleaned_data
-        try:
-            time_off, cancelled = add_time_off(
+        return add_with_confirmation(
+            self,
+            request,
+            form,
+            lambda **confirmation: add_time_off(
                 doctor=data["doctor"],
                 start=data["start"],
                 end=data["end"],
                 reason=data["reason"],
                 actor=request.user,
-                # Only ever what staff were shown: the first save lists, the next confirms.
-                cancel_appointments=data["cancel_appointments"] and bool(data["confirmed"]),
-                confirmed_ids=data["confirmed"],
-            )
-        except TimeOffConflict as conflict:
-            form.list_conflict(conflict.appointments)
-            hit = "; ".join(
-                f"{local_datetime(appointment.start)} {appointment.patient.user.display_name}"
-                for appointment in conflict.appointments
-            )
-            message = f"{conflict.message} ({hit})"
-            if conflict.can_confirm:
-                message += " " + _(
-                    "Tick the box and save again to add the time off and cancel them; "
-                    "the patients are told the reason."
-                )
-            raise ValidationError({"cancel_appointments": message}) from conflict
-        if cancelled:
-            self.message_user(
-                request,
-                ngettext(
-                    "Cancelled %(count)d appointment in this time off.",
-                    "Cancelled %(count)d appointments in this time off.",
-                    len(cancelled),
-                )
-                % {"count": len(cancelled)},
-                messages.WARNING,
-            )
-        return time_off
+                **confirmation,
+            ),
+        )
 
     def delete_model(self, request, obj):
         remove_time_off(time_off=obj, actor=request.user)
@@ -463,3 +519,55 @@ class RetiringUserAdmin(UserAdmin):
         super().save_model(request, obj, form, change)
         if retiring:
             retire_user(user=obj, actor=request.user)
+
+
+@admin.register(Closure)
+class ClosureAdmin(ServiceFormMixin, admin.ModelAdmin):
+    """Closures of the clinic or a site (bank holidays), added through
+    appointments.services.add_closure exactly as time off: the booked visits in it are
+    listed first and cancelled only once staff confirm. Registered here for
+    doctors.Closure, because adding one cancels visits; not edited (delete and re-add)."""
+
+    list_display = ("where", "starts", "ends", "reason")
+    list_select_related = ("site",)
+    list_filter = ("site",)
+    date_hierarchy = "start"
+    ordering = ("-start",)
+    fields = ("site", "start", "end", "reason")
+
+    add_form = ClosureAddForm
+    add_fieldsets = (
+        (
+            None,
+            {"fields": ("site", "start", "end", "reason", "cancel_appointments", "confirmed")},
+        ),
+    )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_add_form(self, request, **kwargs):
+        return self.add_form(admin_site=self.admin_site, **kwargs)
+
+    def perform_add(self, request, form):
+        data = form.cleaned_data
+        return add_with_confirmation(
+            self,
+            request,
+            form,
+            lambda **confirmation: add_closure(
+                site=data["site"],
+                start=data["start"],
+                end=data["end"],
+                reason=data["reason"],
+                actor=request.user,
+                **confirmation,
+            ),
+        )
+
+    @admin.display(description=gettext_lazy("where"), ordering="site__name")
+    def where(self, obj):
+        return obj.site or _("Whole clinic")
+
+    starts = datetime_column("start", gettext_lazy("from"), ordering="start")
+    ends = datetime_column("end", gettext_lazy("until"), ordering="end")

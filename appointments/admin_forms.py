@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from appointments.services import REASON_MAX_LENGTH, TIME_OFF_REASON_MAX_LENGTH
-from doctors.models import Doctor, TimeOff
+from doctors.models import Doctor, Site, TimeOff, VisitType
 from healthcare.core.validators import validate_single_line
 from patients.models import Patient
 
@@ -26,6 +26,18 @@ class AppointmentAddForm(forms.Form):
         label=_("Start"),
         widget=AdminSplitDateTime,
         help_text=_("In the clinic's time zone; one of the doctor's free slots."),
+    )
+    visit_type = forms.ModelChoiceField(
+        label=_("Visit type"),
+        queryset=VisitType.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Needed when the doctor offers several; staff may book any type."),
+    )
+    site = forms.ModelChoiceField(
+        label=_("Site"),
+        queryset=Site.objects.all(),
+        required=False,
+        help_text=_("Empty: where the doctor works at that time."),
     )
     reason = forms.CharField(
         label=_("Reason for the visit"),
@@ -122,3 +134,32 @@ class TimeOffAddForm(forms.Form):
         """Show the form again with these appointments as the ones to confirm."""
         self.data = self.data.copy()
         self.data["confirmed"] = ",".join(str(appointment.pk) for appointment in appointments)
+
+
+class ClosureAddForm(forms.Form):
+    """A closure of the clinic or one site (saved by appointments.services.add_closure)."""
+
+    site = forms.ModelChoiceField(
+        label=_("Site"),
+        queryset=Site.objects.all(),
+        required=False,
+        empty_label=_("Whole clinic (every site)"),
+    )
+    start = forms.SplitDateTimeField(label=_("From"), widget=AdminSplitDateTime)
+    end = forms.SplitDateTimeField(label=_("Until"), widget=AdminSplitDateTime)
+    reason = TimeOffAddForm.base_fields["reason"]
+    cancel_appointments = forms.BooleanField(
+        label=_("Cancel the booked appointments listed"),
+        required=False,
+        help_text=_(
+            "If the closure hits booked appointments, they are listed here first and "
+            "nothing is saved; tick this and save again to cancel them."
+        ),
+    )
+    confirmed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, admin_site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    clean_confirmed = TimeOffAddForm.clean_confirmed
+    list_conflict = TimeOffAddForm.list_conflict

@@ -44,6 +44,21 @@ def _clinic_zone():
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
+def where(appointment):
+    """The site and its address on one line, e.g. "North clinic, 2 North Road, Leeds"."""
+    site = appointment.site
+    return ", ".join(part for part in (site.name, site.one_line_address) if part)
+
+
+def visit_line(appointment):
+    """What the visit is and how long, e.g. "Follow-up, 15 minutes"."""
+    minutes = appointment.length_minutes
+    return _("%(type)s, %(minutes)d minutes") % {
+        "type": appointment.visit_type.name,
+        "minutes": minutes,
+    }
+
+
 def event_summary(appointment, audience):
     if audience == DOCTOR:
         return _("Appointment: %(patient)s") % {"patient": appointment.patient.user.display_name}
@@ -61,14 +76,17 @@ def appointment_event(appointment, *, audience, stamp=None):
     event.add("dtstart", appointment.start.astimezone(zone))
     event.add("dtend", appointment.end.astimezone(zone))
     event.add("summary", event_summary(appointment, audience))
-    event.add("location", settings.CLINIC_NAME)
+    event.add("location", f"{settings.CLINIC_NAME}, {where(appointment)}")
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     if appointment.updated_at:
         event.add("last-modified", appointment.updated_at.astimezone(datetime.UTC))
     link = site_url(reverse("appointments:detail", args=[appointment.pk]))
     event.add("url", link)
-    description = _("Details and changes: %(link)s") % {"link": link}
+    description = _("%(visit)s. Details and changes: %(link)s") % {
+        "visit": visit_line(appointment),
+        "link": link,
+    }
     if cancelled and appointment.cancellation_reason:
         description = _("Cancelled: %(reason)s") % {"reason": appointment.cancellation_reason}
     event.add("description", description)

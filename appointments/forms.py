@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from appointments.services import REASON_MAX_LENGTH
+from doctors.models import Site, Specialty, VisitType
 
 
 class SlotStartField(forms.DateTimeField):
@@ -42,6 +43,20 @@ class DayForm(forms.Form):
 
 class SlotForm(forms.Form):
     start = SlotStartField(widget=forms.HiddenInput)
+    # From "first available" (or a type chosen on the doctor's page); left out, the
+    # doctor's default visit type at whichever site they are that day.
+    type = forms.ModelChoiceField(
+        queryset=VisitType.objects.filter(is_active=True),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("We have no such kind of visit.")},
+    )
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("We have no such site.")},
+    )
 
 
 class BookingForm(SlotForm):
@@ -77,3 +92,45 @@ class LaterPageForm(forms.Form):
     """`?later=N` on the doctor's dashboard: which page of appointments after this week."""
 
     later = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+
+def online_visit_types():
+    """The visit types a patient may look for online (not staff-only), by name."""
+    return VisitType.objects.filter(is_active=True).exclude(
+        online_booking=VisitType.OnlineBooking.STAFF_ONLY
+    )
+
+
+class FirstAvailableForm(forms.Form):
+    """ "I need: <type> · at: <site or any> · earliest first" (GET)."""
+
+    type = forms.ModelChoiceField(
+        label=_("I need"),
+        queryset=online_visit_types(),
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _("We have no such kind of visit. Pick one from the list.")
+        },
+    )
+    site = forms.ModelChoiceField(
+        label=_("At"),
+        queryset=Site.objects.all(),
+        required=False,
+        empty_label=_("Any site"),
+        error_messages={"invalid_choice": _("We have no such site. Pick one from the list.")},
+    )
+    specialty = forms.ModelChoiceField(
+        label=_("Specialty"),
+        queryset=Specialty.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Any specialty"),
+        error_messages={"invalid_choice": _("We have no such specialty. Pick one from the list.")},
+    )
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("That is not a valid date.")},
+    )

@@ -14,7 +14,7 @@ def appointment_ics(request, pk):
     """The appointment as an iCalendar file; someone else's is a 404."""
     appointment = get_object_or_404(
         Appointment.objects.visible_to(request.user).select_related(
-            "patient__user", "doctor__user"
+            "patient__user", "doctor__user", "visit_type", "site"
         ),
         pk=pk,
     )

@@ -43,7 +43,7 @@ SUBJECTS = {
 
 def _load(appointment_id):
     return Appointment.objects.select_related(
-        "patient__user", "doctor__user", "doctor__specialty", "cancelled_by"
+        "patient__user", "doctor__user", "doctor__specialty", "cancelled_by", "visit_type", "site"
     ).get(pk=appointment_id)
 
 
@@ -74,6 +74,8 @@ def _message(event, appointment, recipient, audience, extra):
         "doctor_name": str(appointment.doctor),
         "when": _when(appointment.start),
         "ends": timezone.localtime(appointment.end).strftime("%H:%M"),
+        "visit": calendar.visit_line(appointment),
+        "where": calendar.where(appointment),
         "clinic_name": settings.CLINIC_NAME,
         "detail_url": calendar.site_url(reverse("appointments:detail", args=[appointment.pk])),
         "book_url": calendar.site_url(reverse("doctors:directory")),

@@ -4,21 +4,34 @@ visits), which patients a user may see (a doctor: those with a visit with them),
 what a calendar feed shows.
 
 Slots are laid out in the clinic's local wall-clock time (a 09:00 start stays 09:00 on
-both sides of a DST change) and compared in UTC. The whole search costs two queries
-whatever the range: the doctor's working hours, and their busy time (time off and
-appointments, in one UNION).
+both sides of a DST change) and compared in UTC. A doctor's search costs a few queries
+whatever the range: their offers, working hours (with sites), the sites' type
+restrictions, and their busy time (time off, appointments with their buffers and the
+clinic's closures, in one UNION). "First available" across doctors costs the same few
+queries however many doctors there are.
 """
 
 import bisect
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from appointments.models import Appointment, CalendarFeed
+from doctors.models import (
+    DEFAULT_VISIT_TYPE,
+    Closure,
+    Doctor,
+    Site,
+    TimeOff,
+    VisitType,
+    VisitTypeOffer,
+    WorkingHours,
+)
 from patients.models import Patient
 from patients.permissions import can_see_all_patients
 
@@ -28,14 +41,28 @@ FEED_HISTORY = timedelta(days=90)
 
 @dataclass(frozen=True, order=True)
 class Slot:
-    """A bookable interval, with aware datetimes in the clinic's time zone."""
+    """A bookable interval, with aware datetimes in the clinic's time zone: the visit is
+    [start, end); the doctor is busy until `busy_until` (the end plus the type's buffer).
+    """
 
     start: datetime
     end: datetime
+    busy_until: datetime | None = field(default=None, compare=False)
+    doctor: Doctor | None = field(default=None, compare=False, repr=False)
+    visit_type: VisitType | None = field(default=None, compare=False, repr=False)
+    site: Site | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self):
+        if self.busy_until is None:
+            object.__setattr__(self, "busy_until", self.end)
 
     @property
     def local_date(self):
         return self.start.date()
+
+    @property
+    def minutes(self):
+        return int((self.end - self.start).total_seconds() // 60)
 
 
 def booking_window(now=None, *, notice=None):
@@ -82,68 +109,212 @@ class _Busy:
         return i > 0 and self.ends[i - 1] > start
 
 
-def free_slots(doctor, start_date: date, end_date: date, *, now=None, exclude=None, notice=None):
-    """The doctor's free slots from `start_date` to `end_date` (local dates, inclusive).
+def default_offer(offers):
+    """The offer used when none is named: the clinic's default type if offered, else the
+    first (by name)."""
+    offers = [offer for offer in offers if offer.visit_type.is_active]
+    for offer in offers:
+        if offer.visit_type.name == DEFAULT_VISIT_TYPE:
+            return offer
+    return offers[0] if offers else None
 
-    Free = working intervals − time off − appointments that are not cancelled − the past
-    − the minimum notice, up to the booking horizon. `exclude` leaves one appointment out
-    of the busy time (the one being rescheduled); `notice` replaces the minimum notice.
-    """
-    now = now or timezone.now()
+
+def offer_of(doctor, visit_type):
+    """The doctor's offer of `visit_type` (active), or None."""
+    return (
+        doctor.offers.select_related("visit_type")
+        .filter(visit_type=visit_type, visit_type__is_active=True)
+        .first()
+    )
+
+
+def _site_allows(site, visit_type, site_types):
+    allowed = site_types.get(site.pk)
+    return not allowed or visit_type.pk in allowed
+
+
+def _site_types(site_ids):
+    """{site id: {visit type ids}} for sites that restrict their visit types."""
+    allowed = {}
+    through = Site.visit_types.through.objects.filter(site_id__in=site_ids)
+    for site_id, type_id in through.values_list("site_id", "visittype_id"):
+        allowed.setdefault(site_id, set()).add(type_id)
+    return allowed
+
+
+def _window(start_date, end_date, now, notice=None):
     earliest, latest = booking_window(now, notice=notice)
     start_date = max(start_date, timezone.localdate(earliest))
     end_date = min(end_date, timezone.localdate(latest))
-    if end_date < start_date or not doctor.user.is_active:
-        return []
-
     tz = timezone.get_current_timezone()
     window_start = datetime.combine(start_date, time.min, tzinfo=tz)
     window_end = datetime.combine(end_date + timedelta(days=1), time.min, tzinfo=tz)
+    return start_date, end_date, window_start, window_end, earliest, latest
 
+
+def _lay_out(
+    doctor,
+    offer,
+    hours,
+    busy,
+    closures,
+    site_types,
+    start_date,
+    end_date,
+    *,
+    earliest,
+    latest,
+    site=None,
+    limit=None,
+):
+    """The free starts of `offer` in `hours` ((weekday, start, end, site) rows)."""
+    tz = timezone.get_current_timezone()
+    visit_type = offer.visit_type
+    length = timedelta(minutes=offer.length)
+    spacing = timedelta(minutes=offer.spacing)
+    buffer = timedelta(minutes=offer.buffer)
     hours_by_weekday = {}
-    for interval in doctor.working_hours.all():
+    for interval in hours:
+        if site is not None and interval.site_id != site.pk:
+            continue
+        if not _site_allows(interval.site, visit_type, site_types):
+            continue
         hours_by_weekday.setdefault(interval.weekday, []).append(interval)
-
-    appointments = (
-        Appointment.objects.filter(doctor=doctor).active().overlapping(window_start, window_end)
-    )
-    if exclude is not None:
-        appointments = appointments.exclude(pk=exclude.pk)
-    time_off = doctor.time_off.overlapping(window_start, window_end)
-    # Unordered, each part and the whole: _Busy sorts, and a compound statement takes no
-    # ORDER BY from the models' default orderings.
-    busy = _Busy(
-        time_off.order_by()
-        .values_list("start", "end")
-        .union(appointments.order_by().values_list("start", "end"), all=True)
-        .order_by()
-    )
-
-    length = timedelta(minutes=doctor.slot_minutes)
     slots = []
     day = start_date
     while day <= end_date:
         for interval in sorted(hours_by_weekday.get(day.weekday(), []), key=lambda i: i.start_time):
+            closed = closures.get(interval.site_id)
             wall = datetime.combine(day, interval.start_time)
             wall_end = datetime.combine(day, interval.end_time)
-            while wall + length <= wall_end:
-                # Working hours end before midnight, so a slot never crosses into the next day.
-                start = _local(day, wall.time(), tz)
-                end = _local(day, (wall + length).time(), tz)
-                wall += length
+            # The type's bookable hours narrow where the visit may lie, on the same grid.
+            last_end = wall_end
+            if visit_type.bookable_until is not None:
+                last_end = min(last_end, datetime.combine(day, visit_type.bookable_until))
+            first_start = None
+            if visit_type.bookable_from is not None:
+                first_start = datetime.combine(day, visit_type.bookable_from)
+            while wall + length <= last_end:
+                this = wall
+                wall += spacing
+                if first_start is not None and this < first_start:
+                    continue
+                # Working hours end before midnight: a visit never crosses into the next day.
+                start = _local(day, this.time(), tz)
+                end = _local(day, (this + length).time(), tz)
                 if start is None or end is None:  # inside a DST gap
                     continue
-                if start < earliest or start > latest or busy.overlaps(start, end):
+                if start < earliest or start > latest:
                     continue
-                slots.append(Slot(start, end))
+                until = end + buffer
+                if busy.overlaps(start, until) or (closed and closed.overlaps(start, until)):
+                    continue
+                slots.append(Slot(start, end, until, doctor, visit_type, interval.site))
+                if limit and len(slots) >= limit:
+                    return slots
         day += timedelta(days=1)
     return slots
 
 
-def next_free_slots(doctor, *, days=14, limit=None, now=None):
+def free_slots(
+    doctor,
+    start_date: date,
+    end_date: date,
+    *,
+    now=None,
+    exclude=None,
+    visit_type=None,
+    site=None,
+    offer=None,
+    notice=None,
+):
+    """The doctor's free slots for a visit type from `start_date` to `end_date` (local
+    dates, inclusive), at `site` or any of theirs.
+
+    A slot is a start on the type's spacing grid from the start of the doctor's working
+    interval at a site, such that the visit fits in the interval (and the type's bookable
+    hours) and [start, end + buffer) overlaps no busy time: appointments of any type with
+    their buffers, time off, and closures of the clinic or that site; not before the
+    minimum notice, not after the horizon. Without a type, the doctor's default offer.
+    `exclude` leaves one appointment out of the busy time (the one being rescheduled);
+    `notice` replaces the minimum notice.
+    """
+    now = now or timezone.now()
+    if offer is None:
+        offers = list(doctor.offers.select_related("visit_type"))
+        if visit_type is not None:
+            offer = next((o for o in offers if o.visit_type_id == visit_type.pk), None)
+            if offer is None or not offer.visit_type.is_active:
+                return []
+        else:
+            offer = default_offer(offers)
+    if offer is None or not doctor.user.is_active:
+        return []
+    start_date, end_date, window_start, window_end, earliest, latest = _window(
+        start_date, end_date, now, notice
+    )
+    if end_date < start_date:
+        return []
+    hours = list(doctor.working_hours.select_related("site"))
+    appointments = (
+        Appointment.objects.filter(doctor=doctor)
+        .active()
+        .filter(start__lt=window_end, busy_until__gt=window_start)
+    )
+    if exclude is not None:
+        appointments = appointments.exclude(pk=exclude.pk)
+    time_off = doctor.time_off.overlapping(window_start, window_end)
+    closures = Closure.objects.overlapping(window_start, window_end)
+    # One query for all busy time. Unordered, each part and the whole: _Busy sorts, and a
+    # compound statement takes no ORDER BY from the models' default orderings. The third
+    # column is the site a closure applies to (None: everywhere).
+    no_site = Cast(Value(None), BigIntegerField())
+    rows = (
+        time_off.order_by()
+        .annotate(where=no_site)
+        .values_list("start", "end", "where")
+        .union(
+            appointments.order_by()
+            .annotate(where=no_site)
+            .values_list("start", "busy_until", "where"),
+            closures.order_by().annotate(where=F("site_id")).values_list("start", "end", "where"),
+            all=True,
+        )
+        .order_by()
+    )
+    busy, closed = _split_busy(rows, {interval.site_id for interval in hours})
+    return _lay_out(
+        doctor,
+        offer,
+        hours,
+        busy,
+        closed,
+        _site_types({interval.site_id for interval in hours}),
+        start_date,
+        end_date,
+        earliest=earliest,
+        latest=latest,
+        site=site,
+    )
+
+
+def _split_busy(rows, site_ids):
+    """Busy time for everywhere, and per site the closures of that site."""
+    everywhere, by_site = [], {}
+    for start, end, where in rows:
+        if where is None:
+            everywhere.append((start, end))
+        else:
+            by_site.setdefault(where, []).append((start, end))
+    return _Busy(everywhere), {site_id: _Busy(by_site[site_id]) for site_id in by_site}
+
+
+def next_free_slots(doctor, *, days=14, limit=None, now=None, visit_type=None, site=None):
     """The doctor's free slots over the coming `days`, for the doctor's page."""
     first, _ = bookable_dates(now)
-    slots = free_slots(doctor, first, first + timedelta(days=days - 1), now=now)
+    slots = free_slots(
+        doctor, first, first + timedelta(days=days - 1), now=now, visit_type=visit_type, site=site
+    )
     return slots[:limit] if limit else slots
 
 
@@ -155,14 +326,147 @@ def slots_by_day(slots):
     return list(days.items())
 
 
-def find_free_slot(doctor, start, *, now=None, exclude=None, notice=None):
-    """The free slot that starts exactly at `start`, or None."""
+def find_free_slot(doctor, start, *, now=None, exclude=None, offer=None, site=None, notice=None):
+    """The free slot of `offer` (the doctor's default without one) that starts exactly at
+    `start`, at `site` if given; or None."""
     start = timezone.localtime(start)
-    day = start.date()
-    for slot in free_slots(doctor, day, day, now=now, exclude=exclude, notice=notice):
+    for slot in free_slots(
+        doctor,
+        start.date(),
+        start.date(),
+        now=now,
+        exclude=exclude,
+        offer=offer,
+        site=site,
+        notice=notice,
+    ):
         if slot.start == start:
             return slot
     return None
+
+
+def kept_offer(appointment):
+    """The offer a moved visit keeps: the doctor's offer of its type, or (if the doctor no
+    longer offers it) the type at the visit's own length."""
+    offer = (
+        appointment.doctor.offers.select_related("visit_type")
+        .filter(visit_type=appointment.visit_type_id)
+        .first()
+    )
+    return offer or VisitTypeOffer(
+        doctor=appointment.doctor,
+        visit_type=appointment.visit_type,
+        length_minutes=appointment.length_minutes,
+    )
+
+
+def why_not_bookable(doctor, start, *, offer, site=None):
+    """Why `start` is not a slot of `offer` with the doctor, when the reason is not just
+    that the time is taken or outside the hours: "site" (the doctor is not at that site
+    that day), "grid" (in the doctor's hours but off the type's spacing grid), or None."""
+    local = timezone.localtime(start)
+    hours = [
+        interval for interval in doctor.working_hours.all() if interval.weekday == local.weekday()
+    ]
+    if site is not None:
+        hours = [interval for interval in hours if interval.site_id == site.pk]
+        if not hours:
+            return "site"
+    wall = local.replace(tzinfo=None)
+    spacing = timedelta(minutes=offer.spacing)
+    for interval in hours:
+        first = datetime.combine(local.date(), interval.start_time)
+        last = datetime.combine(local.date(), interval.end_time)
+        if first <= wall < last:
+            return None if (wall - first) % spacing == timedelta(0) else "grid"
+    return None
+
+
+def first_available(
+    *, visit_type, start_date, end_date, specialty=None, site=None, now=None, limit=None
+):
+    """Free slots of `visit_type` across every bookable doctor who offers it (by
+    specialty and site if given), earliest first, from `start_date` to `end_date`.
+
+    The cost does not grow with the number of doctors: five queries in all (offers with
+    their doctors, working hours, site restrictions, and all busy time in one UNION).
+    """
+    now = now or timezone.now()
+    start_date, end_date, window_start, window_end, earliest, latest = _window(
+        start_date, end_date, now
+    )
+    if end_date < start_date or not visit_type.is_active:
+        return []
+    offers = VisitTypeOffer.objects.filter(
+        visit_type=visit_type, doctor__user__is_active=True
+    ).select_related("doctor__user", "doctor__specialty", "visit_type")
+    if specialty is not None:
+        offers = offers.filter(doctor__specialty=specialty)
+    if site is not None:
+        offers = offers.filter(doctor__working_hours__site=site).distinct()
+    offers = list(offers)
+    doctor_ids = [offer.doctor_id for offer in offers]
+    if not doctor_ids:
+        return []
+    hours = {}
+    for interval in WorkingHours.objects.filter(doctor_id__in=doctor_ids).select_related("site"):
+        hours.setdefault(interval.doctor_id, []).append(interval)
+    site_ids = {interval.site_id for rows in hours.values() for interval in rows}
+    # doctor_id 0 marks a closure (no doctor has id 0); the site column is its site.
+    no_site = Cast(Value(None), BigIntegerField())
+    rows = (
+        TimeOff.objects.filter(doctor_id__in=doctor_ids)
+        .overlapping(window_start, window_end)
+        .order_by()
+        .annotate(where=no_site)
+        .values_list("doctor_id", "start", "end", "where")
+        .union(
+            Appointment.objects.filter(doctor_id__in=doctor_ids)
+            .active()
+            .filter(start__lt=window_end, busy_until__gt=window_start)
+            .order_by()
+            .annotate(where=no_site)
+            .values_list("doctor_id", "start", "busy_until", "where"),
+            Closure.objects.overlapping(window_start, window_end)
+            .order_by()
+            .annotate(who=Cast(Value(0), BigIntegerField()), where=F("site_id"))
+            .values_list("who", "start", "end", "where"),
+            all=True,
+        )
+        .order_by()
+    )
+    per_doctor, closure_rows = {}, []
+    for doctor_id, start, end, where in rows:
+        if doctor_id == 0:
+            closure_rows.append((start, end, where))
+        else:
+            per_doctor.setdefault(doctor_id, []).append((start, end))
+    everywhere = [(start, end) for start, end, where in closure_rows if where is None]
+    closed = {}
+    for start, end, where in closure_rows:
+        if where is not None:
+            closed.setdefault(where, []).append((start, end))
+    closed = {site_id: _Busy(intervals) for site_id, intervals in closed.items()}
+    site_types = _site_types(site_ids)
+    slots = []
+    for offer in offers:
+        busy = _Busy(per_doctor.get(offer.doctor_id, []) + everywhere)
+        slots += _lay_out(
+            offer.doctor,
+            offer,
+            hours.get(offer.doctor_id, []),
+            busy,
+            closed,
+            site_types,
+            start_date,
+            end_date,
+            earliest=earliest,
+            latest=latest,
+            site=site,
+            limit=limit,
+        )
+    slots.sort(key=lambda slot: (slot.start, slot.doctor.name, slot.site.name))
+    return slots[:limit] if limit else slots
 
 
 def active_feed(user):
@@ -182,7 +486,7 @@ def feed_appointments(user, now=None):
     return (
         appointments.active()
         .filter(end__gt=since)
-        .select_related("patient__user", "doctor__user")
+        .select_related("patient__user", "doctor__user", "visit_type", "site")
         .order_by("start")
     )
 
@@ -272,7 +576,13 @@ def appointment_pages(user):
     """The appointments `user` may see, with what an appointment's page shows: both
     parties, the specialty, who cancelled and the record."""
     return Appointment.objects.visible_to(user).select_related(
-        "doctor__user", "doctor__specialty", "patient__user", "cancelled_by", "medical_record"
+        "doctor__user",
+        "doctor__specialty",
+        "patient__user",
+        "cancelled_by",
+        "medical_record",
+        "visit_type",
+        "site",
     )
 
 

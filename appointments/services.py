@@ -25,9 +25,14 @@ from accounts.services import end_sessions
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
 from appointments.permissions import acting_role, can_book_for, can_override_notice
-from appointments.selectors import appointments_during, find_free_slot
-from doctors.models import Doctor, TimeOff
-from doctors.permissions import can_add_time_off
+from appointments.selectors import (
+    appointments_during,
+    find_free_slot,
+    kept_offer,
+    why_not_bookable,
+)
+from doctors.models import Closure, Doctor, TimeOff, VisitType
+from doctors.permissions import can_add_time_off, can_manage_closures
 from doctors.signals import KIND_APPOINTMENT, time_freed
 from healthcare.core.errors import DomainError, NotAllowed, NotVisible, clean_reason
 from patients.models import Patient
@@ -95,6 +100,114 @@ class PatientInactive(DomainError):
     )
 
 
+class VisitTypeRequired(DomainError):
+    code = "type_required"
+
+    def __init__(self):
+        message = _("Please choose the kind of visit: this doctor offers several.")
+        super().__init__(message, fields={"type": message})
+
+
+class VisitTypeNotOffered(DomainError):
+    code = "type_not_offered"
+
+    def __init__(self):
+        message = _("This doctor does not offer that kind of visit.")
+        super().__init__(message, fields={"type": message})
+
+
+class VisitTypeNotBookable(DomainError):
+    """The patient may not book this visit type online (new or existing patients only,
+    or staff only)."""
+
+    code = "type_not_bookable"
+
+    def __init__(self, visit_type):
+        OnlineBooking = VisitType.OnlineBooking
+        message = {
+            OnlineBooking.NEW_PATIENTS: _(
+                "“%(type)s” is for new patients of this doctor; please choose another kind "
+                "of visit."
+            ),
+            OnlineBooking.EXISTING_PATIENTS: _(
+                "“%(type)s” is for patients this doctor has seen before; please book a first visit."
+            ),
+        }.get(
+            visit_type.online_booking,
+            _("“%(type)s” cannot be booked online; please call the clinic."),
+        ) % {"type": visit_type.name}
+        super().__init__(message, fields={"type": message})
+
+
+class StartOffGrid(DomainError):
+    code = "start_off_grid"
+
+    def __init__(self, offer):
+        message = _(
+            "“%(type)s” visits start every %(minutes)d minutes from the start of the "
+            "doctor's hours; please choose one of the times offered."
+        ) % {"type": offer.visit_type.name, "minutes": offer.spacing}
+        super().__init__(message, fields={"start": message})
+
+
+class SiteNotAvailable(DomainError):
+    code = "site_not_available"
+
+    def __init__(self):
+        message = _("The doctor is not at that site on that day.")
+        super().__init__(message, fields={"site": message})
+
+
+def resolve_offer(doctor, visit_type):
+    """The doctor's offer of `visit_type`; without one, the doctor's only offer.
+
+    Raises VisitTypeRequired (several offered) or VisitTypeNotOffered.
+    """
+    offers = [
+        offer for offer in doctor.offers.select_related("visit_type") if offer.visit_type.is_active
+    ]
+    if visit_type is None:
+        if len(offers) == 1:
+            return offers[0]
+        if not offers:
+            raise VisitTypeNotOffered()
+        raise VisitTypeRequired()
+    for offer in offers:
+        if offer.visit_type_id == visit_type.pk:
+            return offer
+    raise VisitTypeNotOffered()
+
+
+def is_patient_of(patient, doctor):
+    """Whether the patient has (or had) a visit with the doctor that was not cancelled."""
+    return Appointment.objects.filter(patient=patient, doctor=doctor).active().exists()
+
+
+def check_may_book(visit_type, *, patient, doctor, booked_by):
+    """Who may book `visit_type` online; staff booking for a patient may book any type."""
+    if booked_by.pk != patient.user_id:
+        return
+    OnlineBooking = VisitType.OnlineBooking
+    rule = visit_type.online_booking
+    if rule == OnlineBooking.ANYONE:
+        return
+    if rule == OnlineBooking.STAFF_ONLY:
+        raise VisitTypeNotBookable(visit_type)
+    existing = is_patient_of(patient, doctor)
+    if (rule == OnlineBooking.NEW_PATIENTS) == existing:
+        raise VisitTypeNotBookable(visit_type)
+
+
+def _refuse(doctor, start, offer, site):
+    """The clearest error for a start that is not a free slot."""
+    reason = why_not_bookable(doctor, start, offer=offer, site=site)
+    if reason == "site":
+        raise SiteNotAvailable()
+    if reason == "grid":
+        raise StartOffGrid(offer)
+    raise SlotUnavailable()
+
+
 def _lock(patient_id, doctor_id):
     """Lock the patient, then the doctor: serializes writers to either calendar.
 
@@ -153,14 +266,27 @@ def _notice(actor, override_notice):
 
 
 def book_appointment(
-    *, patient, doctor, start, reason="", booked_by, override_notice=False
+    *,
+    patient,
+    doctor,
+    start,
+    reason="",
+    booked_by,
+    visit_type=None,
+    site=None,
+    override_notice=False,
 ) -> Appointment:
-    """Book `start` with `doctor` for `patient`, if it is one of the doctor's free slots now.
+    """Book a visit of `visit_type` at `start` with `doctor` for `patient`, if it is one of
+    the doctor's free slots for that type now (at `site`, if given).
 
-    `booked_by` is the patient themself or staff who book for patients. Raises
-    SlotUnavailable when the slot is taken (also by a concurrent request) or is not a free
-    slot at all, and PatientInactive when the patient's login is not active. Staff may
-    pass `override_notice` to book a slot inside the minimum notice (never an overlap).
+    `visit_type` may be left out when the doctor offers one type (clients from before
+    visit types). `booked_by` is the patient themself or staff who book for patients.
+    The appointment keeps its type, length, site and the buffer after it. Raises
+    SlotUnavailable when the slot is taken (also by a concurrent request),
+    VisitTypeRequired / VisitTypeNotOffered / VisitTypeNotBookable for the type,
+    StartOffGrid and SiteNotAvailable for a start the doctor has no such slot at, and
+    PatientInactive when the patient's login is not active. Staff may pass
+    `override_notice` to book a slot inside the minimum notice (never an overlap).
     """
     if not can_book_for(booked_by, patient):
         raise NotVisible()
@@ -171,21 +297,23 @@ def book_appointment(
             patient, doctor = _lock(patient.pk, doctor.pk)
             if not patient.user.is_active:
                 raise PatientInactive()
-            slot = find_free_slot(doctor, start, notice=notice)
+            offer = resolve_offer(doctor, visit_type)
+            check_may_book(offer.visit_type, patient=patient, doctor=doctor, booked_by=booked_by)
+            slot = find_free_slot(doctor, start, offer=offer, site=site, notice=notice)
             if slot is None:
-                raise SlotUnavailable()
-            if (
-                not doctor.accepting_new_patients
-                and not Appointment.objects.filter(patient=patient, doctor=doctor).active().exists()
-            ):
+                _refuse(doctor, start, offer, site)
+            if not doctor.accepting_new_patients and not is_patient_of(patient, doctor):
                 raise NotAcceptingPatients()
             if _patient_is_busy(patient, slot.start, slot.end):
                 raise SlotUnavailable(_("You already have an appointment at that time."))
             appointment = Appointment.objects.create(
                 patient=patient,
                 doctor=doctor,
+                visit_type=offer.visit_type,
+                site=slot.site,
                 start=slot.start,
                 end=slot.end,
+                busy_until=slot.busy_until,
                 reason=reason,
                 booked_by=booked_by,
                 reminder_sent_at=tasks.confirmation_is_reminder(slot.start),
@@ -220,7 +348,8 @@ def can_reschedule(appointment, actor, now=None):
 
 
 def reschedule_appointment(*, appointment, start, actor, override_notice=False) -> Appointment:
-    """Move a booked appointment to another free slot of the same doctor, atomically.
+    """Move a booked appointment to another free slot of the same doctor and the same
+    visit type (at the site the doctor is at then), atomically.
 
     The new slot is taken and the old one freed in one transaction: if the new slot is
     gone, the appointment keeps its old time. Staff may `override_notice` as for booking.
@@ -237,20 +366,31 @@ def reschedule_appointment(*, appointment, start, actor, override_notice=False) 
                 .get(pk=appointment.pk)
             )
             _check_reschedule(current, role, now)
-            slot = find_free_slot(current.doctor, start, now=now, exclude=current, notice=notice)
+            offer = kept_offer(current)
+            slot = find_free_slot(
+                current.doctor, start, now=now, exclude=current, offer=offer, notice=notice
+            )
             if slot is None:
-                raise SlotUnavailable()
+                _refuse(current.doctor, start, offer, None)
             if slot.start == current.start:
                 raise SlotUnavailable(_("The appointment is already at that time."))
             if _patient_is_busy(current.patient, slot.start, slot.end, exclude=current):
                 raise SlotUnavailable(_("You already have an appointment at that time."))
-            previous_start, previous_end = current.start, current.end
+            previous_start, previous_end = current.start, current.busy_until
             current.start, current.end = slot.start, slot.end
+            current.busy_until, current.site = slot.busy_until, slot.site
             current.sequence += 1
             # The reminder follows the appointment to its new time.
             current.reminder_sent_at = tasks.confirmation_is_reminder(current.start, now)
             current.save(
-                update_fields=["start", "end", "sequence", "reminder_sent_at", "updated_at"]
+                update_fields=[
+                    "start",
+                    "end",
+                    "busy_until",
+                    "sequence",
+                    "reminder_sent_at",
+                    "updated_at",
+                ]
             )
             _announce(notifications.RESCHEDULED, current, previous_start=previous_start)
             _freed(current.doctor_id, previous_start, previous_end)
@@ -344,7 +484,7 @@ def _change_status(*, appointment, to, actor, reason="", cutoff=True, role=None)
         current.save(update_fields=fields)
         if to == Status.CANCELLED:
             _announce(notifications.CANCELLED, current)
-            _freed(current.doctor_id, current.start, current.end)
+            _freed(current.doctor_id, current.start, current.busy_until)
     return current
 
 
@@ -470,16 +610,52 @@ def add_time_off(
         raise NotVisible()
     if end <= start:
         raise DomainError(_("The time off must end after it starts."), code="invalid")
-    now = timezone.now()
-    if end <= now:
+    if end <= timezone.now():
         raise DomainError(_("The time off is already over."), code="invalid")
+
+    def lock():
+        Doctor.objects.select_for_update().get(pk=doctor.pk)
+
+    def create(reason):
+        return TimeOff.objects.create(doctor=doctor, start=start, end=end, reason=reason)
+
+    return _close_time(
+        start=start,
+        end=end,
+        reason=reason,
+        actor=actor,
+        lock=lock,
+        affected=lambda: appointments_during(doctor, start, end),
+        create=create,
+        unavailable=_("The doctor is unavailable"),
+        cancel_appointments=cancel_appointments,
+        confirmed_ids=confirmed_ids,
+    )
+
+
+def _close_time(
+    *,
+    start,
+    end,
+    reason,
+    actor,
+    lock,
+    affected,
+    create,
+    unavailable,
+    cancel_appointments,
+    confirmed_ids,
+    conflict=None,
+):
+    """What time off and closures share: check the period, list the booked visits in it
+    and, once confirmed, save it and cancel them as the clinic, with the reason, in one
+    transaction (after `lock`, which keeps bookings out meanwhile)."""
+    now = timezone.now()
     reason = clean_reason(reason, limit=TIME_OFF_REASON_MAX_LENGTH)
     with transaction.atomic():
-        Doctor.objects.select_for_update().get(pk=doctor.pk)
-        affected = appointments_during(doctor, start, end)
-        started = [
-            a for a in affected if a.start <= now or a.status == Appointment.Status.CHECKED_IN
-        ]
+        lock()
+        hit = affected()
+        started = [a for a in hit if a.start <= now or a.status == Appointment.Status.CHECKED_IN]
         if started:
             raise TimeOffConflict(
                 started,
@@ -489,20 +665,78 @@ def add_time_off(
                 ),
                 can_confirm=False,
             )
-        if affected and not cancel_appointments:
-            raise TimeOffConflict(affected)
-        if confirmed_ids is not None and {a.pk for a in affected} - set(confirmed_ids):
+        if hit and not cancel_appointments:
+            raise TimeOffConflict(hit, conflict(len(hit)) if conflict else None)
+        if confirmed_ids is not None and {a.pk for a in hit} - set(confirmed_ids):
             raise TimeOffConflict(
-                affected,
+                hit,
                 _("More appointments were booked in this time meanwhile. Please check again."),
             )
-        time_off = TimeOff.objects.create(doctor=doctor, start=start, end=end, reason=reason)
-        why = reason or _("The doctor is unavailable")
-        for appointment in affected:
+        period = create(reason)
+        why = reason or unavailable
+        for appointment in hit:
             _cancel_for_the_clinic(
                 appointment, actor, _("%(why)s. Please book another time.") % {"why": why}
             )
-    return time_off, affected
+    return period, hit
+
+
+def add_closure(
+    *, site=None, start, end, reason="", actor, cancel_appointments=False, confirmed_ids=None
+):
+    """Close the clinic (`site=None`) or one site from `start` to `end` (clinic managers).
+
+    Exactly as time off: booked visits in it are listed (TimeOffConflict) and nothing is
+    saved until they are confirmed; then they are cancelled with the reason, in the same
+    transaction. Every doctor's row is locked first, so no booking slips in meanwhile.
+    """
+    if not can_manage_closures(actor):
+        raise NotAllowed(_("Your role cannot close the clinic or a site."))
+    if end <= start:
+        message = _("A closure must end after it starts.")
+        raise DomainError(message, code="invalid", fields={"end": message})
+    if end <= timezone.now():
+        message = _("This closure would already be over.")
+        raise DomainError(message, code="invalid", fields={"end": message})
+
+    def lock():
+        list(Doctor.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+    def affected():
+        return list(
+            Appointment.objects.filter(
+                status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN],
+                **({"site": site} if site is not None else {}),
+            )
+            .overlapping(start, end)
+            .select_related("patient__user", "doctor__user")
+            .order_by("start")
+        )
+
+    def create(reason):
+        return Closure.objects.create(site=site, start=start, end=end, reason=reason)
+
+    where = site.name if site is not None else _("The clinic")
+    return _close_time(
+        start=start,
+        end=end,
+        reason=reason,
+        actor=actor,
+        lock=lock,
+        affected=affected,
+        create=create,
+        unavailable=_("%(where)s is closed") % {"where": where},
+        cancel_appointments=cancel_appointments,
+        confirmed_ids=confirmed_ids,
+        conflict=lambda count: (
+            ngettext(
+                "%(count)d booked appointment falls in this closure.",
+                "%(count)d booked appointments fall in this closure.",
+                count,
+            )
+            % {"count": count}
+        ),
+    )
 
 
 def issue_calendar_feed(user):

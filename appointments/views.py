@@ -28,6 +28,7 @@ from appointments.forms import (
     BookingForm,
     CancelForm,
     DayForm,
+    FirstAvailableForm,
     LaterPageForm,
     SlotForm,
     StatusForm,
@@ -36,8 +37,11 @@ from appointments.models import Appointment
 from appointments.selectors import (
     appointment_pages,
     bookable_dates,
+    default_offer,
     find_free_slot,
+    first_available,
     free_slots,
+    kept_offer,
     next_free_slots,
     schedule_windows,
     slots_by_day,
@@ -96,7 +100,7 @@ def _with_day(url, day):
     return f"{url}?{urlencode({'day': day.isoformat()})}"
 
 
-def _day_picker(request, doctor, *, day=None, exclude=None):
+def _day_picker(request, doctor, *, day=None, exclude=None, offer=None):
     """The days with free slots in the booking window, the chosen day and its slots.
 
     Without `day`, the day comes from `?day=YYYY-MM-DD`, falling back to the first day
@@ -112,7 +116,7 @@ def _day_picker(request, doctor, *, day=None, exclude=None):
                 _("That is not a valid date. Showing the first day with free times instead."),
             )
     first, last = bookable_dates()
-    days = slots_by_day(free_slots(doctor, first, last, exclude=exclude))
+    days = slots_by_day(free_slots(doctor, first, last, exclude=exclude, offer=offer))
     if day is None and days:
         day = days[0][0]
     return {"days": [d for d, _slots in days], "day": day, "slots": dict(days).get(day, [])}
@@ -157,13 +161,31 @@ def book_confirm(request, doctor_pk, *, patient):
         messages.error(request, slot_form.errors["start"][0])
         return redirect(book_url)
     start = slot_form.cleaned_data["start"]
+    site = slot_form.cleaned_data["site"]
+    offers = list(doctor.offers.select_related("visit_type"))
+    chosen = slot_form.cleaned_data["type"]
+    offer = (
+        next((o for o in offers if o.visit_type_id == chosen.pk), None)
+        if chosen
+        else default_offer(offers)
+    )
+    if offer is None:
+        messages.error(request, services.VisitTypeNotOffered().message)
+        return redirect(book_url)
 
     if request.method == "GET":
-        slot = find_free_slot(doctor, start)
+        slot = find_free_slot(doctor, start, offer=offer, site=site)
         if slot is None:
             messages.error(request, services.SlotUnavailable.default_message)
             return redirect(_with_day(book_url, timezone.localdate(start)))
-        form = BookingForm(initial={"start": slot.start.isoformat()})
+        form = BookingForm(
+            initial={
+                "start": slot.start.isoformat(),
+                "type": offer.visit_type_id,
+                "site": slot.site.pk,
+            }
+        )
+        site = slot.site
     else:
         form = BookingForm(request.POST)
         if form.is_valid():
@@ -174,6 +196,8 @@ def book_confirm(request, doctor_pk, *, patient):
                     start=start,
                     reason=form.cleaned_data["reason"],
                     booked_by=request.user,
+                    visit_type=offer.visit_type,
+                    site=site,
                 )
             except DomainError as error:
                 messages.error(request, error.message)
@@ -190,8 +214,42 @@ def book_confirm(request, doctor_pk, *, patient):
         {
             "doctor": doctor,
             "start": start,
+            "offer": offer,
+            "site": site,
             "form": form,
             "back_url": _with_day(book_url, timezone.localdate(start)),
+        },
+    )
+
+
+FIRST_AVAILABLE_PER_PAGE = 20
+FIRST_AVAILABLE_DAYS = 14
+
+
+def first_available_page(request):
+    """ "Who can see me soonest?": free slots of a visit type across doctors (at a site or
+    any), earliest first, each a link to its booking confirmation. Open to everyone;
+    booking asks a visitor to log in."""
+    form = FirstAvailableForm(request.GET or None)
+    page = None
+    if form.is_valid():
+        data = form.cleaned_data
+        first = max(data["start"] or bookable_dates()[0], bookable_dates()[0])
+        slots = first_available(
+            visit_type=data["type"],
+            site=data["site"],
+            specialty=data["specialty"],
+            start_date=first,
+            end_date=first + timedelta(days=FIRST_AVAILABLE_DAYS - 1),
+        )
+        page = Paginator(slots, FIRST_AVAILABLE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "appointments/first_available.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "days": FIRST_AVAILABLE_DAYS,
         },
     )
 
@@ -275,7 +333,11 @@ def reschedule(request, pk):
         "current_start": appointment.start,
     }
     if services.can_reschedule(appointment, request.user):
-        context.update(_day_picker(request, appointment.doctor, exclude=appointment))
+        context.update(
+            _day_picker(
+                request, appointment.doctor, exclude=appointment, offer=kept_offer(appointment)
+            )
+        )
         context["can_reschedule"] = True
         return _render_picker(request, "appointments/reschedule.html", context)
     return render(request, "appointments/reschedule.html", context)

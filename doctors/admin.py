@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -11,9 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from doctors.admin_filters import DoctorListFilter
 from doctors.admin_forms import DoctorAddForm, WorkingHoursFormSet
-from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
+from doctors.models import (
+    Doctor,
+    Site,
+    Specialty,
+    TimeOff,
+    VisitType,
+    VisitTypeOffer,
+    WorkingHours,
+)
 from doctors.services import (
     create_doctor,
+    set_slot_length,
     set_working_hours,
 )
 from healthcare.core.admin import (
@@ -38,18 +48,61 @@ class SpecialtyAdmin(admin.ModelAdmin):
         return obj._doctor_count
 
 
+class LabelledDeleteFormSet(BaseInlineFormSet):
+    """An inline whose "Delete" boxes are named for screen readers (axe: form elements
+    must have labels; the tabular inline shows only a column heading above them)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete")
+
+
+def _choices_once(field, db_field):
+    """A foreign key's choices read once for the whole inline, not once per row."""
+    if field is not None and db_field.name in ("site", "visit_type"):
+        field.choices = list(field.choices)
+    return field
+
+
 class WorkingHoursInline(admin.TabularInline):
     model = WorkingHours
     formset = WorkingHoursFormSet
     extra = 1
 
+    def get_queryset(self, request):
+        # Each row is labelled with str(interval), which names the site.
+        return super().get_queryset(request).select_related("site")
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # A tabular row's fields have only the column heading above them: name each one
         # for screen readers (axe: "form elements must have labels").
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if field is not None and db_field.name in ("weekday", "start_time", "end_time"):
+        if field is not None and db_field.name in ("weekday", "start_time", "end_time", "site"):
             field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
-        return field
+        if field is not None and db_field.name == "site":
+            # Left empty, a row is at the clinic's first site (made if there is none yet).
+            field.required = False
+            field.empty_label = _("First site")
+        return _choices_once(field, db_field)
+
+
+class VisitTypeOfferInline(admin.TabularInline):
+    """The visit types the doctor offers, each with the doctor's own length if it differs."""
+
+    model = VisitTypeOffer
+    formset = LabelledDeleteFormSet
+    extra = 1
+    fields = ("visit_type", "length_minutes")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("visit_type")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.fields:
+            field.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
+        return _choices_once(field, db_field)
 
 
 class TimeOffInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -93,7 +146,7 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
         (_("Calendar"), {"fields": ("slot_minutes", "accepting_new_patients")}),
     )
     readonly_fields = ("user", "shortcuts")
-    inlines = (WorkingHoursInline, TimeOffInline)
+    inlines = (WorkingHoursInline, VisitTypeOfferInline, TimeOffInline)
 
     add_form = DoctorAddForm
     # Straight on to the new doctor's page: their working hours are entered there.
@@ -136,6 +189,12 @@ class DoctorAdmin(ServiceFormMixin, admin.ModelAdmin):
     def get_inline_instances(self, request, obj=None):
         # Working hours and time off are entered once the doctor exists.
         return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "slot_minutes" in form.changed_data:
+            # The length of the doctor's consultations (their default visit type).
+            set_slot_length(doctor=obj, minutes=obj.slot_minutes)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not WorkingHours:
@@ -181,8 +240,52 @@ class WorkingHoursAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Everyone's week at a glance. Hours are edited on the doctor's page, where the whole
     week is checked for overlaps at once."""
 
-    list_display = ("doctor", "weekday", "start_time", "end_time")
-    list_select_related = ("doctor__user",)
-    list_filter = ("weekday", "doctor__specialty", DoctorListFilter)
+    list_display = ("doctor", "weekday", "start_time", "end_time", "site")
+    list_select_related = ("doctor__user", "site")
+    list_filter = ("weekday", "site", "doctor__specialty", DoctorListFilter)
     search_fields = ("doctor__user__first_name", "doctor__user__last_name")
     ordering = ("doctor__user__last_name", "doctor__user__first_name", "weekday", "start_time")
+
+
+@admin.register(VisitType)
+class VisitTypeAdmin(admin.ModelAdmin):
+    """What visits the clinic offers. Lengths, spacing and hours are checked by the model;
+    a type with booked visits cannot be deleted (make it inactive instead)."""
+
+    list_display = (
+        "name",
+        "length_minutes",
+        "spacing_minutes",
+        "buffer_minutes",
+        "bookable_from",
+        "bookable_until",
+        "online_booking",
+        "is_active",
+    )
+    list_filter = ("is_active", "online_booking")
+    search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "description", "is_active")}),
+        (
+            _("Time"),
+            {
+                "fields": (
+                    "length_minutes",
+                    "spacing_minutes",
+                    "buffer_minutes",
+                    "bookable_from",
+                    "bookable_until",
+                )
+            },
+        ),
+        (_("Booking"), {"fields": ("online_booking",)}),
+    )
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    """The clinic's locations (all in the clinic's one time zone)."""
+
+    list_display = ("name", "phone", "address")
+    search_fields = ("name", "address")
+    filter_horizontal = ("visit_types",)

@@ -77,10 +77,15 @@ class WorkingHoursFormSet(BaseInlineFormSet):
     The admin saves it with doctors.services.set_working_hours(intervals=...).
     """
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete")
+
     def intervals(self):
-        """The (weekday, start, end) rows kept: filled in and not marked for removal."""
+        """The (weekday, start, end, site) rows kept: filled in and not marked for removal."""
         return [
-            (data["weekday"], data["start_time"], data["end_time"])
+            (data["weekday"], data["start_time"], data["end_time"], data["site"])
             for form in self.forms
             if (data := form.cleaned_data) and not self._should_delete_form(form)
         ]

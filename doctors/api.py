@@ -10,7 +10,7 @@ A doctor's free slots and retiring a doctor (DELETE, which cancels their visits)
 appointments.api.doctors.
 """
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -21,9 +21,10 @@ from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
 from accounts.serializers import ProfileWithLoginSerializer, StaffNewLoginSerializer
-from doctors.models import Doctor, Specialty
+from doctors.models import Doctor, Site, Specialty, VisitType
 from doctors.permissions import can_add_doctors, can_change_doctors, can_see_every_doctor
-from doctors.services import create_doctor
+from doctors.serializers import SiteRefSerializer
+from doctors.services import create_doctor, set_slot_length
 from healthcare.core.api.representation import represent
 from healthcare.core.api.schema import error_responses, invalid
 from healthcare.core.validators import validate_single_line
@@ -326,7 +327,11 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
             raise exceptions.PermissionDenied(_("Only clinic staff can change this profile."))
         serializer = serializer_class(doctor, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
+        with transaction.atomic():
+            serializer.save()
+            if "slot_minutes" in serializer.validated_data:
+                # The length of the doctor's consultations (their default visit type).
+                set_slot_length(doctor=doctor, minutes=serializer.validated_data["slot_minutes"])
         doctor = self.get_queryset().get(pk=doctor.pk)
         return Response(DoctorSerializer(doctor).data)
 
@@ -348,3 +353,60 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
     )
     def patch(self, request, pk):
         return self._update(request, partial=True)
+
+
+class VisitTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VisitType
+        fields = [
+            "id",
+            "name",
+            "description",
+            "length_minutes",
+            "spacing_minutes",
+            "buffer_minutes",
+            "bookable_from",
+            "bookable_until",
+            "online_booking",
+        ]
+        read_only_fields = fields
+
+
+class VisitTypeListView(generics.ListAPIView):
+    """The kinds of visit the clinic offers (active ones), for `type=` in slot searches
+    and bookings. A doctor may have their own length for a type."""
+
+    permission_classes = [AllowAny]
+    serializer_class = VisitTypeSerializer
+    queryset = VisitType.objects.filter(is_active=True).order_by("name")
+
+    @extend_schema(
+        operation_id="visit_types_list",
+        summary="Visit types (public)",
+        responses={
+            200: VisitTypeSerializer(many=True),
+            **error_responses(NotAuthenticated, NotFound),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class SiteListView(generics.ListAPIView):
+    """The clinic's sites, for `site=` in slot searches and bookings. Every site is in
+    the clinic's one time zone."""
+
+    permission_classes = [AllowAny]
+    serializer_class = SiteRefSerializer
+    queryset = Site.objects.order_by("name")
+
+    @extend_schema(
+        operation_id="sites_list",
+        summary="Sites (public)",
+        responses={
+            200: SiteRefSerializer(many=True),
+            **error_responses(NotAuthenticated, NotFound),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
+from doctors.models import Doctor, Site, Specialty, TimeOff, WorkingHours
 from doctors.services import validate_working_hours
 from healthcare.core.validators import validate_single_line
 
@@ -40,7 +40,13 @@ class SlotLengthForm(forms.ModelForm):
     class Meta:
         model = Doctor
         fields = ["slot_minutes"]
-        help_texts = {"slot_minutes": _("Between 5 and 240 minutes. Booked visits keep theirs.")}
+        labels = {"slot_minutes": _("Length of a consultation (minutes)")}
+        help_texts = {
+            "slot_minutes": _(
+                "Between 5 and 240 minutes. Booked visits keep theirs; other visit types "
+                "have the lengths the clinic sets."
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,6 +80,12 @@ class WorkingIntervalForm(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
+    site = forms.ModelChoiceField(
+        label=_("Site"),
+        queryset=Site.objects.all(),
+        required=False,
+        empty_label=_("Main site"),
+    )
 
     def clean(self):
         data = super().clean()
@@ -87,12 +99,27 @@ class WorkingIntervalForm(forms.Form):
 
 
 class BaseWorkingHoursFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # The sites are read once for all rows, not once per row.
+        if not hasattr(self, "_site_choices"):
+            self._site_choices = list(form.fields["site"].choices)
+        form.fields["site"].choices = self._site_choices
+        return form
+
     def intervals(self):
-        """The (weekday, start, end) rows kept: filled in and not marked for removal."""
+        """The (weekday, start, end, site) rows kept: filled in and not marked for removal
+        (a row without a site is at the main site)."""
         return sorted(
-            tuple(form.cleaned_data[name] for name in WorkingIntervalForm.FIELDS)
-            for form in self.forms
-            if form.cleaned_data and not self._should_delete_form(form)
+            (
+                (
+                    *(form.cleaned_data[name] for name in WorkingIntervalForm.FIELDS),
+                    form.cleaned_data.get("site"),
+                )
+                for form in self.forms
+                if form.cleaned_data and not self._should_delete_form(form)
+            ),
+            key=lambda row: row[:3],
         )
 
     def clean(self):

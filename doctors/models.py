@@ -24,6 +24,146 @@ class Specialty(models.Model):
         return self.name
 
 
+DEFAULT_VISIT_TYPE = "Consultation"
+DEFAULT_SITE = "Main site"
+
+
+class VisitTypeManager(models.Manager):
+    def default(self):
+        """The visit type a new doctor offers unless told otherwise (made if missing)."""
+        visit_type, _created = self.get_or_create(
+            name=DEFAULT_VISIT_TYPE, defaults={"length_minutes": 30}
+        )
+        return visit_type
+
+
+class SiteManager(models.Manager):
+    def default(self):
+        """The site of working hours given without one: the first site (made if none)."""
+        return self.order_by("pk").first() or self.create(name=DEFAULT_SITE)
+
+
+class VisitType(models.Model):
+    """What a visit is ("New patient consultation, 30 min"): its length, where on the clock
+    it may start, the time kept free after it, and who may book it online."""
+
+    class OnlineBooking(models.TextChoices):
+        ANYONE = "anyone", _("Anyone")
+        NEW_PATIENTS = "new", _("New patients of the doctor")
+        EXISTING_PATIENTS = "existing", _("Existing patients of the doctor")
+        STAFF_ONLY = "staff", _("Staff only (not bookable online)")
+
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, validators=[validate_single_line]
+    )
+    description = models.TextField(_("description for patients"), max_length=1000, blank=True)
+    length_minutes = models.PositiveSmallIntegerField(
+        _("length (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+    )
+    spacing_minutes = models.PositiveSmallIntegerField(
+        _("start every (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text=_(
+            "Visits start on this grid from the start of the working hours. "
+            "Empty: every visit length."
+        ),
+    )
+    buffer_minutes = models.PositiveSmallIntegerField(
+        _("buffer after (minutes)"),
+        default=0,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Time kept free after each visit (cleaning, notes)."),
+    )
+    bookable_from = models.TimeField(
+        _("bookable from"),
+        null=True,
+        blank=True,
+        help_text=_("Earliest start of the day, e.g. 08:00 for procedures in the morning."),
+    )
+    bookable_until = models.TimeField(
+        _("bookable until"),
+        null=True,
+        blank=True,
+        help_text=_("The visit must end by this time of day."),
+    )
+    online_booking = models.CharField(
+        _("who may book online"),
+        max_length=10,
+        choices=OnlineBooking,
+        default=OnlineBooking.ANYONE,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = VisitTypeManager()
+
+    class Meta:
+        verbose_name = _("visit type")
+        verbose_name_plural = _("visit types")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(length_minutes__gte=5) & Q(length_minutes__lte=240),
+                name="doctors_visittype_length_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(spacing_minutes__isnull=True)
+                | (Q(spacing_minutes__gte=5) & Q(spacing_minutes__lte=240)),
+                name="doctors_visittype_spacing_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(buffer_minutes__lte=120),
+                name="doctors_visittype_buffer_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(bookable_from__isnull=True)
+                | Q(bookable_until__isnull=True)
+                | Q(bookable_until__gt=models.F("bookable_from")),
+                name="doctors_visittype_bookable_hours_order",
+                violation_error_message=_("'Bookable until' must be after 'bookable from'."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Site(models.Model):
+    """One of the clinic's locations. All sites share the clinic's one time zone."""
+
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, validators=[validate_single_line]
+    )
+    address = models.TextField(_("address"), max_length=500, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True, validators=[validate_single_line]
+    )
+    visit_types = models.ManyToManyField(
+        VisitType,
+        blank=True,
+        related_name="sites",
+        verbose_name=_("visit types offered here"),
+        help_text=_("Leave empty for every visit type."),
+    )
+
+    objects = SiteManager()
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def one_line_address(self):
+        return ", ".join(line.strip() for line in self.address.splitlines() if line.strip())
+
+
 class DoctorQuerySet(models.QuerySet):
     def directory(self, *, search="", specialty=None):
         """Active doctors for the public directory, matched by name and specialty."""
@@ -92,6 +232,54 @@ class Doctor(models.Model):
         return self.user.display_name
 
 
+class VisitTypeOffer(models.Model):
+    """A visit type a doctor offers, with the doctor's own length if it differs."""
+
+    doctor = models.ForeignKey(
+        Doctor, on_delete=models.CASCADE, related_name="offers", verbose_name=_("doctor")
+    )
+    visit_type = models.ForeignKey(
+        VisitType, on_delete=models.PROTECT, related_name="offers", verbose_name=_("visit type")
+    )
+    length_minutes = models.PositiveSmallIntegerField(
+        _("length (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text=_("Empty: the visit type's length."),
+    )
+
+    class Meta:
+        verbose_name = _("visit type offered")
+        verbose_name_plural = _("visit types offered")
+        ordering = ["doctor", "visit_type__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doctor", "visit_type"], name="doctors_offer_unique_per_doctor"
+            ),
+            models.CheckConstraint(
+                condition=Q(length_minutes__isnull=True)
+                | (Q(length_minutes__gte=5) & Q(length_minutes__lte=240)),
+                name="doctors_offer_length_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.visit_type} ({self.length} min)"
+
+    @property
+    def length(self):
+        return self.length_minutes or self.visit_type.length_minutes
+
+    @property
+    def spacing(self):
+        return self.visit_type.spacing_minutes or self.length
+
+    @property
+    def buffer(self):
+        return self.visit_type.buffer_minutes
+
+
 class WorkingHours(models.Model):
     """One interval of a doctor's regular week, in the clinic's local time."""
 
@@ -108,6 +296,9 @@ class WorkingHours(models.Model):
         Doctor, on_delete=models.CASCADE, related_name="working_hours", verbose_name=_("doctor")
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="working_hours", verbose_name=_("site")
+    )
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
 
@@ -124,7 +315,9 @@ class WorkingHours(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        hours = f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        # A row entered without a site (the first site) has none until it is saved.
+        return f"{hours} ({self.site})" if self.site_id else hours
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -169,3 +362,52 @@ class TimeOff(models.Model):
     def __str__(self):
         start, end = timezone.localtime(self.start), timezone.localtime(self.end)
         return f"{self.doctor}: {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+
+
+class ClosureQuerySet(models.QuerySet):
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, end__gt=start)
+
+    def affecting(self, site):
+        """Closures of the whole clinic and of `site`."""
+        return self.filter(Q(site__isnull=True) | Q(site=site))
+
+
+class Closure(models.Model):
+    """A period in which the whole clinic or one site is closed (a bank holiday)."""
+
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        verbose_name=_("site"),
+        help_text=_("Empty: every site (the whole clinic)."),
+    )
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    # Added to the cancellation reason of the visits it cancels, which patients are emailed.
+    reason = models.CharField(
+        _("reason"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+
+    objects = ClosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["start"]
+        indexes = [models.Index(fields=["start", "end"], name="closure_start_end_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")),
+                name="doctors_closure_end_after_start",
+                violation_error_message=_("The end must be after the start."),
+            ),
+        ]
+
+    def __str__(self):
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+        where = self.site or _("whole clinic")
+        return f"{where}: {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"

@@ -24,3 +24,8 @@ def can_add_doctors(user):
 def can_change_doctors(user):
     """Staff who change any doctor's profile (a doctor changes their own biography)."""
     return has_staff_permission(user, "doctors.change_doctor")
+
+
+def can_manage_closures(user):
+    """Staff whose role keeps the clinic's calendar (clinic manager): closures cancel visits."""
+    return has_staff_permission(user, "doctors.add_closure")

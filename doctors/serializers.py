@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from doctors.models import Doctor
+from doctors.models import Doctor, Site, VisitType
 
 
 class DoctorRefSerializer(serializers.ModelSerializer):
@@ -13,4 +13,18 @@ class DoctorRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Doctor
         fields = ["id", "first_name", "last_name", "specialty"]
+        read_only_fields = fields
+
+
+class VisitTypeRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VisitType
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class SiteRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "name", "address", "phone"]
         read_only_fields = fields

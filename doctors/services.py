@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import invite
-from doctors.models import Doctor, WorkingHours
+from doctors.models import Doctor, Site, VisitType, VisitTypeOffer, WorkingHours
 from doctors.permissions import can_remove_time_off
 from doctors.signals import KIND_HOURS, KIND_TIME_OFF, time_freed
 from healthcare.core.errors import NotVisible
@@ -55,17 +55,38 @@ def create_doctor(
     )
     if password is None and actor is not None:
         invite(user=user, actor=actor, request=request)
+    # A new doctor offers the clinic's default visit type at their slot length; staff
+    # add other types on the doctor's page.
+    default_type = VisitType.objects.default()
+    VisitTypeOffer.objects.create(
+        doctor=doctor,
+        visit_type=default_type,
+        length_minutes=None if slot_minutes == default_type.length_minutes else slot_minutes,
+    )
     return doctor
 
 
-def validate_working_hours(intervals):
-    """Check a doctor's weekly intervals: each ends after it starts, none overlap.
+def _with_sites(intervals):
+    """(weekday, start, end, site) rows; a row given as a triple is at the default site."""
+    rows = []
+    default = None
+    for row in intervals:
+        if len(row) == 3 or row[3] is None:
+            default = default or Site.objects.default()
+            row = (*row[:3], default)
+        rows.append(tuple(row))
+    return rows
 
-    `intervals` are (weekday, start_time, end_time) triples. Raises a ValidationError
+
+def validate_working_hours(intervals):
+    """Check a doctor's weekly intervals: each ends after it starts, none overlap (a
+    doctor is at one site at a time).
+
+    `intervals` are (weekday, start_time, end_time[, site]) rows. Raises a ValidationError
     naming the first clash, so forms and formsets can show it.
     """
     by_day = {}
-    for weekday, start, end in intervals:
+    for weekday, start, end, *_site in intervals:
         if end <= start:
             raise ValidationError(_("Working hours must end after they start."))
         by_day.setdefault(weekday, []).append((start, end))
@@ -81,17 +102,19 @@ def validate_working_hours(intervals):
 
 @transaction.atomic
 def set_working_hours(*, doctor, intervals):
-    """Replace a doctor's weekly hours with `intervals` ((weekday, start, end) triples).
+    """Replace a doctor's weekly hours with `intervals`: (weekday, start, end, site) rows
+    (a triple is at the default site, for callers from before sites).
 
     Validated as a whole first (end after start, no overlaps on a day); booked
     appointments are kept even if they now fall outside the hours.
     """
     intervals = list(intervals)
     validate_working_hours(intervals)
+    intervals = _with_sites(intervals)
     doctor.working_hours.all().delete()
     WorkingHours.objects.bulk_create(
-        WorkingHours(doctor=doctor, weekday=day, start_time=start, end_time=end)
-        for day, start, end in intervals
+        WorkingHours(doctor=doctor, weekday=day, start_time=start, end_time=end, site=site)
+        for day, start, end, site in intervals
     )
     # New hours may open time anywhere in the horizon (the waitlist looks at all of it).
     time_freed.send(sender=Doctor, doctor_id=doctor.pk, start=None, end=None, kind=KIND_HOURS)
@@ -110,3 +133,15 @@ def remove_time_off(*, time_off, actor):
             end=time_off.end,
             kind=KIND_TIME_OFF,
         )
+
+
+@transaction.atomic
+def set_slot_length(*, doctor, minutes):
+    """The doctor's own length for the clinic's default visit type ("Consultation"), if
+    they offer it: what the single slot length was before visit types."""
+    doctor.slot_minutes = minutes
+    doctor.save(update_fields=["slot_minutes"])
+    default_type = VisitType.objects.default()
+    doctor.offers.filter(visit_type=default_type).update(
+        length_minutes=None if minutes == default_type.length_minutes else minutes
+    )

@@ -43,7 +43,9 @@ def working_hours(request, *, doctor):
         formset = WorkingHoursFormSet(request.POST, prefix="hours")
         if slot_form.is_valid() and formset.is_valid():
             with transaction.atomic():
-                slot_form.save()
+                services.set_slot_length(
+                    doctor=doctor, minutes=slot_form.cleaned_data["slot_minutes"]
+                )
                 services.set_working_hours(doctor=doctor, intervals=formset.intervals())
             messages.success(request, _("Your working hours are saved."))
             return redirect("doctors:hours")
@@ -52,7 +54,12 @@ def working_hours(request, *, doctor):
         formset = WorkingHoursFormSet(
             prefix="hours",
             initial=[
-                {"weekday": row.weekday, "start_time": row.start_time, "end_time": row.end_time}
+                {
+                    "weekday": row.weekday,
+                    "start_time": row.start_time,
+                    "end_time": row.end_time,
+                    "site": row.site_id,
+                }
                 for row in doctor.working_hours.order_by("weekday", "start_time")
             ],
         )

@@ -43,6 +43,9 @@ urlpatterns = [
     # GET/PUT/PATCH are doctors.api's; DELETE (retiring, which cancels visits) is added here.
     path("doctors/<int:pk>", scheduling.DoctorDetailView.as_view(), name="doctor-detail"),
     path("doctors/<int:pk>/slots", scheduling.DoctorSlotsView.as_view(), name="doctor-slots"),
+    path("slots/", scheduling.FirstAvailableView.as_view(), name="first-available"),
+    path("visit-types/", doctors.VisitTypeListView.as_view(), name="visit-type-list"),
+    path("sites/", doctors.SiteListView.as_view(), name="site-list"),
     path("appointments/", appointments.AppointmentListView.as_view(), name="appointment-list"),
     path(
         "appointments/<int:pk>",

@@ -79,6 +79,7 @@ doctors_urls = [
 appointments_urls = [
     path("", appointments.my_appointments, name="mine"),
     path("schedule/", appointments.doctor_schedule, name="schedule"),
+    path("first-available/", appointments.first_available_page, name="first_available"),
     path("book/<int:doctor_pk>/", appointments.book_pick_slot, name="book"),
     path("book/<int:doctor_pk>/confirm/", appointments.book_confirm, name="book_confirm"),
     path("<int:pk>/", records.appointment_detail, name="detail"),

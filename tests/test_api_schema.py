@@ -42,6 +42,9 @@ ENDPOINTS = {
     ("patch", "/api/doctors/{id}"),
     ("delete", "/api/doctors/{id}"),
     ("get", "/api/doctors/{id}/slots"),
+    ("get", "/api/slots/"),
+    ("get", "/api/visit-types/"),
+    ("get", "/api/sites/"),
     ("get", "/api/appointments/"),
     ("post", "/api/appointments/"),
     ("get", "/api/appointments/{id}"),
@@ -148,9 +151,20 @@ def test_bodies_and_examples_are_documented(schema):
     )
     assert schema["components"]["schemas"]["StatusChangeRequest"]["required"] == ["status"]
     slots = schema["paths"]["/api/doctors/{id}/slots"]["get"]
-    assert {p["name"]: p["required"] for p in slots["parameters"] if p["in"] == "query"} == {
-        "start": True,
-        "end": True,
+    assert {
+        p["name"]: p.get("required", False) for p in slots["parameters"] if p["in"] == "query"
+    } == {"start": True, "end": True, "type": False, "site": False}
+    first = schema["paths"]["/api/slots/"]["get"]
+    assert {
+        p["name"]: p.get("required", False) for p in first["parameters"] if p["in"] == "query"
+    } == {
+        "type": True,
+        "specialty": False,
+        "site": False,
+        "from": False,
+        "to": False,
+        "page": False,
+        "page_size": False,
     }
     listing = schema["paths"]["/api/appointments/"]["get"]["responses"]["200"]
     page = listing["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]

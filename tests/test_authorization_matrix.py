@@ -283,6 +283,9 @@ ADMIN_LISTS = {
         "doctors.specialty",
         "doctors.workinghours",
         "doctors.timeoff",
+        "doctors.visittype",
+        "doctors.site",
+        "doctors.closure",
         "waitlist.waitlistentry",
         "waitlist.offer",
         "waitlist.freedtime",
@@ -292,6 +295,9 @@ ADMIN_LISTS = {
         "doctors.specialty",
         "doctors.workinghours",
         "doctors.timeoff",
+        "doctors.visittype",
+        "doctors.site",
+        "doctors.closure",
         "appointments.appointment",
         "waitlist.waitlistentry",
         "waitlist.offer",
@@ -471,6 +477,10 @@ ROLE_PERMISSIONS = {
         "doctors.view_specialty",
         "doctors.view_workinghours",
         "doctors.view_timeoff",
+        "doctors.view_visittype",
+        "doctors.view_visittypeoffer",
+        "doctors.view_site",
+        "doctors.view_closure",
         "waitlist.view_waitlistentry",
         "waitlist.add_waitlistentry",
         "waitlist.change_waitlistentry",
@@ -492,6 +502,11 @@ ROLE_PERMISSIONS = {
         "doctors.view_timeoff",
         "doctors.add_timeoff",
         "doctors.delete_timeoff",
+        *(
+            f"doctors.{action}_{model}"
+            for model in ("visittype", "visittypeoffer", "site", "closure")
+            for action in ("view", "add", "change", "delete")
+        ),
         "appointments.view_appointment",
         "waitlist.view_waitlistentry",
         "waitlist.view_offer",

@@ -11,12 +11,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from appointments.models import Appointment
-from appointments.selectors import free_slots
-from doctors.models import Doctor
+from appointments.selectors import first_available, free_slots
+from doctors.models import Doctor, VisitType
 from tests.api_support import api_client
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at
-from tests.doctors.factories import DoctorFactory, TimeOffFactory
+from tests.doctors.factories import (
+    ClosureFactory,
+    DoctorFactory,
+    SiteFactory,
+    TimeOffFactory,
+    main_site,
+)
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +82,7 @@ def queries(call):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_free_slot_search_over_14_days_costs_two_queries(now, size):
+def test_free_slot_search_over_14_days_costs_four_queries(now, size):
     doctor = DoctorFactory()
     fill_doctor(doctor, size)
     for n in range(size // 2):
@@ -86,16 +92,43 @@ def test_free_slot_search_over_14_days_costs_two_queries(now, size):
 
     count, slots = queries(lambda: free_slots(doctor, TUESDAY, TUESDAY + datetime.timedelta(13)))
 
-    assert count <= 3  # the budget
-    assert count == 2  # working hours; time off and appointments in one UNION
+    assert count <= 4  # the budget
+    # Offers; working hours with sites; sites' type restrictions; time off, appointments
+    # and closures in one UNION.
+    assert count == 4
     assert slots  # it found free time around the appointments
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_first_available_costs_the_same_whatever_the_number_of_doctors(now, size):
+    """Offers with their doctors, working hours, sites' type restrictions, and all busy
+    time (appointments, time off, closures) in one UNION: five queries for any number."""
+    sites = [main_site(), SiteFactory(name="North"), SiteFactory(name="South")]
+    for n in range(size):
+        doctor = DoctorFactory(
+            working_hours=[(day, "09:00", "17:00", sites[(n + day) % 3]) for day in range(5)]
+        )
+        fill_doctor(doctor, 3)
+        TimeOffFactory(doctor=doctor, start=at(TUESDAY, "13:00"), end=at(TUESDAY, "14:00"))
+    ClosureFactory(site=sites[1], start=at(TUESDAY, "00:00"), end=at(TUESDAY, "23:00"))
+
+    count, slots = queries(
+        lambda: first_available(
+            visit_type=VisitType.objects.default(),
+            start_date=TUESDAY,
+            end_date=TUESDAY + datetime.timedelta(13),
+        )
+    )
+
+    assert count == 5
+    assert len({slot.doctor for slot in slots}) == size
 
 
 # (name, expected queries, how to fill the data, the request)
 PAGE_BUDGETS = {
-    "booking_page": 6,
+    "booking_page": 8,
     "directory": 3,
-    "doctor_page": 3,
+    "doctor_page": 5,
     "my_appointments": 6,
     "doctor_schedule": 7,
 }
@@ -165,9 +198,9 @@ API_BUDGETS = {
     "me": 1,
     "doctor_list": 2,
     "doctor_list_authenticated": 3,  # the authentication's one query, then the same two
-    "doctor_slots": 3,
+    "doctor_slots": 5,
     "appointment_list": 3,
-    "booking": 11,
+    "booking": 13,
 }
 
 

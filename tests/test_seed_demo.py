@@ -237,3 +237,28 @@ def test_a_later_days_run_lays_an_empty_today_again_and_only_once():
     assert row_counts() == before and "nothing was created" in output
     active = list(Appointment.objects.active())
     assert overlapping_pairs(active, key=lambda a: a.patient_id) == []
+
+
+def test_seed_demo_has_sites_visit_types_and_a_bank_holiday(now):
+    from appointments.selectors import first_available
+    from doctors.models import Closure, Site, VisitType
+
+    seed()
+
+    assert Site.objects.count() >= 3
+    assert {"New patient consultation", "Follow-up", "Minor procedure"} <= set(
+        VisitType.objects.values_list("name", flat=True)
+    )
+    holiday = Closure.objects.get(site__isnull=True, reason="Bank holiday")
+    assert (
+        not Appointment.objects.active()
+        .filter(start__lt=holiday.end, end__gt=holiday.start)
+        .exists()
+    )
+    new_patients = VisitType.objects.get(name="New patient consultation")
+    slots = first_available(
+        visit_type=new_patients,
+        start_date=now.date(),
+        end_date=now.date() + datetime.timedelta(days=13),
+    )
+    assert len({slot.site for slot in slots}) == 3

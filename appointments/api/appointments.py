@@ -27,15 +27,20 @@ from appointments.services import (
     NotAcceptingPatients,
     PatientInactive,
     ReasonRequired,
+    SiteNotAvailable,
     SlotUnavailable,
+    StartOffGrid,
+    VisitTypeNotBookable,
+    VisitTypeNotOffered,
+    VisitTypeRequired,
     allowed_transitions,
     book_appointment,
     can_reschedule,
     change_status,
     reschedule_appointment,
 )
-from doctors.models import Doctor
-from doctors.serializers import DoctorRefSerializer
+from doctors.models import Doctor, Site, VisitType, VisitTypeOffer
+from doctors.serializers import DoctorRefSerializer, SiteRefSerializer, VisitTypeRefSerializer
 from healthcare.core.api.schema import error_responses, invalid, rate_limited
 from healthcare.core.ratelimits import hit
 from patients.models import Patient
@@ -46,6 +51,15 @@ from patients.serializers import PatientRefSerializer
 class AppointmentSerializer(serializers.ModelSerializer):
     patient = PatientRefSerializer(read_only=True)
     doctor = DoctorRefSerializer(read_only=True)
+    type = VisitTypeRefSerializer(source="visit_type", read_only=True)
+    site = SiteRefSerializer(read_only=True)
+    length_minutes = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("The visit's length (end − start).")
+    )
+    buffer_minutes = serializers.IntegerField(
+        read_only=True,
+        help_text=gettext_lazy("Minutes the doctor keeps free after the visit."),
+    )
     reason = serializers.CharField(
         read_only=True,
         allow_null=True,
@@ -73,8 +87,12 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "id",
             "patient",
             "doctor",
+            "type",
+            "site",
             "start",
             "end",
+            "length_minutes",
+            "buffer_minutes",
             "reason",
             "status",
             "cancellation_reason",
@@ -122,9 +140,25 @@ class BookingSerializer(serializers.Serializer):
     doctor = serializers.PrimaryKeyRelatedField(queryset=Doctor.objects.select_related("user"))
     start = serializers.DateTimeField(
         help_text=gettext_lazy(
-            "One of the doctor's free slots (see /api/doctors/{id}/slots); a time without an "
-            "offset is taken as the clinic's. The end follows from the doctor's slot length."
+            "One of the doctor's free slots for the type (see /api/doctors/{id}/slots); a "
+            "time without an offset is taken as the clinic's. The end follows from the "
+            "type's length with this doctor."
         )
+    )
+    type = serializers.PrimaryKeyRelatedField(
+        queryset=VisitType.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The visit type (see `type` in /api/slots/). May be left out when the doctor "
+            "offers one type; otherwise 400 `type_required`."
+        ),
+    )
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("The site; left out, the site the doctor works at at that time."),
     )
     reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
@@ -164,7 +198,9 @@ class StatusChangeSerializer(serializers.Serializer):
 
 class RescheduleSerializer(serializers.Serializer):
     start = serializers.DateTimeField(
-        help_text=gettext_lazy("Another free slot of the same doctor.")
+        help_text=gettext_lazy(
+            "Another free slot of the same doctor for the appointment's visit type (kept)."
+        )
     )
 
 
@@ -206,8 +242,16 @@ class AppointmentFilterSerializer(serializers.Serializer):
 
 def visible_appointments(user):
     return Appointment.objects.visible_to(user).select_related(
-        "patient__user", "doctor__user", "doctor__specialty"
+        "patient__user", "doctor__user", "doctor__specialty", "visit_type", "site"
     )
+
+
+def _not_bookable_example():
+    return VisitTypeNotBookable(VisitType(name="Minor procedure", online_booking="staff"))
+
+
+def _off_grid_example():
+    return StartOffGrid(VisitTypeOffer(visit_type=VisitType(name="Follow-up", length_minutes=15)))
 
 
 class AppointmentListView(generics.ListAPIView):
@@ -250,14 +294,20 @@ class AppointmentListView(generics.ListAPIView):
         summary="Book an appointment",
         description=gettext_lazy(
             "A patient books for themself; clinic staff give `patient`. The slot must be one "
-            "of the doctor's free slots right now: otherwise, or when someone else was faster, "
-            "409 `slot_unavailable`."
+            "of the doctor's free slots for the visit type right now: otherwise, or when "
+            "someone else was faster, 409 `slot_unavailable`. `type` may be left out when the "
+            "doctor offers one type (clients from before visit types)."
         ),
         request=BookingSerializer,
         responses={
             201: AppointmentSerializer,
             **error_responses(
                 invalid("start"),
+                VisitTypeRequired,
+                VisitTypeNotOffered,
+                _not_bookable_example,
+                _off_grid_example,
+                SiteNotAvailable,
                 NotAuthenticated,
                 NotFound,
                 SlotUnavailable,
@@ -269,7 +319,12 @@ class AppointmentListView(generics.ListAPIView):
         examples=[
             OpenApiExample(
                 "Book a slot",
-                value={"doctor": 1, "start": "2030-01-08T09:00:00Z", "reason": "Sore throat"},
+                value={
+                    "doctor": 1,
+                    "type": 2,
+                    "start": "2030-01-08T09:00:00Z",
+                    "reason": "Sore throat",
+                },
                 request_only=True,
             )
         ],
@@ -290,6 +345,8 @@ class AppointmentListView(generics.ListAPIView):
             start=data["start"],
             reason=data["reason"],
             booked_by=request.user,
+            visit_type=data.get("type"),
+            site=data.get("site"),
         )
         # The service returns it with the patient, the doctor and their names loaded.
         return Response(
@@ -379,6 +436,7 @@ class AppointmentRescheduleView(AppointmentObjectMixin, generics.GenericAPIView)
             200: AppointmentSerializer,
             **error_responses(
                 invalid("start"),
+                _off_grid_example,
                 NotAuthenticated,
                 NotFound,
                 SlotUnavailable,

@@ -17,13 +17,36 @@ from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from appointments.selectors import free_slots
+from appointments.selectors import bookable_dates, first_available, free_slots
 from appointments.services import retire_user
 from doctors.api import DoctorDetailView as DoctorProfileView
-from doctors.models import Doctor
+from doctors.models import Doctor, Site, Specialty, VisitType
+from doctors.serializers import DoctorRefSerializer, SiteRefSerializer, VisitTypeRefSerializer
 from healthcare.core.api.schema import error_responses, invalid
 
 MAX_SLOT_RANGE_DAYS = 62
+SITE_EXAMPLE = {
+    "id": 1,
+    "name": "Main site",
+    "address": "1 High Street\nLondon",
+    "phone": "020 7946 0000",
+}
+
+
+def _type_field(help_text):
+    return serializers.PrimaryKeyRelatedField(
+        queryset=VisitType.objects.filter(is_active=True),
+        required=False,
+        help_text=help_text,
+    )
+
+
+def _site_field():
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.all(),
+        required=False,
+        help_text=gettext_lazy("Only slots at this site (id); left out, at any site."),
+    )
 
 
 class SlotQuerySerializer(serializers.Serializer):
@@ -31,6 +54,8 @@ class SlotQuerySerializer(serializers.Serializer):
     end = serializers.DateField(
         help_text=gettext_lazy("Last day (clinic time, inclusive), at most 62 days on.")
     )
+    type = _type_field(gettext_lazy("The visit type (id); left out, the doctor's default type."))
+    site = _site_field()
 
     def validate(self, attrs):
         if attrs["end"] < attrs["start"]:
@@ -52,6 +77,58 @@ class SlotSerializer(serializers.Serializer):
         help_text=gettext_lazy("ISO 8601 with the clinic's UTC offset at that time.")
     )
     end = serializers.DateTimeField()
+    type = VisitTypeRefSerializer(source="visit_type", read_only=True)
+    site = SiteRefSerializer(read_only=True)
+
+
+class FirstAvailableSlotSerializer(SlotSerializer):
+    doctor = DoctorRefSerializer(read_only=True)
+
+
+class FirstAvailableQuerySerializer(serializers.Serializer):
+    type = serializers.PrimaryKeyRelatedField(
+        queryset=VisitType.objects.filter(is_active=True),
+        help_text=gettext_lazy("The visit type (id)."),
+    )
+    specialty = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Specialty.objects.all(),
+        required=False,
+        help_text=gettext_lazy("Only doctors of this specialty (its slug)."),
+    )
+    site = _site_field()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # `from` is a Python keyword, so the dates are added here rather than declared.
+        fields["from"] = serializers.DateField(
+            required=False,
+            help_text=gettext_lazy("First day (clinic time); left out, today."),
+        )
+        fields["to"] = serializers.DateField(
+            required=False,
+            help_text=gettext_lazy(
+                "Last day (clinic time, inclusive); left out, 13 days after `from`; at most "
+                "62 days on."
+            ),
+        )
+        return fields
+
+    def validate(self, attrs):
+        first = attrs.get("from") or bookable_dates()[0]
+        last = attrs.get("to") or first + timedelta(days=13)
+        if last < first:
+            raise serializers.ValidationError({"to": [_("The end must not be before the start.")]})
+        if (last - first) >= timedelta(days=MAX_SLOT_RANGE_DAYS):
+            raise serializers.ValidationError(
+                {
+                    "to": [
+                        _("Ask for at most %(days)d days at a time.")
+                        % {"days": MAX_SLOT_RANGE_DAYS}
+                    ]
+                }
+            )
+        return {**attrs, "from": first, "to": last}
 
 
 # doctors.api's profile view (GET, PUT, PATCH) with DELETE: retiring cancels the doctor's
@@ -91,8 +168,11 @@ class DoctorSlotsView(generics.GenericAPIView):
         operation_id="doctors_slots",
         summary="A doctor's free slots (public)",
         description=gettext_lazy(
-            "Free = working hours − time off − booked appointments − the minimum notice, up "
-            "to the booking horizon. Days are the clinic's; times carry its UTC offset."
+            "Starts on the visit type's spacing grid in the doctor's hours at a site, where "
+            "the visit and its buffer overlap no booked visit, time off or closure; after "
+            "the minimum notice, up to the booking horizon. Days are the clinic's (one time "
+            "zone for every site); times carry its UTC offset. A type the doctor does not "
+            "offer has no slots."
         ),
         parameters=[SlotQuerySerializer],
         responses={
@@ -103,8 +183,18 @@ class DoctorSlotsView(generics.GenericAPIView):
             OpenApiExample(
                 "Two slots",
                 value=[
-                    {"start": "2030-01-08T09:00:00Z", "end": "2030-01-08T09:30:00Z"},
-                    {"start": "2030-07-09T09:00:00+01:00", "end": "2030-07-09T09:30:00+01:00"},
+                    {
+                        "start": "2030-01-08T09:00:00Z",
+                        "end": "2030-01-08T09:30:00Z",
+                        "type": {"id": 1, "name": "Consultation"},
+                        "site": SITE_EXAMPLE,
+                    },
+                    {
+                        "start": "2030-07-09T09:00:00+01:00",
+                        "end": "2030-07-09T09:30:00+01:00",
+                        "type": {"id": 1, "name": "Consultation"},
+                        "site": SITE_EXAMPLE,
+                    },
                 ],
                 response_only=True,
             )
@@ -114,5 +204,43 @@ class DoctorSlotsView(generics.GenericAPIView):
         doctor = get_object_or_404(Doctor.objects.directory(), pk=pk)
         query = SlotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        slots = free_slots(doctor, query.validated_data["start"], query.validated_data["end"])
+        data = query.validated_data
+        slots = free_slots(
+            doctor, data["start"], data["end"], visit_type=data.get("type"), site=data.get("site")
+        )
         return Response(SlotSerializer(slots, many=True).data)
+
+
+class FirstAvailableView(generics.GenericAPIView):
+    """Who can see me soonest: free slots of a visit type across doctors, earliest first."""
+
+    permission_classes = [AllowAny]
+    serializer_class = FirstAvailableSlotSerializer
+
+    @extend_schema(
+        operation_id="slots_first_available",
+        summary="First available slots across doctors (public)",
+        description=gettext_lazy(
+            "Free slots of the visit type with every doctor who offers it (by specialty and "
+            "site if given), from `from` to `to`, earliest first, paginated. Each slot names "
+            "its doctor, type and site; book it with POST /api/appointments/."
+        ),
+        parameters=[FirstAvailableQuerySerializer],
+        responses={
+            200: FirstAvailableSlotSerializer(many=True),
+            **error_responses(invalid("type"), NotAuthenticated, NotFound),
+        },
+    )
+    def get(self, request):
+        query = FirstAvailableQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        slots = first_available(
+            visit_type=data["type"],
+            specialty=data.get("specialty"),
+            site=data.get("site"),
+            start_date=data["from"],
+            end_date=data["to"],
+        )
+        page = self.paginate_queryset(slots)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -3,8 +3,9 @@ import datetime
 import factory
 
 from appointments.models import Appointment
+from doctors.models import VisitType
 from tests.conftest import at
-from tests.doctors.factories import DoctorFactory
+from tests.doctors.factories import DoctorFactory, main_site
 from tests.patients.factories import PatientFactory
 
 
@@ -16,6 +17,13 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
 
     patient = factory.SubFactory(PatientFactory)
     doctor = factory.SubFactory(DoctorFactory)
+    visit_type = factory.LazyAttribute(
+        lambda o: (
+            (first.visit_type if (first := o.doctor.offers.first()) else None)
+            or VisitType.objects.default()
+        )
+    )
+    site = factory.LazyFunction(main_site)
     start = factory.LazyFunction(lambda: datetime.datetime(2030, 1, 7, 9, 0, tzinfo=datetime.UTC))
     end = factory.LazyAttribute(
         lambda o: o.start + datetime.timedelta(minutes=o.doctor.slot_minutes)

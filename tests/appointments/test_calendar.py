@@ -111,3 +111,23 @@ class TestDownload:
         for page in (detail, listing):
             assert f'href="{self.url(appointment)}"' in page.text
             assert "Add to calendar (.ics)" in page.text
+
+
+def test_the_calendar_file_gives_the_sites_address_and_the_visit_type(db):
+    from appointments.calendar import appointment_ics
+    from tests.appointments.factories import AppointmentFactory as Visits
+    from tests.doctors.factories import SiteFactory, VisitTypeFactory
+
+    site = SiteFactory(name="North clinic", address="2 North Road\nLeeds LS1 1AA")
+    visit_type = VisitTypeFactory(name="Follow-up", length_minutes=15)
+    appointment = Visits(
+        site=site,
+        visit_type=visit_type,
+        start=datetime.datetime(2030, 1, 8, 9, 0, tzinfo=datetime.UTC),
+        end=datetime.datetime(2030, 1, 8, 9, 15, tzinfo=datetime.UTC),
+    )
+
+    text = appointment_ics(appointment, audience="patient").decode().replace("\r\n ", "")
+
+    assert "LOCATION:Riverside Clinic\\, North clinic\\, 2 North Road\\, Leeds LS1 1AA" in text
+    assert "Follow-up\\, 15 minutes" in text

@@ -12,10 +12,15 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from appointments.models import Appointment
-from appointments.services import SlotUnavailable, book_appointment, reschedule_appointment
+from appointments.services import (
+    SlotUnavailable,
+    add_closure,
+    book_appointment,
+    reschedule_appointment,
+)
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import CLINIC_TZ, at
-from tests.doctors.factories import DoctorFactory
+from tests.doctors.factories import DoctorFactory, VisitTypeFactory
 from tests.patients.factories import PatientFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
@@ -175,3 +180,68 @@ def test_sqlite_transactions_take_the_write_lock_up_front():
     # IMMEDIATE: the check-and-insert holds the write lock from its first statement,
     # so a second writer waits instead of failing half-way with "database is locked".
     assert connection.transaction_mode == "IMMEDIATE"
+
+
+def _overlap(a, b):
+    return a.start < b.busy_until and b.start < a.busy_until
+
+
+def test_twenty_racers_with_overlapping_starts_of_different_lengths_never_overlap(now):
+    """Follow-ups (15 min) and procedures (45 min, buffer 15) start every 15 minutes: 20
+    patients race for overlapping, not identical, starts; what is booked never overlaps,
+    buffer included."""
+    follow_up = VisitTypeFactory(name="Follow-up", length_minutes=15)
+    procedure = VisitTypeFactory(
+        name="Minor procedure", length_minutes=45, spacing_minutes=15, buffer_minutes=15
+    )
+    doctor = DoctorFactory(offers=[follow_up, procedure], working_hours=[(1, "09:00", "12:00")])
+    patients = PatientFactory.create_batch(RACERS)
+
+    results = race(
+        [
+            lambda p=p, i=i: book_appointment(
+                patient=p,
+                doctor=doctor,
+                start=SLOT + datetime.timedelta(minutes=15 * (i % 6)),
+                visit_type=procedure if i % 2 else follow_up,
+                booked_by=p.user,
+            )
+            for i, p in enumerate(patients)
+        ]
+    )
+
+    booked, refused, others = outcomes(results)
+    assert others == []
+    assert booked and len(booked) + len(refused) == RACERS
+    stored = list(Appointment.objects.filter(doctor=doctor).active())
+    assert len(stored) == len(booked)
+    assert not any(_overlap(a, b) for a in stored for b in stored if a.pk < b.pk)
+
+
+def test_a_closure_added_while_twenty_bookings_race_leaves_nothing_booked_inside_it(now, staff):
+    """Either a booking commits first (then the closure lists and cancels it) or the
+    closure does (then the booking is refused): no booked visit is left inside it."""
+    doctors = DoctorFactory.create_batch(4)
+    patients = PatientFactory.create_batch(RACERS)
+    closure_end = SLOT + datetime.timedelta(hours=2)
+
+    attempts = [
+        lambda p=p, i=i: book_appointment(
+            patient=p,
+            doctor=doctors[i % 4],
+            start=SLOT + datetime.timedelta(minutes=30 * (i // 4)),
+            booked_by=p.user,
+        )
+        for i, p in enumerate(patients[:-1])
+    ]
+    attempts.append(
+        lambda: add_closure(
+            start=SLOT, end=closure_end, reason="Power cut", actor=staff, cancel_appointments=True
+        )
+    )
+    results = race(attempts)
+
+    closures = [r for r in results if isinstance(r, tuple)]
+    errors = [r for r in results if not isinstance(r, tuple | Appointment | SlotUnavailable)]
+    assert errors == [] and len(closures) == 1
+    assert not (Appointment.objects.active().filter(start__lt=closure_end, end__gt=SLOT).exists())

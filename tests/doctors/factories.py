@@ -3,7 +3,16 @@ import datetime
 import factory
 
 from accounts.models import User
-from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
+from doctors.models import (
+    Closure,
+    Doctor,
+    Site,
+    Specialty,
+    TimeOff,
+    VisitType,
+    VisitTypeOffer,
+    WorkingHours,
+)
 from tests.accounts.factories import UserFactory
 
 
@@ -16,11 +25,42 @@ class SpecialtyFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"specialty-{n}")
 
 
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Site {n}")
+    address = factory.LazyAttribute(lambda o: f"1 {o.name} Road\nLondon")
+    phone = "020 7946 0000"
+
+
+def main_site():
+    return Site.objects.default()
+
+
+class VisitTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VisitType
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Visit type {n}")
+    length_minutes = 30
+
+
+def offer(doctor, visit_type, length=None):
+    return VisitTypeOffer.objects.create(
+        doctor=doctor, visit_type=visit_type, length_minutes=length
+    )
+
+
 class DoctorFactory(factory.django.DjangoModelFactory):
-    """A doctor working Monday to Friday, 09:00–12:00 and 13:00–17:00, 30-minute slots.
+    """A doctor working Monday to Friday, 09:00–12:00 and 13:00–17:00 at the main site,
+    offering the default visit type ("Consultation") at `slot_minutes` (30).
 
     Pass `working_hours=[]` for a doctor with no hours, or a list of
-    (weekday, "HH:MM", "HH:MM") triples for others.
+    (weekday, "HH:MM", "HH:MM"[, site]) rows for others; `offers=[]` for a doctor who
+    offers nothing, or a list of visit types or (visit type, length) pairs.
     """
 
     class Meta:
@@ -49,9 +89,21 @@ class DoctorFactory(factory.django.DjangoModelFactory):
                 weekday=day,
                 start_time=datetime.time.fromisoformat(start),
                 end_time=datetime.time.fromisoformat(end),
+                site=site[0] if site else main_site(),
             )
-            for day, start, end in extracted
+            for day, start, end, *site in extracted
         )
+
+    @factory.post_generation
+    def offers(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            default = VisitType.objects.default()
+            extracted = [(default, None if obj.slot_minutes == 30 else obj.slot_minutes)]
+        for item in extracted:
+            visit_type, length = item if isinstance(item, tuple) else (item, None)
+            offer(obj, visit_type, length)
 
 
 def doctor_named(first, last, **kwargs):
@@ -64,3 +116,11 @@ class TimeOffFactory(factory.django.DjangoModelFactory):
 
     doctor = factory.SubFactory(DoctorFactory)
     reason = "Conference"
+
+
+class ClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Closure
+
+    site = None
+    reason = "Bank holiday"

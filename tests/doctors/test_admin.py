@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts.models import User
 from doctors.models import Doctor, Specialty, WorkingHours
 from tests.conftest import at
-from tests.doctors.factories import DoctorFactory, SpecialtyFactory, TimeOffFactory
+from tests.doctors.factories import DoctorFactory, SpecialtyFactory, TimeOffFactory, main_site
 
 # Every admin page here is looked at on Monday 7 January 2030, 08:00 in the clinic.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
@@ -51,6 +51,8 @@ def inline_data(doctor, hours, existing=()):
         "working_hours-INITIAL_FORMS": len(existing),
         "time_off-TOTAL_FORMS": 0,
         "time_off-INITIAL_FORMS": 0,
+        "offers-TOTAL_FORMS": 0,
+        "offers-INITIAL_FORMS": 0,
         "_save": "Save",
     }
     rows = [
@@ -70,6 +72,7 @@ def inline_data(doctor, hours, existing=()):
             f"working_hours-{i}-weekday": weekday,
             f"working_hours-{i}-start_time": start,
             f"working_hours-{i}-end_time": end,
+            f"working_hours-{i}-site": main_site().pk,
         }
     return data
 

@@ -187,6 +187,8 @@ class TestUpdate:
         assert response.json()["specialty"]["slug"] == "cardiology"
         doctor.refresh_from_db()
         assert (doctor.slot_minutes, doctor.user.last_name) == (15, "Quinn")
+        # The length of the doctor's consultations: their slots follow it.
+        assert doctor.offers.get().length == 15
 
     def test_a_doctor_changes_their_own_bio(self, doctor):
         response = api_client(doctor.user).patch(

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from doctors.models import WorkingHours
+from tests.conftest import login
 from tests.html_support import messages_of
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +142,36 @@ class TestWorkingHours:
 
         assert response.status_code == 200
         assert week_of(doctor) == FACTORY_WEEK
+
+
+def test_hours_are_saved_per_site_and_the_consultation_length_follows(now, doctor):
+    from doctors.models import VisitType
+    from tests.doctors.factories import SiteFactory, main_site
+
+    main_site()
+    north = SiteFactory(name="North")
+    data = {
+        "slot_minutes": 20,
+        "hours-TOTAL_FORMS": 2,
+        "hours-INITIAL_FORMS": 0,
+        "hours-0-weekday": 0,
+        "hours-0-start_time": "09:00",
+        "hours-0-end_time": "12:00",
+        "hours-0-site": north.pk,
+        "hours-1-weekday": 1,
+        "hours-1-start_time": "09:00",
+        "hours-1-end_time": "12:00",
+        "hours-1-site": "",
+    }
+
+    response = login(doctor.user).post(reverse("doctors:hours"), data)
+
+    assert response.status_code == 302
+    assert sorted((h.weekday, h.site.name) for h in doctor.working_hours.all()) == [
+        (0, "North"),
+        (1, main_site().name),
+    ]
+    offer = doctor.offers.get(visit_type=VisitType.objects.default())
+    assert offer.length == 20
+    page = login(doctor.user).get(reverse("doctors:hours")).content.decode()
+    assert f'<option value="{north.pk}" selected>North</option>' in page

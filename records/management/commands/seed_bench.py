@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from appointments.models import Appointment
-from doctors.models import Doctor, Specialty, WorkingHours
+from doctors.models import Doctor, Site, Specialty, VisitType, VisitTypeOffer, WorkingHours
 from patients.models import Patient
 from records.models import MedicalRecord, MedicalRecordVersion
 
@@ -179,6 +179,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             password = make_password(opts["password"])
             specialties = self.seed_specialties()
+            self.sites = self.seed_sites()
+            self.visit_type = VisitType.objects.default()
             doctor_users, doctors = self.seed_doctors(opts["doctors"], specialties, password)
             patients = self.seed_patients(opts["patients"], password)
             self.seed_staff(password)
@@ -205,6 +207,16 @@ class Command(BaseCommand):
             specialty, _ = Specialty.objects.get_or_create(slug=slug, defaults={"name": name})
             ids.append(specialty.pk)
         return ids
+
+    def seed_sites(self):
+        """Three sites; a doctor works at one each weekday (site_of)."""
+        return [
+            Site.objects.get_or_create(name=name, defaults={"address": f"{name} Road"})[0].pk
+            for name in ("Bench North", "Bench Centre", "Bench South")
+        ]
+
+    def site_of(self, doctor_id, weekday):
+        return self.sites[(doctor_id + weekday) % len(self.sites)]
 
     def _users(self, first_id, count, role, prefix, password):
         writer = Writer(
@@ -252,11 +264,17 @@ class Command(BaseCommand):
             )
             for i, (doctor_id, user_id) in enumerate(zip(doctor_ids, user_ids, strict=True))
         )
+        offer_id = next_id(VisitTypeOffer)
+        Writer(VisitTypeOffer, ["id", "doctor_id", "visit_type_id"], self.now).write(
+            (offer_id + n, doctor_id, self.visit_type.pk) for n, doctor_id in enumerate(doctor_ids)
+        )
         hours_id = next_id(WorkingHours)
         Writer(
-            WorkingHours, ["id", "doctor_id", "weekday", "start_time", "end_time"], self.now
+            WorkingHours,
+            ["id", "doctor_id", "weekday", "start_time", "end_time", "site_id"],
+            self.now,
         ).write(
-            (hours_id + n, doctor_id, day, start, end)
+            (hours_id + n, doctor_id, day, start, end, self.site_of(doctor_id, day))
             for n, (doctor_id, day, (start, end)) in enumerate(
                 (d, day, interval)
                 for d in doctor_ids
@@ -341,6 +359,8 @@ class Command(BaseCommand):
         # (at most len(patients)) appointments of one slot time all have distinct patients.
         columns = ["id", "patient_id", "doctor_id", "start", "end", "reason", "status"]
         columns += ["booked_by_id", "cancelled_at", "cancellation_reason", "created_at"]
+        columns += ["visit_type_id", "site_id", "busy_until"]
+        visit_type_id = self.visit_type.pk
 
         def rows():
             serial = 0
@@ -381,6 +401,9 @@ class Command(BaseCommand):
                         cancelled_at,
                         why,
                         created,
+                        visit_type_id,
+                        self.site_of(doctor_id, start.astimezone(tz).weekday()),
+                        end,
                     )
 
         written = Writer(Appointment, columns, now).write(rows())
@@ -419,7 +442,7 @@ class Command(BaseCommand):
         self.say(f"{len(fulfilled)} medical records of fulfilled visits")
 
     def reset_sequences(self):
-        models_ = [User, Specialty, Doctor, WorkingHours, Patient, Appointment]
+        models_ = [User, Specialty, Doctor, VisitTypeOffer, WorkingHours, Patient, Appointment]
         models_ += [MedicalRecord, MedicalRecordVersion]
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), models_):

@@ -28,9 +28,14 @@ from accounts.models import User
 from accounts.second_factor import AUTHENTICATOR, role_requires
 from appointments.models import Appointment
 from appointments.selectors import next_free_slots
-from appointments.services import add_time_off, book_appointment, cancel_appointment
+from appointments.services import (
+    add_closure,
+    add_time_off,
+    book_appointment,
+    cancel_appointment,
+)
 from appointments.tasks import announce, schedule_reminder
-from doctors.models import Doctor, Specialty, TimeOff
+from doctors.models import Closure, Doctor, Site, Specialty, TimeOff, VisitType, VisitTypeOffer
 from doctors.services import create_doctor, set_working_hours
 from healthcare.core.errors import DomainError
 from patients.models import Patient
@@ -59,6 +64,47 @@ SPECIALTIES = {
 }
 
 MON, TUE, WED, THU, FRI, SAT = range(6)
+
+
+# The clinic's sites; a doctor's week is spread over them by weekday (index into SITES).
+SITES = [
+    ("Riverside Health Centre", "1 Riverside Walk\nLondon SE1 9RA", "020 7946 0100"),
+    ("Northgate Clinic", "48 Northgate Street\nLondon N1 2AB", "020 7946 0200"),
+    ("Southbank Clinic", "7 Southbank Road\nLondon SE11 5QQ", "020 7946 0300"),
+]
+SITE_BY_WEEKDAY = [0, 1, 0, 2, 0, 0, 0]
+
+# (name, description, minutes, spacing, buffer, bookable from, until, who books online)
+VISIT_TYPES = [
+    (
+        "New patient consultation",
+        "A first visit with a doctor you have not seen before: history, examination, a plan.",
+        30, None, 0, None, None, VisitType.OnlineBooking.NEW_PATIENTS,
+    ),
+    (
+        "Follow-up",
+        "A short visit with your own doctor about something you have seen them for.",
+        15, None, 0, None, None, VisitType.OnlineBooking.EXISTING_PATIENTS,
+    ),
+    (
+        "Vaccination",
+        "Flu, travel and routine vaccinations.",
+        10, 10, 0, None, None, VisitType.OnlineBooking.ANYONE,
+    ),
+    (
+        "Minor procedure",
+        "Small procedures under local anaesthetic (moles, cysts, joint injections); mornings.",
+        45, 15, 15, "08:00", "12:30", VisitType.OnlineBooking.EXISTING_PATIENTS,
+    ),
+]  # fmt: skip
+# Every doctor offers the consultation (their slot length), new-patient visits and
+# follow-ups; these specialties offer more.
+EXTRA_TYPES = {
+    "general-practice": ["Vaccination"],
+    "dermatology": ["Minor procedure"],
+    "orthopaedics": ["Minor procedure"],
+}
+BANK_HOLIDAY_DAYS_AHEAD = 12
 
 
 def week(days, *intervals):
@@ -304,9 +350,12 @@ class Command(BaseCommand):
             admin = self.seed_admin()
             self.seed_staff()
             specialties = self.seed_specialties()
+            self.sites = self.seed_sites()
+            self.visit_types = self.seed_visit_types()
             doctors = [self.seed_doctor(demo, specialties, admin) for demo in DOCTORS]
             patients = [self.seed_patient(demo) for demo in PATIENTS]
             self.seed_second_factors()
+            self.seed_closures(admin)
             if not Appointment.objects.filter(doctor__in=doctors).exists():
                 self.seed_today(doctors[0], patients)
                 self.seed_past(doctors, patients, admin)
@@ -387,6 +436,57 @@ class Command(BaseCommand):
             self.count("specialties", created)
         return specialties
 
+    def seed_sites(self):
+        sites = []
+        for name, address, phone in SITES:
+            site, created = Site.objects.get_or_create(
+                name=name, defaults={"address": address, "phone": phone}
+            )
+            self.count("sites", created)
+            sites.append(site)
+        return sites
+
+    def seed_visit_types(self):
+        types = {VisitType.objects.default().name: VisitType.objects.default()}
+        for name, description, minutes, spacing, buffer, start, until, who in VISIT_TYPES:
+            visit_type, created = VisitType.objects.get_or_create(
+                name=name,
+                defaults={
+                    "description": description,
+                    "length_minutes": minutes,
+                    "spacing_minutes": spacing,
+                    "buffer_minutes": buffer,
+                    "bookable_from": datetime.time.fromisoformat(start) if start else None,
+                    "bookable_until": datetime.time.fromisoformat(until) if until else None,
+                    "online_booking": who,
+                },
+            )
+            self.count("visit types", created)
+            types[name] = visit_type
+        return types
+
+    def seed_closures(self, admin):
+        """A bank holiday (the whole clinic) and a site closed for a day of training."""
+        if Closure.objects.exists():
+            return
+        today = timezone.localdate(self.now)
+        holiday = today + datetime.timedelta(days=BANK_HOLIDAY_DAYS_AHEAD)
+        holiday += datetime.timedelta(days=-holiday.weekday())  # that week's Monday
+        training = holiday + datetime.timedelta(days=8)  # the next Tuesday
+        for site, day, reason in (
+            (None, holiday, "Bank holiday"),
+            (self.sites[1], training, "Northgate is closed for staff training"),
+        ):
+            add_closure(
+                site=site,
+                start=local(day, "00:00"),
+                end=local(day + datetime.timedelta(days=1), "00:00"),
+                reason=reason,
+                actor=admin,
+                cancel_appointments=True,
+            )
+            self.count("closures")
+
     def seed_doctor(self, demo, specialties, admin):
         existing = Doctor.objects.filter(user__email__iexact=demo.email).first()
         if existing is not None:
@@ -408,10 +508,17 @@ class Command(BaseCommand):
         set_working_hours(
             doctor=doctor,
             intervals=[
-                (day, datetime.time.fromisoformat(start), datetime.time.fromisoformat(end))
+                (
+                    day,
+                    datetime.time.fromisoformat(start),
+                    datetime.time.fromisoformat(end),
+                    self.sites[SITE_BY_WEEKDAY[day]],
+                )
                 for day, start, end in demo.hours
             ],
         )
+        for name in ["New patient consultation", "Follow-up", *EXTRA_TYPES.get(demo.specialty, [])]:
+            VisitTypeOffer.objects.create(doctor=doctor, visit_type=self.visit_types[name])
         today = timezone.localdate(self.now)
         for off in demo.time_off:
             start = local(today + datetime.timedelta(days=off.days_from_today), off.start)
@@ -639,6 +746,7 @@ class Command(BaseCommand):
                         appointment = book_appointment(
                             patient=patient,
                             doctor=doctor,
+                            visit_type=slot.visit_type,
                             start=slot.start,
                             reason=self.rng.choice(VISITS[doctor.specialty.slug])[0],
                             booked_by=admin,
