@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appointments.models import Appointment
-from appointments.selectors import bookable_dates, free_slots
+from appointments.selectors import bookable_dates, default_offer, free_slots
 from appointments.services import book_appointment, reschedule_appointment
 from doctors.models import Doctor
 from healthcare.core.errors import DomainError, NotVisible
@@ -441,6 +441,13 @@ def _book(entry, offer, actor):
         if offer.start >= source.start:
             raise OfferExpired()
         return reschedule_appointment(appointment=source, start=offer.start, actor=actor)
+    # Offers are made from the doctor's default visit type (free_slots without a type), so
+    # the claim books that type: a doctor who offers several needs it named.
+    offered = default_offer(offer.doctor.offers.select_related("visit_type"))
     return book_appointment(
-        patient=entry.patient, doctor=offer.doctor, start=offer.start, booked_by=actor
+        patient=entry.patient,
+        doctor=offer.doctor,
+        start=offer.start,
+        booked_by=actor,
+        visit_type=offered.visit_type if offered else None,
     )

@@ -8,9 +8,12 @@ from django.core import mail
 
 from appointments.models import Appointment
 from appointments.services import book_appointment, cancel_appointment
+from doctors.models import VisitType
 from tests.appointments.factories import visit
 from tests.appointments.mail_support import run_worker
 from tests.conftest import at, clock_at, login
+from tests.doctors.factories import VisitTypeFactory
+from tests.doctors.factories import offer as offer_type
 from tests.patients.factories import PatientFactory
 from tests.waitlist.factories import EntryFactory
 from waitlist import services
@@ -51,6 +54,18 @@ def test_the_emailed_link_shows_the_time_and_books_only_on_confirm(offer):
     assert offer.status == "claimed" and offer.appointment == appointment
     assert offer.entry.status == WaitlistEntry.Status.FULFILLED
     assert "Dr" in client.get("/appointments/").content.decode()
+
+
+def test_a_doctor_offering_several_visit_types_is_booked_for_the_offered_one(offer):
+    follow_up = VisitTypeFactory(name="Follow-up", length_minutes=15)
+    offer_type(offer.doctor, follow_up)
+
+    response = login(offer.entry.patient.user).post(claim_url(offer))
+
+    appointment = Appointment.objects.get(patient=offer.entry.patient)
+    assert response.status_code == 302
+    assert appointment.start == offer.start
+    assert appointment.visit_type == VisitType.objects.default()
 
 
 def test_another_patient_and_a_tampered_link_get_404(offer, other_patient):
