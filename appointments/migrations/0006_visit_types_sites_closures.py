@@ -24,8 +24,16 @@ def fill_types_and_sites(apps, schema_editor):
     Site = apps.get_model("doctors", "Site")
     if not Appointment.objects.exists():
         return
-    consultation = VisitType.objects.get(name="Consultation")
-    site = Site.objects.get(name="Main site")
+    # doctors 0003 made both; on a database where this migration is applied again after
+    # being undone, staff may have renamed or added sites since: take the first one then.
+    consultation, _ = VisitType.objects.get_or_create(
+        name="Consultation", defaults={"length_minutes": 30}
+    )
+    site = (
+        Site.objects.filter(name="Main site").first()
+        or Site.objects.order_by("pk").first()
+        or Site.objects.create(name="Main site")
+    )
     Appointment.objects.update(visit_type=consultation, site=site, busy_until=models.F("end"))
 
 
