@@ -54,6 +54,8 @@ def book(count, reason):
                         start=slot.start,
                         reason=reason,
                         booked_by=patient.user,
+                        visit_type=slot.visit_type,
+                        site=slot.site,
                     )
                 except SlotUnavailable:
                     continue
