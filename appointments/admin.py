@@ -442,8 +442,40 @@ def add_with_confirmation(model_admin, request, form, add):
     return added
 
 
+class ClosedTimeAdmin(ServiceFormMixin, admin.ModelAdmin):
+    """The admin of a time that cancels the visits in it (time off, closures): added
+    through its service, which lists the booked visits first and cancels them only once
+    staff confirm; never edited (a new time could hit other bookings: delete and re-add).
+    A subclass names its service call in `add_closed_time`."""
+
+    date_hierarchy = "start"
+    ordering = ("-start",)
+
+    def add_closed_time(self, data, actor, **confirmation):
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_add_form(self, request, **kwargs):
+        return self.add_form(admin_site=self.admin_site, **kwargs)
+
+    def perform_add(self, request, form):
+        return add_with_confirmation(
+            self,
+            request,
+            form,
+            lambda **confirmation: self.add_closed_time(
+                form.cleaned_data, request.user, **confirmation
+            ),
+        )
+
+    starts = datetime_column("start", gettext_lazy("from"), ordering="start")
+    ends = datetime_column("end", gettext_lazy("until"), ordering="end")
+
+
 @admin.register(TimeOff)
-class TimeOffAdmin(ServiceFormMixin, admin.ModelAdmin):
+class TimeOffAdmin(ClosedTimeAdmin):
     """Time off is added through appointments.services.add_time_off: booked appointments
     in it are listed first and cancelled only once staff confirm. An entry is not edited
     (a new time could hit other bookings): delete it and add the right one.
@@ -454,8 +486,6 @@ class TimeOffAdmin(ServiceFormMixin, admin.ModelAdmin):
     list_select_related = ("doctor__user",)
     list_filter = (DoctorListFilter, "doctor__specialty")
     search_fields = ("doctor__user__first_name", "doctor__user__last_name", "reason")
-    date_hierarchy = "start"
-    ordering = ("-start",)
     fields = ("doctor", "start", "end", "reason")
 
     add_form = TimeOffAddForm
@@ -466,26 +496,14 @@ class TimeOffAdmin(ServiceFormMixin, admin.ModelAdmin):
         ),
     )
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_add_form(self, request, **kwargs):
-        return self.add_form(admin_site=self.admin_site, **kwargs)
-
-    def perform_add(self, request, form):
-        data = form.cleaned_data
-        return add_with_confirmation(
-            self,
-            request,
-            form,
-            lambda **confirmation: add_time_off(
-                doctor=data["doctor"],
-                start=data["start"],
-                end=data["end"],
-                reason=data["reason"],
-                actor=request.user,
-                **confirmation,
-            ),
+    def add_closed_time(self, data, actor, **confirmation):
+        return add_time_off(
+            doctor=data["doctor"],
+            start=data["start"],
+            end=data["end"],
+            reason=data["reason"],
+            actor=actor,
+            **confirmation,
         )
 
     def delete_model(self, request, obj):
@@ -494,9 +512,6 @@ class TimeOffAdmin(ServiceFormMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for time_off in queryset.select_related("doctor"):
             remove_time_off(time_off=time_off, actor=request.user)
-
-    starts = datetime_column("start", gettext_lazy("from"), ordering="start")
-    ends = datetime_column("end", gettext_lazy("until"), ordering="end")
 
 
 admin.site.unregister(User)
@@ -522,7 +537,7 @@ class RetiringUserAdmin(UserAdmin):
 
 
 @admin.register(Closure)
-class ClosureAdmin(ServiceFormMixin, admin.ModelAdmin):
+class ClosureAdmin(ClosedTimeAdmin):
     """Closures of the clinic or a site (bank holidays), added through
     appointments.services.add_closure exactly as time off: the booked visits in it are
     listed first and cancelled only once staff confirm. Registered here for
@@ -531,8 +546,6 @@ class ClosureAdmin(ServiceFormMixin, admin.ModelAdmin):
     list_display = ("where", "starts", "ends", "reason")
     list_select_related = ("site",)
     list_filter = ("site",)
-    date_hierarchy = "start"
-    ordering = ("-start",)
     fields = ("site", "start", "end", "reason")
 
     add_form = ClosureAddForm
@@ -543,31 +556,16 @@ class ClosureAdmin(ServiceFormMixin, admin.ModelAdmin):
         ),
     )
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_add_form(self, request, **kwargs):
-        return self.add_form(admin_site=self.admin_site, **kwargs)
-
-    def perform_add(self, request, form):
-        data = form.cleaned_data
-        return add_with_confirmation(
-            self,
-            request,
-            form,
-            lambda **confirmation: add_closure(
-                site=data["site"],
-                start=data["start"],
-                end=data["end"],
-                reason=data["reason"],
-                actor=request.user,
-                **confirmation,
-            ),
+    def add_closed_time(self, data, actor, **confirmation):
+        return add_closure(
+            site=data["site"],
+            start=data["start"],
+            end=data["end"],
+            reason=data["reason"],
+            actor=actor,
+            **confirmation,
         )
 
     @admin.display(description=gettext_lazy("where"), ordering="site__name")
     def where(self, obj):
         return obj.site or _("Whole clinic")
-
-    starts = datetime_column("start", gettext_lazy("from"), ordering="start")
-    ends = datetime_column("end", gettext_lazy("until"), ordering="end")
