@@ -17,7 +17,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 PYTEST_WORKERS ?= 2
 
-.PHONY: run worker test lint format migrate seed demo-code clean backup restore restore-drill
+.PHONY: run worker test lint format migrate seed demo-code clean backup restore restore-drill messages
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (none found)." >&2; exit 1; }
@@ -59,6 +59,15 @@ format: $(VENV)/.installed
 
 test: lint
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The Spanish catalogue (docs/translations.md): gathers every marked string of the code and
+# templates into locale/es/LC_MESSAGES/django.po (new ones come empty: translate them
+# there), then compiles the .mo the app reads. Needs GNU gettext (apt-get install gettext);
+# both files are committed, so running the app never needs it.
+MESSAGES_IGNORE := --ignore=build --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media --ignore=node_modules
+messages: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py makemessages --locale=es --add-location=file --no-obsolete $(MESSAGES_IGNORE)
+	DEBUG=1 $(PY) manage.py compilemessages --locale=es --ignore=.venv --ignore=build
 
 # A consistent copy of the SQLite database while the app runs (SQLite's online backup API),
 # into backups/<UTC time>.sqlite3; and putting one back (the app stopped). PostgreSQL:

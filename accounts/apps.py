@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from accounts import audit, second_factor, sessions  # noqa: F401 (log-in receivers)
+        from accounts import audit, languages, second_factor, sessions  # noqa: F401 (receivers)
 
         audit.install()
         appendonly.protect(self, appendonly.AppendOnly("accounts_securityevent", since=MIGRATION))

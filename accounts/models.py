@@ -85,6 +85,14 @@ class User(AbstractUser):
     picture = models.ImageField(
         _("profile picture"), upload_to=profile_picture_path, blank=True, max_length=255
     )
+    # One of settings.LANGUAGES (not declared as choices: they are the clinic's setting, and
+    # a language the clinic stops offering falls back to LANGUAGE_CODE in `language_code`).
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("The language of the pages and emails; empty for the clinic's default."),
+    )
 
     objects = UserManager()
 
@@ -114,6 +122,14 @@ class User(AbstractUser):
         # No address is NULL, not "": unique lets any number of desk patients have none.
         self.email = UserManager.normalize_email(self.email) or None
         super().save(*args, **kwargs)
+
+    @property
+    def language_code(self):
+        """The language to address this person in (their pages and the emails the task
+        worker sends them): their own choice while the clinic offers it, else the default."""
+        if self.language in dict(settings.LANGUAGES):
+            return self.language
+        return settings.LANGUAGE_CODE
 
     @property
     def display_name(self):

@@ -33,8 +33,8 @@ from healthcare.core.http import absolute_url
 
 def _send(template, user, context):
     context = {"user": user, "clinic_name": settings.CLINIC_NAME, **context}
-    # The worker has no request to take a language from: the clinic's, as for appointments.
-    with translation.override(settings.LANGUAGE_CODE):
+    # The worker has no request to take a language from: the recipient's own (their account's).
+    with translation.override(user.language_code):
         subject = render_to_string(f"registration/{template}_subject.txt", context)
         body = render_to_string(f"registration/{template}_email.txt", context)
     send_mail(" ".join(subject.split()), body, None, [user.email])

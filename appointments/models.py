@@ -157,7 +157,12 @@ class Appointment(models.Model):
     def __str__(self):
         local = timezone.localtime(self.start)
         status = self.get_status_display()
-        return f"{local:%Y-%m-%d %H:%M} {self.patient} with {self.doctor} ({status})"
+        return _("%(when)s %(patient)s with %(doctor)s (%(status)s)") % {
+            "when": f"{local:%Y-%m-%d %H:%M}",
+            "patient": self.patient,
+            "doctor": self.doctor,
+            "status": status,
+        }
 
     def save(self, *args, **kwargs):
         # Rows written straight, not by booking (seeds, fixtures, code from before visit

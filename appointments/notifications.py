@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from appointments import calendar
@@ -48,7 +48,8 @@ def _load(appointment_id):
 
 
 def _when(moment):
-    return timezone.localtime(moment).strftime("%a %-d %b %Y, %H:%M")
+    """The moment in the active language's format ("Tue 8 Jan 2030, 09:30")."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _ics_part(appointment, audience, method):
@@ -73,7 +74,7 @@ def _message(event, appointment, recipient, audience, extra):
         "patient_name": appointment.patient.user.display_name,
         "doctor_name": str(appointment.doctor),
         "when": _when(appointment.start),
-        "ends": timezone.localtime(appointment.end).strftime("%H:%M"),
+        "ends": formats.time_format(timezone.localtime(appointment.end)),
         "visit": calendar.visit_line(appointment),
         "where": calendar.where(appointment),
         "clinic_name": settings.CLINIC_NAME,
@@ -96,17 +97,20 @@ def _message(event, appointment, recipient, audience, extra):
 
 
 def _send(event, appointment_id, **extra):
-    """Email both sides of the appointment about `event`; returns how many were sent."""
-    with translation.override(settings.LANGUAGE_CODE):
-        appointment = _load(appointment_id)
-        messages = [
-            _message(event, appointment, user, audience, extra)
-            for user, audience in (
-                (appointment.patient.user, calendar.PATIENT),
-                (appointment.doctor.user, calendar.DOCTOR),
-            )
-            if user.email
-        ]
+    """Email both sides of the appointment about `event`, each in their own language;
+    returns how many were sent. `extra`: more of the emails' words, each a function of the
+    appointment, called in the recipient's language."""
+    appointment = _load(appointment_id)
+    messages = []
+    for user, audience in (
+        (appointment.patient.user, calendar.PATIENT),
+        (appointment.doctor.user, calendar.DOCTOR),
+    ):
+        if not user.email:
+            continue
+        with translation.override(user.language_code):
+            details = {name: value(appointment) for name, value in extra.items()}
+            messages.append(_message(event, appointment, user, audience, details))
     sent = mailers.default.send_messages(messages)
     logger.info("Sent %s emails for appointment %s (%s).", sent, appointment_id, event)
     return sent
@@ -117,7 +121,7 @@ def appointment_booked(appointment_id):
 
 
 def appointment_rescheduled(appointment_id, *, previous_start):
-    return _send(RESCHEDULED, appointment_id, previous_when=_when(previous_start))
+    return _send(RESCHEDULED, appointment_id, previous_when=lambda _: _when(previous_start))
 
 
 def _cancelled_by(appointment):
@@ -131,9 +135,7 @@ def _cancelled_by(appointment):
 
 
 def appointment_cancelled(appointment_id):
-    with translation.override(settings.LANGUAGE_CODE):
-        cancelled_by = _cancelled_by(_load(appointment_id))
-    return _send(CANCELLED, appointment_id, cancelled_by=cancelled_by)
+    return _send(CANCELLED, appointment_id, cancelled_by=_cancelled_by)
 
 
 def appointment_reminder(appointment_id):

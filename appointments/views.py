@@ -61,7 +61,7 @@ Status = Appointment.Status
 PER_PAGE = 20
 PATIENTS_PER_PAGE = 25
 WEEK_DAYS = 7
-WHEN = "D j M Y, H:i"
+WHEN = "DATETIME_FORMAT"  # the active language's (healthcare/formats)
 # The doctor's page looks this far ahead and shows the first few days that have free slots.
 SLOT_DAYS_AHEAD = 14
 SLOT_DAYS_SHOWN = 5

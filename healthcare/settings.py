@@ -157,11 +157,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The middleware from healthcare.core.browser and accounts below serves browsers only:
     # API requests (/api/) pass straight through (healthcare.core.http.browser_only;
-    # Django's own classes, made so). The API takes no session or cookies, and answers in
-    # LANGUAGE_CODE.
+    # Django's own classes, made so). The API takes no session or cookies; it answers in the
+    # language of its Accept-Language header (LANGUAGE_CODE without one).
     "healthcare.core.browser.SessionMiddleware",
     # Moves a session's expiry forward while it is in use (the idle timeout).
     "accounts.sessions.SessionIdleTimeoutMiddleware",
+    # The language: the switcher's cookie, else Accept-Language (API: the header only).
     "healthcare.core.browser.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Django's own (its deploy check looks for it by name); the API's views are exempt.
@@ -171,6 +172,8 @@ MIDDLEWARE = [
     # a completed log-in leaves the device cookie that the log-in limit recognises.
     "accounts.second_factor.SecondFactorMiddleware",
     "accounts.devices.LoginDeviceMiddleware",
+    # A logged-in user's language is the one kept on their account (accounts/languages.py).
+    "accounts.languages.UserLanguageMiddleware",
     "healthcare.core.browser.MessageMiddleware",
     # request.htmx, so that a view can answer an htmx request with a partial.
     "healthcare.core.browser.HtmxMiddleware",
@@ -190,6 +193,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # {{ LANGUAGE_CODE }}, {{ LANGUAGES }}
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "healthcare.core.context_processors.clinic",
@@ -218,7 +222,28 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "home"
 
 # Internationalisation and the clinic's time zone: stored in UTC, shown in the clinic's zone.
+# The site speaks English and the clinic's second language, CLINIC_SECOND_LANGUAGE (one with
+# a catalogue in locale/: Spanish, "es"; "" for English only). English is the default; a
+# visitor picks a language with the switcher in every page's footer (or their browser's
+# Accept-Language), a logged-in user's choice is kept on their account and their emails go
+# out in it, and the API answers in the Accept-Language it is sent (docs/architecture.md).
 LANGUAGE_CODE = "en"
+SHIPPED_TRANSLATIONS = {"es": "Español"}
+CLINIC_SECOND_LANGUAGE = env.str("CLINIC_SECOND_LANGUAGE", default="es").lower()
+if CLINIC_SECOND_LANGUAGE and CLINIC_SECOND_LANGUAGE not in SHIPPED_TRANSLATIONS:
+    raise ImproperlyConfigured(
+        f"CLINIC_SECOND_LANGUAGE must be one of {sorted(SHIPPED_TRANSLATIONS)} or empty."
+    )
+# Each language by its own name, as the switcher offers it.
+LANGUAGES = [
+    ("en", "English"),
+    *(
+        [(CLINIC_SECOND_LANGUAGE, SHIPPED_TRANSLATIONS[CLINIC_SECOND_LANGUAGE])]
+        if CLINIC_SECOND_LANGUAGE
+        else []
+    ),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="Europe/London")
 USE_I18N = True
 # The site's date and time formats, the same on every page and in the admin.

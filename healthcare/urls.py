@@ -9,7 +9,9 @@ and names are the public contract: templates, emails and calendar subscriptions 
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
+from accounts import languages
 from accounts import views as accounts
 from appointments import feeds, ics_views
 from appointments import views as appointments
@@ -23,7 +25,7 @@ from waitlist import views as waitlist
 
 admin.site.site_header = settings.CLINIC_NAME
 admin.site.site_title = settings.CLINIC_NAME
-admin.site.index_title = "Clinic administration"
+admin.site.index_title = _("Clinic administration")
 
 accounts_urls = [
     path("register/", patients.register, name="register"),
@@ -134,6 +136,8 @@ desk_urls = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The language switcher in every page's footer (a form; back to the page it was on).
+    path("language/", languages.set_language, name="set_language"),
     path("accounts/", include((accounts_urls, "accounts"))),
     path("doctors/", include((doctors_urls, "doctors"))),
     path("appointments/waitlist/", include((waitlist_urls, "waitlist"))),

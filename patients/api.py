@@ -4,6 +4,7 @@ Patients' profiles (list, read, change, create, retire) are appointments.api.pat
 who may see a patient depends on their visits.
 """
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
@@ -64,5 +65,6 @@ class RegisterView(generics.GenericAPIView):
         hit(request, "register-ip")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sign_up_patient(**serializer.validated_data)
+        # The language of the request (its Accept-Language) is the account's.
+        sign_up_patient(**serializer.validated_data, language=translation.get_language())
         return Response({"detail": str(SIGN_UP_ACCEPTED)}, status=status.HTTP_202_ACCEPTED)

@@ -15,7 +15,15 @@ from patients.permissions import can_add_patients, can_change_patient
 
 @transaction.atomic
 def register_patient(
-    *, email, password, first_name, last_name, phone="", date_of_birth=None, is_active=True
+    *,
+    email,
+    password,
+    first_name,
+    last_name,
+    phone="",
+    date_of_birth=None,
+    is_active=True,
+    language="",
 ) -> User:
     """Create a patient's login and their Patient profile together, or neither.
 
@@ -32,6 +40,7 @@ def register_patient(
         # An account made inactive waits for its activation link; one deactivated later
         # by staff keeps email_confirmed and so can never be re-activated by a link.
         email_confirmed=is_active,
+        language=language,
     )
     Patient.objects.create(user=user, date_of_birth=date_of_birth)
     return user
@@ -102,7 +111,7 @@ def set_desk_patient_email(*, patient, email, actor) -> Patient:
 
 
 def sign_up_patient(
-    *, email, password, first_name, last_name, phone="", date_of_birth=None
+    *, email, password, first_name, last_name, phone="", date_of_birth=None, language=""
 ) -> None:
     """A person signs themselves up; what they see next never says if the address was free.
 
@@ -110,7 +119,8 @@ def sign_up_patient(
     address that already has an account gets an email saying so (and, if that account
     is still waiting for activation, its link again); nothing is created or changed. The
     password is hashed in both cases so that the time taken tells nothing either.
-    The emails are queued with the account (or alone) and sent by the worker.
+    The emails are queued with the account (or alone) and sent by the worker; a new
+    account keeps `language`, the one the person signed up in, for its emails.
     """
     email = UserManager.normalize_email(email)
     existing = User.objects.filter(email__iexact=email).first()
@@ -125,6 +135,7 @@ def sign_up_patient(
                     phone=phone,
                     date_of_birth=date_of_birth,
                     is_active=False,
+                    language=language,
                 )
                 send_activation(user=user)
         except IntegrityError:  # registered by another request since the look-up

@@ -5,6 +5,7 @@ records.views (it shows their records).
 """
 
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.debug import sensitive_post_parameters
 
 from healthcare.core.ratelimits import limit_posts
@@ -32,6 +33,7 @@ def register(request):
             last_name=data["last_name"],
             phone=data["phone"],
             date_of_birth=data["date_of_birth"],
+            language=translation.get_language(),
         )
         return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})

@@ -350,7 +350,7 @@ def break_glass(request, patient_pk, *, doctor):
                 )
                 % {
                     "name": patient.user.display_name,
-                    "until": date_format(timezone.localtime(access.expires_at), "H:i"),
+                    "until": date_format(timezone.localtime(access.expires_at), "TIME_FORMAT"),
                 },
             )
             return redirect(after or patient_page)

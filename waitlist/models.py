@@ -245,7 +245,11 @@ class Offer(models.Model):
 
     def __str__(self):
         when = timezone.localtime(self.start)
-        return f"{when:%Y-%m-%d %H:%M} with {self.doctor} to {self.entry.patient}"
+        return _("%(when)s with %(doctor)s to %(patient)s") % {
+            "when": f"{when:%Y-%m-%d %H:%M}",
+            "doctor": self.doctor,
+            "patient": self.entry.patient,
+        }
 
     @property
     def signed_token(self):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from appointments.calendar import site_url
@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 
 
 def _when(moment):
-    return timezone.localtime(moment).strftime("%a %-d %b %Y, %H:%M")
+    """The moment in the active language's format ("Tue 8 Jan 2030, 09:30")."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def claim_url(offer):
@@ -49,14 +50,14 @@ def _send(offer_id):
     recipient = offer.entry.patient.user
     if not recipient.email:
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(recipient.language_code):
         context = {
             "recipient": recipient,
             "doctor_name": str(offer.doctor),
             "patient_name": recipient.display_name,
             "audience": "patient",
             "when": _when(offer.start),
-            "ends": timezone.localtime(offer.end).strftime("%H:%M"),
+            "ends": formats.time_format(timezone.localtime(offer.end)),
             "expires": _when(offer.expires_at),
             "moves": offer.entry.appointment_id is not None,
             "clinic_name": settings.CLINIC_NAME,

@@ -22,7 +22,7 @@ from healthcare.core.ratelimits import limit_posts
 from waitlist import selectors, services
 from waitlist.forms import EntryForm, PreferencesForm
 
-WHEN = "D j M Y, H:i"
+WHEN = "DATETIME_FORMAT"  # the active language's (healthcare/formats)
 
 
 def _when(moment):

@@ -11,11 +11,12 @@ is never told apart from one that does not exist.
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class DomainError(Exception):
     code = "invalid"
-    default_message = "The request could not be completed."
+    default_message = gettext_lazy("The request could not be completed.")
 
     def __init__(self, message=None, *, code=None, fields=None):
         self.message = str(message or self.default_message)
@@ -33,7 +34,7 @@ class NotAllowed(DomainError):
     """The actor may see the object but their role may not do this (API: 403)."""
 
     code = "permission_denied"
-    default_message = "You may not do this."
+    default_message = gettext_lazy("You may not do this.")
 
 
 class NotVisible(Http404):

@@ -27,6 +27,7 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connection
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from healthcare.core.http import loaded_user
@@ -104,7 +105,7 @@ def database_unavailable_response(request):
         response = JsonResponse(
             {
                 "code": "service_unavailable",
-                "detail": "The service is briefly unavailable. Please try again.",
+                "detail": _("The service is briefly unavailable. Please try again."),
                 "fields": {},
             },
             status=503,

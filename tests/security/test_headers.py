@@ -142,17 +142,19 @@ def test_templates_hold_no_inline_script_or_style_without_a_nonce():
 
 
 def test_the_api_skips_the_browsers_middleware_and_keeps_the_headers(patient):
-    # A browser's session cookie and language mean nothing to the API (healthcare.core.browser):
-    # no session is read or written, no cookie set, and the answer is in LANGUAGE_CODE.
+    # A browser's session cookie and language cookie mean nothing to the API
+    # (healthcare.core.browser): no session is read or written, no cookie set; only the
+    # Accept-Language header picks the language (French is not offered: English).
     browser = login(patient.user)
-    browser.cookies["django_language"] = "fr"
+    browser.cookies["django_language"] = "es"
 
     response = browser.get("/api/doctors/", headers={"Accept-Language": "fr"})
 
     assert response.status_code == 200
     assert not response.cookies
     assert "Cookie" not in response.get("Vary", "")
-    assert "Accept-Language" not in response.get("Vary", "")
+    assert response["Vary"] == "Accept-Language"
+    assert response["Content-Language"] == "en"
     assert response["Cache-Control"] == "no-store, private"
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
