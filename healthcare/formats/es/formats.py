@@ -4,8 +4,8 @@ short date day first with slashes ("08/01/2030"), a decimal comma and a point be
 thousands. Forms accept what the English ones do: ISO first, then day first.
 """
 
-DATE_FORMAT = "D j M Y"
-DATETIME_FORMAT = "D j M Y, H:i"
+DATE_FORMAT = "D j b Y"  # b: the month in lower case, as Spanish writes it
+DATETIME_FORMAT = "D j b Y, H:i"
 TIME_FORMAT = "H:i"
 SHORT_DATE_FORMAT = "d/m/Y"
 SHORT_DATETIME_FORMAT = "d/m/Y H:i"
