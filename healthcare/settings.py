@@ -397,7 +397,9 @@ SPECTACULAR_SETTINGS = {
         "later log-ins: the log-in limit then lets the right password in even while "
         "strangers' wrong guesses lock the account. Logging out, ending the log-in on the "
         "security page, or staff ending every session stops its tokens at once "
-        "(401 `session_ended`)."
+        "(401 `session_ended`).\n\n"
+        "Messages are in the language the `Accept-Language` header asks for, among those "
+        "the clinic offers (English and the clinic's second language); English without it."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -88,9 +88,10 @@ def is_api(request):
 def browser_only(middleware):
     """The middleware class, made to let API requests straight through.
 
-    The API takes no session, no cookies and no CSRF token, shows no messages and speaks
-    the site's one language (LANGUAGE_CODE): what serves browsers (sessions, the log-in
-    from the session, CSRF, language negotiation, messages, htmx) is skipped under /api/,
+    The API takes no session, no cookies and no CSRF token, shows no messages and takes
+    its language from the Accept-Language header alone (healthcare.core.browser): what
+    serves browsers (sessions, the log-in from the session, CSRF, Django's language
+    negotiation, messages, htmx) is skipped under /api/,
     whose authentication is DRF's. A subclass, so Django's checks still find the
     middleware they look for. Headers every answer carries (security, Cache-Control,
     request id) come from middleware that stays on the API's path.
