@@ -87,10 +87,13 @@ class User(AbstractUser):
     )
     # One of settings.LANGUAGES (not declared as choices: they are the clinic's setting, and
     # a language the clinic stops offering falls back to LANGUAGE_CODE in `language_code`).
+    # A database default too: code that does not know the column yet still inserts users.
     language = models.CharField(
         _("language"),
         max_length=16,
         blank=True,
+        default="",
+        db_default="",
         help_text=_("The language of the pages and emails; empty for the clinic's default."),
     )
 

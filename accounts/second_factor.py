@@ -41,8 +41,14 @@ from healthcare.core.http import browser_only
 REQUIRED = "_second_factor_required"  # session key: True, False, or absent (not decided yet)
 AUTHENTICATOR = "Authenticator app"
 RECOVERY = "Recovery codes"
-# What a pending log-in may reach: the pages that finish or abandon it.
-PENDING_VIEWS = {"accounts:login_code", "accounts:two_factor_setup", "accounts:logout"}
+# What a pending log-in may reach: the pages that finish or abandon it (and the language
+# switcher in their footers).
+PENDING_VIEWS = {
+    "accounts:login_code",
+    "accounts:two_factor_setup",
+    "accounts:logout",
+    "set_language",
+}
 
 
 class CodeRefused(Exception):

@@ -502,7 +502,10 @@ def retire_user(*, user, actor) -> bool:
     A retired login keeps email_confirmed, so no activation link can bring it back.
     """
     if not can_manage_logins(actor):
-        raise NotAllowed(_("Only clinic staff can retire a %(role)s.") % {"role": user.role})
+        raise NotAllowed(
+            _("Only clinic staff can retire a %(role)s.")
+            % {"role": user.get_role_display().lower()}
+        )
     with transaction.atomic():
         if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
             return False

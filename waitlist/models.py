@@ -136,7 +136,12 @@ class WaitlistEntry(models.Model):
 
     def __str__(self):
         target = self.doctor or self.specialty
-        return f"{self.patient} waiting for {target} ({self.earliest}–{self.latest})"
+        return _("%(patient)s waiting for %(target)s (%(earliest)s–%(latest)s)") % {
+            "patient": self.patient,
+            "target": target,
+            "earliest": self.earliest,
+            "latest": self.latest,
+        }
 
     @property
     def target(self):

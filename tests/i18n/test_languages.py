@@ -174,6 +174,18 @@ class TestTheAccountsLanguage:
 
         assert User.objects.get(pk=patient.user.pk).language == "es"
 
+    def test_a_log_in_waiting_for_its_second_factor_can_switch_too(self, doctor):
+        client = Client()
+        login_page = reverse("accounts:login")
+        pending = client.post(login_page, {"username": doctor.user.email, "password": PASSWORD})
+        next_page = pending["Location"]  # the code page, or setting up a second factor
+
+        response = client.post(SWITCH, {"language": "es", "next": next_page})
+
+        assert response["Location"] == next_page
+        assert client.get(next_page)["Content-Language"] == "es"
+        assert User.objects.get(pk=doctor.user.pk).language == "es"
+
     def test_a_language_no_longer_offered_falls_back_to_english(self, patient, settings):
         patient.user.language = "es"
         settings.LANGUAGES = [("en", "English")]

@@ -69,7 +69,7 @@ class JSONParser(BaseParser):
         try:
             text = codecs.decode(body, encoding)
         except UnicodeError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
+            raise ParseError(_("JSON parse error - %(detail)s") % {"detail": exc}) from exc
         if json_depth(text) > settings.API_MAX_JSON_DEPTH:
             raise ParseError(
                 _("JSON parse error - nested more than %(depth)d levels deep.")
@@ -78,4 +78,4 @@ class JSONParser(BaseParser):
         try:
             return json.loads(text, parse_constant=json.strict_constant)
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
+            raise ParseError(_("JSON parse error - %(detail)s") % {"detail": exc}) from exc
