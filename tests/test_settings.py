@@ -36,6 +36,8 @@ def test_middleware_runs_in_the_order_the_settings_list_it():
         # completed one gets its device cookie.
         "accounts.second_factor.SecondFactorMiddleware",
         "accounts.devices.LoginDeviceMiddleware",
+        # Needs the user: their account's language (tests/i18n/test_languages.py).
+        "accounts.languages.UserLanguageMiddleware",
         "healthcare.core.browser.MessageMiddleware",
         "healthcare.core.browser.HtmxMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
