@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from healthcare.core.validators import validate_single_line
 
@@ -225,7 +226,10 @@ class Doctor(models.Model):
         ]
 
     def __str__(self):
-        return f"Dr {self.user.display_name}"
+        # The title as the reader's language writes it ("Dr." in Spanish).
+        return pgettext("a doctor's title and name", "Dr %(name)s") % {
+            "name": self.user.display_name
+        }
 
     @property
     def name(self):

@@ -16,7 +16,7 @@ def test_missing_page_is_a_friendly_404(new_context, clinic_now, pages):
 def test_a_stale_form_is_a_friendly_403(new_context, clinic_now, pages):
     page = new_context().new_page()
     page.goto("/accounts/login/")
-    page.locator("input[name=csrfmiddlewaretoken]").evaluate("input => input.value = 'stale'")
+    page.locator("main input[name=csrfmiddlewaretoken]").evaluate("input => input.value = 'stale'")
     page.get_by_label("Email").fill("someone@example.org")
     page.get_by_label("Password").fill("whatever")
     with page.expect_response("**/accounts/login/") as response:

@@ -114,7 +114,7 @@ class TestPagesInSpanish:
             confirm_url(doctor), {"start": at(1, "09:30").isoformat(), "reason": ""}, follow=True
         )
 
-        assert "Tiene cita con Dr Asha Patel el mar 8 ene 2030, 09:30." in response.text
+        assert "Tiene cita con Dr. Asha Patel el mar 8 ene 2030, 09:30." in response.text
 
     def test_a_refusal_in_spanish(self, now, patient):
         doctor = DoctorFactory()
@@ -208,7 +208,7 @@ class TestEmailsInTheRecipientsLanguage:
         english = messages[doctor.user.email]
         assert spanish.subject == "Su cita del mar 8 ene 2030, 09:00 está reservada"
         assert f"Hola, {patient.user.first_name}:" in spanish.body
-        assert "Su cita con Dr Asha Patel el mar 8 ene 2030, 09:00 está reservada." in (
+        assert "Su cita con Dr. Asha Patel el mar 8 ene 2030, 09:00 está reservada." in (
             spanish.body
         )
         assert english.subject == "New appointment on Tue 8 Jan 2030, 09:00"
