@@ -62,7 +62,8 @@ test: lint
 
 # The Spanish catalogue (docs/translations.md): gathers every marked string of the code and
 # templates into locale/es/LC_MESSAGES/django.po (new ones come empty: translate them
-# there), then compiles the .mo the app reads. Needs GNU gettext (apt-get install gettext);
+# there; strings translated ahead in locale/es/compendium.po are filled in), then compiles
+# the .mo the app reads. Needs GNU gettext (apt-get install gettext);
 # both files are committed, so running the app never needs it.
 MESSAGES_IGNORE := --ignore=build --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media --ignore=node_modules
 messages: $(VENV)/.installed
