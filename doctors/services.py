@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import invite
 from doctors.models import Doctor, Site, VisitType, VisitTypeOffer, WorkingHours
-from doctors.permissions import can_remove_time_off
-from doctors.signals import KIND_HOURS, KIND_TIME_OFF, time_freed
-from healthcare.core.errors import NotVisible
+from doctors.permissions import can_remove_closures, can_remove_time_off
+from doctors.signals import KIND_CLOSURE, KIND_HOURS, KIND_TIME_OFF, time_freed
+from healthcare.core.errors import NotAllowed, NotVisible
 
 
 @transaction.atomic
@@ -133,6 +133,28 @@ def remove_time_off(*, time_off, actor):
             end=time_off.end,
             kind=KIND_TIME_OFF,
         )
+
+
+def remove_closure(*, closure, actor):
+    """Open a closed period again (clinic managers): every doctor who works at the closed
+    site (any site, for the whole clinic) has that time back, and the waitlist hears of it
+    as of time off removed."""
+    if not can_remove_closures(actor):
+        raise NotAllowed(_("Your role cannot remove a closure."))
+    hours = WorkingHours.objects.filter(doctor__user__is_active=True)
+    if closure.site_id is not None:
+        hours = hours.filter(site_id=closure.site_id)
+    with transaction.atomic():
+        doctor_ids = sorted(set(hours.values_list("doctor_id", flat=True)))
+        closure.delete()
+        for doctor_id in doctor_ids:
+            time_freed.send(
+                sender=Doctor,
+                doctor_id=doctor_id,
+                start=closure.start,
+                end=closure.end,
+                kind=KIND_CLOSURE,
+            )
 
 
 @transaction.atomic
