@@ -20,6 +20,7 @@ from tests.doctors.factories import ClosureFactory, DoctorFactory, SiteFactory
 from tests.patients.factories import PatientFactory
 from tests.waitlist.factories import EntryFactory
 from waitlist.models import FreedTime, Offer, WaitlistEntry
+from waitlist.services import wait_for_earlier
 
 pytestmark = pytest.mark.django_db
 MINUTE = datetime.timedelta(minutes=1)
@@ -237,3 +238,36 @@ def test_only_staff_who_keep_the_calendar_remove_a_closure(now, doctor):
     with pytest.raises(NotAllowed):
         remove_closure(closure=closure, actor=staff_in("Reception"))
     assert Closure.objects.exists()
+
+
+def test_the_offer_email_says_what_where_and_that_no_calendar_file_comes_yet(now, patient):
+    north = SiteFactory(name="North", address="2 North Road\nLeeds")
+    doctor = DoctorFactory(working_hours=[(2, "09:00", "12:00", north)])
+    entry = EntryFactory(doctor=doctor)
+    cancel(visit(patient, doctor, 2, "10:00", site=north))
+    mail.outbox.clear()
+
+    run_worker()
+
+    (message,) = [m for m in mail.outbox if m.to == [entry.patient.user.email]]
+    html = message.alternatives[0].content
+    assert message.subject == "A time you are waiting for is free: Wed 9 Jan 2030, 10:00"
+    assert not message.attachments  # nothing to put in a calendar before confirming
+    for body in (message.body, html):
+        assert "attached" not in body
+        assert "Consultation, 30 minutes" in body
+        assert "North, 2 North Road, Leeds" in body
+        assert "The time is yours only once you confirm it" in body
+
+
+def test_an_earlier_time_offer_says_so_in_its_subject(now, doctor, patient):
+    mine = visit(PatientFactory(), doctor, 9, "10:00")
+    entry = wait_for_earlier(appointment=mine, actor=mine.patient.user)
+    cancel(visit(patient, doctor, 2, "10:00"))
+    mail.outbox.clear()
+
+    run_worker()
+
+    (message,) = [m for m in mail.outbox if m.to == [entry.patient.user.email]]
+    assert message.subject == "An earlier time is free: Wed 9 Jan 2030, 10:00"
+    assert "Taking it moves your current appointment" in message.body
