@@ -93,12 +93,18 @@ class JoinForm(EntryForm):
         if doctor is not None:
             types = online.filter(offers__doctor=doctor)
             sites = Site.objects.filter(working_hours__doctor=doctor).distinct()
-            self.fields["type"].empty_label = None if len(types) == 1 else _("Choose…")
         else:
             types, sites = online, Site.objects.all()
-            self.fields["type"].empty_label = _("Each doctor's usual visit")
         self.fields["type"].queryset = types
         self.fields["site"].queryset = sites
+        # Each list is read once, for its choices and to see whether there is a choice.
+        types, sites = list(types), list(sites)
+        if doctor is None:
+            empty = [("", _("Each doctor's usual visit"))]
+        else:
+            empty = [] if len(types) == 1 else [("", _("Choose…"))]
+        self.fields["type"].choices = empty + [(t.pk, t.name) for t in types]
+        self.fields["site"].choices = [("", _("Any site"))] + [(s.pk, s.name) for s in sites]
         if len(sites) < 2:
             # One site (or none yet): nothing to choose.
             self.fields["site"].widget = forms.HiddenInput()

@@ -77,9 +77,9 @@ def test_a_doctor_edits_their_week(new_context, clinic_now, js, viewport):
         "The end must be after the start."
     )
     pages.check(page, "Working hours - error")
-    page.get_by_role("group", name="Monday").locator("[data-interval]").last.locator(
-        "input"
-    ).nth(1).fill("19:00")
+    page.get_by_role("group", name="Monday").locator("[data-interval]").last.locator("input").nth(
+        1
+    ).fill("19:00")
     page.get_by_role("button", name="Save working hours").click()
     expect(message(page)).to_contain_text("Your working hours are saved.")
     pages.check(page, "Working hours - saved")
