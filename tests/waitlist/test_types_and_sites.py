@@ -226,3 +226,23 @@ class TestJoining:
         assert response.status_code == 302, response.content.decode()[-2000:]
         entry = WaitlistEntry.objects.get()
         assert (entry.visit_type, entry.site) == (follow_up, north)
+
+
+def test_staff_see_entries_by_visit_type_and_site(now, staff, two_types, follow_up):
+    north = SiteFactory(name="North")
+    short = EntryFactory(
+        doctor=two_types, visit_type=follow_up, site=north, patient__user__last_name="Quickly"
+    )
+    usual = EntryFactory(doctor=two_types, patient__user__last_name="Whenever")
+    client = login(staff)
+
+    by_type = client.get(
+        "/admin/waitlist/waitlistentry/", {"visit_type__id__exact": follow_up.pk}
+    ).content.decode()
+    by_site = client.get(
+        "/admin/waitlist/waitlistentry/", {"site__id__exact": north.pk}
+    ).content.decode()
+
+    for page in (by_type, by_site):
+        assert short.patient.user.last_name in page
+        assert usual.patient.user.last_name not in page
