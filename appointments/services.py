@@ -55,8 +55,7 @@ class SlotUnavailable(DomainError):
 class NotAcceptingPatients(DomainError):
     code = "not_accepting_patients"
     default_message = gettext_lazy(
-        "This doctor is not accepting new patients: only patients they have seen before can "
-        "book."
+        "This doctor is not accepting new patients: only patients they have seen before can book."
     )
 
 

@@ -173,9 +173,7 @@ class DoctorQuerySet(models.QuerySet):
     def directory(self, *, search="", specialty=None):
         """Active doctors with working hours for the public directory, matched by name
         and specialty."""
-        qs = (
-            self.filter(user__is_active=True).with_hours().select_related("user", "specialty")
-        )
+        qs = self.filter(user__is_active=True).with_hours().select_related("user", "specialty")
         if specialty:
             qs = qs.filter(specialty__slug=specialty)
         for word in (search or "").split():

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from appointments.calendar import site_url
+from healthcare.core.clinic import contact
 from waitlist.models import Offer
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def _send(offer_id):
             "ends": timezone.localtime(offer.end).strftime("%H:%M"),
             "expires": _when(offer.expires_at),
             "moves": offer.entry.appointment_id is not None,
-            "clinic_name": settings.CLINIC_NAME,
+            **contact(),
             "claim_url": claim_url(offer),
             "waitlist_url": site_url(reverse("waitlist:mine")),
         }
