@@ -83,7 +83,7 @@ def _viewer_patient(request):
 
 
 def _not_taking_context(doctor):
-    """What a patient the doctor does not take can do instead (doctors/_not_taking.html)."""
+    """What a patient the doctor does not take can do instead (appointments/_not_taking.html)."""
     offer = default_offer(list(doctor.offers.select_related("visit_type")))
     return {
         "doctor": doctor,
@@ -102,7 +102,7 @@ def doctor_detail(request, pk):
         request,
         "doctors/detail.html",
         {
-            **_not_taking_context(doctor),
+            **({"doctor": doctor} if takes_you else _not_taking_context(doctor)),
             "takes_you": takes_you,
             "days": days[:SLOT_DAYS_SHOWN],
             "more_days": len(days) > SLOT_DAYS_SHOWN,
@@ -306,6 +306,7 @@ def my_appointments(request, *, patient):
     for appointment in upcoming:
         appointment.patient = patient  # known: no query per card for who may act
         appointment.changes = services.changes_allowed(appointment, request.user, now)
+        appointment.policy = cancellation_policy(appointment.site)
     return render(
         request,
         "appointments/mine.html",
