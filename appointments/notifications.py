@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from appointments import calendar
 from appointments.models import Appointment
+from healthcare.core.clinic import contact
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def _message(event, appointment, recipient, audience, extra):
         "ends": formats.time_format(timezone.localtime(appointment.end)),
         "visit": calendar.visit_line(appointment),
         "where": calendar.where(appointment),
-        "clinic_name": settings.CLINIC_NAME,
+        **contact(appointment.site),
         "detail_url": calendar.site_url(reverse("appointments:detail", args=[appointment.pk])),
         "book_url": calendar.site_url(reverse("doctors:directory")),
         **extra,

@@ -11,6 +11,7 @@ transaction. On PostgreSQL the exclusion constraints of migration 0002 are the f
 guard; on SQLite every transaction is IMMEDIATE, so writers are serialized.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,8 +28,10 @@ from appointments.models import Appointment, CalendarFeed
 from appointments.permissions import acting_role, can_book_for, can_override_notice
 from appointments.selectors import (
     appointments_during,
+    cancellation_policy,
     find_free_slot,
     kept_offer,
+    takes_patient,
     why_not_bookable,
 )
 from doctors.models import Closure, Doctor, TimeOff, VisitType
@@ -51,7 +54,9 @@ class SlotUnavailable(DomainError):
 
 class NotAcceptingPatients(DomainError):
     code = "not_accepting_patients"
-    default_message = gettext_lazy("This doctor is not accepting new patients.")
+    default_message = gettext_lazy(
+        "This doctor is not accepting new patients: only patients they have seen before can book."
+    )
 
 
 class CutoffPassed(DomainError):
@@ -59,14 +64,14 @@ class CutoffPassed(DomainError):
 
     code = "cutoff_passed"
 
-    def __init__(self):
-        hours = int(settings.CLINIC_CANCELLATION_CUTOFF.total_seconds() // 3600)
+    def __init__(self, site=None):
+        policy = cancellation_policy(site)
         super().__init__(
             _(
                 "Appointments can be changed online until %(hours)d hours before they start. "
-                "Please call the clinic."
+                "Please call the clinic on %(phone)s."
             )
-            % {"hours": hours}
+            % policy
         )
 
 
@@ -134,8 +139,8 @@ class VisitTypeNotBookable(DomainError):
             ),
         }.get(
             visit_type.online_booking,
-            _("“%(type)s” cannot be booked online; please call the clinic."),
-        ) % {"type": visit_type.name}
+            _("“%(type)s” cannot be booked online; please call the clinic on %(phone)s."),
+        ) % {"type": visit_type.name, "phone": settings.CLINIC_PHONE}
         super().__init__(message, fields={"type": message})
 
 
@@ -302,7 +307,7 @@ def book_appointment(
             slot = find_free_slot(doctor, start, offer=offer, site=site, notice=notice)
             if slot is None:
                 _refuse(doctor, start, offer, site)
-            if not doctor.accepting_new_patients and not is_patient_of(patient, doctor):
+            if not takes_patient(doctor, patient):
                 raise NotAcceptingPatients()
             if _patient_is_busy(patient, slot.start, slot.end):
                 raise SlotUnavailable(_("You already have an appointment at that time."))
@@ -325,9 +330,16 @@ def book_appointment(
         raise SlotUnavailable() from exc
 
 
+def inside_cutoff(start, now=None):
+    """Whether a visit at `start` is inside the patient's cut-off now: from then on the
+    patient can no longer change or cancel it online (the clinic still can). A visit
+    exactly the cut-off away is still outside it."""
+    return start - (now or timezone.now()) < settings.CLINIC_CANCELLATION_CUTOFF
+
+
 def _check_patient_cutoff(appointment, role, now):
-    if role == "patient" and appointment.start - now < settings.CLINIC_CANCELLATION_CUTOFF:
-        raise CutoffPassed()
+    if role == "patient" and inside_cutoff(appointment.start, now):
+        raise CutoffPassed(appointment.site)
 
 
 def _check_reschedule(appointment, role, now):
@@ -345,6 +357,38 @@ def can_reschedule(appointment, actor, now=None):
     except (DomainError, NotVisible):
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What someone may do to an appointment now, and why not (for showing the buttons)."""
+
+    can_cancel: bool
+    can_reschedule: bool
+    # Booked and still to come, but this person cannot change it online: they are told
+    # why (`cutoff`: inside the patient's cut-off) and given the clinic's number.
+    locked: bool
+    cutoff: bool
+
+
+def changes_allowed(appointment, actor, now=None) -> Changes:
+    """Whether `actor` may cancel or move this appointment now: the one rule behind the
+    Reschedule and Cancel buttons of "My appointments" and the appointment's page, and
+    behind the API's `allowed_statuses` and `can_reschedule` (the same two checks)."""
+    now = now or timezone.now()
+    can_cancel = Status.CANCELLED in allowed_transitions(appointment, actor, now=now)
+    can_move = can_reschedule(appointment, actor, now=now)
+    locked = (
+        appointment.status == Status.BOOKED
+        and now < appointment.start
+        and not (can_cancel or can_move)
+    )
+    return Changes(
+        can_cancel=can_cancel,
+        can_reschedule=can_move,
+        locked=locked,
+        cutoff=locked and inside_cutoff(appointment.start, now),
+    )
 
 
 def reschedule_appointment(*, appointment, start, actor, override_notice=False) -> Appointment:

@@ -87,6 +87,11 @@ appointments_urls = [
     path("<int:pk>/", records.appointment_detail, name="detail"),
     path("<int:pk>/cancel/", appointments.cancel, name="cancel"),
     path("<int:pk>/reschedule/", appointments.reschedule, name="reschedule"),
+    path(
+        "<int:pk>/reschedule/confirm/",
+        appointments.reschedule_confirm,
+        name="reschedule_confirm",
+    ),
     path("<int:pk>/status/", appointments.change_status, name="status"),
     path("<int:pk>/ics/", ics_views.appointment_ics, name="ics"),
     path("<int:pk>/summary.pdf", records.appointment_pdf, name="pdf"),

@@ -27,8 +27,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import doctor_required
 from appointments.models import Appointment
-from appointments.selectors import appointment_pages, earlier_visits, visible_patients
-from appointments.services import allowed_transitions, can_reschedule
+from appointments.selectors import (
+    appointment_pages,
+    cancellation_policy,
+    earlier_visits,
+    visible_patients,
+)
+from appointments.services import allowed_transitions, changes_allowed
 from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.http import client_ip
@@ -112,6 +117,7 @@ def appointment_detail(request, pk):
     user = request.user
     appointment = get_object_or_404(appointment_pages(user), pk=pk)
     allowed = allowed_transitions(appointment, user)
+    changes = changes_allowed(appointment, user)
     record = getattr(appointment, "medical_record", None)
     is_doctor = is_appointments_doctor(user, appointment)
     is_patient = appointment.patient.user_id == user.pk
@@ -128,8 +134,10 @@ def appointment_detail(request, pk):
     context = {
         "appointment": appointment,
         "record": record,
-        "can_cancel": Status.CANCELLED in allowed,
-        "can_reschedule": can_reschedule(appointment, user),
+        "can_cancel": changes.can_cancel,
+        "can_reschedule": changes.can_reschedule,
+        "changes": changes,
+        "policy": cancellation_policy(appointment.site),
         "is_patient": is_patient,
         "is_doctor": is_doctor,
         "show_reasons": show_reasons,
