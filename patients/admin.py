@@ -16,8 +16,54 @@ from healthcare.core.http import client_ip
 from patients.admin_clinical import ClinicalContentAdmin
 from patients.admin_forms import PatientChangeForm
 from patients.forms import validate_date_of_birth
-from patients.models import AccessLog, Patient
+from patients.models import AccessLog, Guardianship, Patient
+from patients.permissions import can_see_all_patients
 from patients.services import log_access_to, register_patient
+
+
+class FamilyLinkInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Family links, read-only: a patient manages them from their "My family" page.
+    Shown to whoever may see the patient."""
+
+    model = Guardianship
+    fields = ("person", "relationship", "added", "removed")
+    readonly_fields = fields
+    extra = 0
+    ordering = ("-created_at",)
+
+    def has_view_permission(self, request, obj=None):
+        return can_see_all_patients(request.user)
+
+    added = datetime_column("created_at", _("added"))
+    removed = datetime_column("ended_at", _("removed"))
+
+
+class DependantInline(FamilyLinkInline):
+    fk_name = "guardian"
+    verbose_name = _("family member they manage")
+    verbose_name_plural = _("family members they manage")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("dependant__user")
+
+    @admin.display(description=_("family member"))
+    def person(self, link):
+        url = reverse("admin:patients_patient_change", args=[link.dependant_id])
+        return format_html('<a href="{}">{}</a>', url, link.dependant.user.display_name)
+
+
+class GuardianInline(FamilyLinkInline):
+    fk_name = "dependant"
+    verbose_name = _("managed by")
+    verbose_name_plural = _("managed by (guardians)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("guardian__user")
+
+    @admin.display(description=_("guardian"))
+    def person(self, link):
+        url = reverse("admin:patients_patient_change", args=[link.guardian_id])
+        return format_html('<a href="{}">{}</a>', url, link.guardian.user.display_name)
 
 
 @admin.register(Patient)
@@ -47,6 +93,11 @@ class PatientAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin):
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = ("user", "shortcuts", "created_at", "updated_at")
+    inlines = [GuardianInline, DependantInline]
+
+    def get_inlines(self, request, obj):
+        # The add page makes a login and a profile (register_patient): no links yet.
+        return self.inlines if obj is not None else []
 
     add_form = LoginAddForm
     add_form_template = "admin/auth/user/add_form.html"  # its password-choice styles
