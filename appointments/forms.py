@@ -76,10 +76,13 @@ class BookingForm(SlotForm):
         help_text=_("Optional. A few words help the doctor prepare."),
     )
 
+    WHO_ERROR = _("Please choose yourself or a family member.")
+
     def __init__(self, *args, user=None, **kwargs):
         """With `user` who manages family members: "Who is the visit for?", themself first
         (and by default); the booking rules then apply to whoever is chosen."""
         super().__init__(*args, **kwargs)
+        self.user = user
         if user is None:
             return
         patients = list(
@@ -92,12 +95,21 @@ class BookingForm(SlotForm):
             queryset=Patient.objects.managed_by(user),
             label=_("Who is the visit for?"),
             empty_label=None,
-            error_messages={"invalid_choice": _("Please choose yourself or a family member.")},
+            error_messages={"invalid_choice": self.WHO_ERROR},
         )
         field.myself = user.pk
         field.choices = [(patient.pk, field.label_from_instance(patient)) for patient in patients]
         self.fields = {"patient": field, **self.fields}
         self.initial.setdefault("patient", user.patient_profile.pk)
+
+    def clean(self):
+        data = super().clean()
+        # A page from before the family member was removed: never book someone else.
+        chosen = self.data.get("patient")
+        if self.user is not None and "patient" not in self.fields and chosen:
+            if chosen != str(self.user.patient_profile.pk):
+                raise ValidationError(self.WHO_ERROR)
+        return data
 
 
 class CancelForm(forms.Form):

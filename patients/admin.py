@@ -1,8 +1,9 @@
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_forms import LoginAddForm
@@ -11,59 +12,14 @@ from healthcare.core.admin import (
     ServiceFormMixin,
     column,
     datetime_column,
+    local_datetime,
 )
 from healthcare.core.http import client_ip
 from patients.admin_clinical import ClinicalContentAdmin
 from patients.admin_forms import PatientChangeForm
 from patients.forms import validate_date_of_birth
 from patients.models import AccessLog, Guardianship, Patient
-from patients.permissions import can_see_all_patients
 from patients.services import log_access_to, register_patient
-
-
-class FamilyLinkInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """Family links, read-only: a patient manages them from their "My family" page.
-    Shown to whoever may see the patient."""
-
-    model = Guardianship
-    fields = ("person", "relationship", "added", "removed")
-    readonly_fields = fields
-    extra = 0
-    ordering = ("-created_at",)
-
-    def has_view_permission(self, request, obj=None):
-        return can_see_all_patients(request.user)
-
-    added = datetime_column("created_at", _("added"))
-    removed = datetime_column("ended_at", _("removed"))
-
-
-class DependantInline(FamilyLinkInline):
-    fk_name = "guardian"
-    verbose_name = _("family member they manage")
-    verbose_name_plural = _("family members they manage")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("dependant__user")
-
-    @admin.display(description=_("family member"))
-    def person(self, link):
-        url = reverse("admin:patients_patient_change", args=[link.dependant_id])
-        return format_html('<a href="{}">{}</a>', url, link.dependant.user.display_name)
-
-
-class GuardianInline(FamilyLinkInline):
-    fk_name = "dependant"
-    verbose_name = _("managed by")
-    verbose_name_plural = _("managed by (guardians)")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("guardian__user")
-
-    @admin.display(description=_("guardian"))
-    def person(self, link):
-        url = reverse("admin:patients_patient_change", args=[link.guardian_id])
-        return format_html('<a href="{}">{}</a>', url, link.guardian.user.display_name)
 
 
 @admin.register(Patient)
@@ -90,14 +46,10 @@ class PatientAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin):
             _("Emergency contact"),
             {"fields": ("emergency_contact_name", "emergency_contact_phone")},
         ),
+        (_("Family"), {"fields": ("family",)}),
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
-    readonly_fields = ("user", "shortcuts", "created_at", "updated_at")
-    inlines = [GuardianInline, DependantInline]
-
-    def get_inlines(self, request, obj):
-        # The add page makes a login and a profile (register_patient): no links yet.
-        return self.inlines if obj is not None else []
+    readonly_fields = ("user", "shortcuts", "family", "created_at", "updated_at")
 
     add_form = LoginAddForm
     add_form_template = "admin/auth/user/add_form.html"  # its password-choice styles
@@ -148,6 +100,39 @@ class PatientAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin):
     email = column("user.email", _("email address"), ordering="user__email")
     phone = column("user.phone", _("phone"))
     is_active = column("user.is_active", _("active"), boolean=True, ordering="user__is_active")
+
+    @admin.display(description=_("family links"))
+    def family(self, obj):
+        """Whom this patient manages online and who manages them (a patient keeps these on
+        their "My family" page), removed links too."""
+        links = (
+            Guardianship.objects.filter(Q(guardian=obj) | Q(dependant=obj))
+            .select_related("guardian__user", "dependant__user")
+            .order_by("-created_at")
+        )
+        rows = []
+        for link in links:
+            manages = link.guardian_id == obj.pk
+            other = link.dependant if manages else link.guardian
+            if link.ended_at is None:
+                state = _("since %(when)s") % {"when": local_datetime(link.created_at)}
+            else:
+                state = _("removed %(when)s") % {"when": local_datetime(link.ended_at)}
+            rows.append(
+                (
+                    _("Manages") if manages else _("Managed by"),
+                    reverse("admin:patients_patient_change", args=[other.pk]),
+                    other.user.display_name,
+                    link.get_relationship_display(),
+                    state,
+                )
+            )
+        if not rows:
+            return _("None")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", '<li>{} <a href="{}">{}</a> ({}, {})</li>', rows),
+        )
 
     @admin.display(description=_("shortcuts"))
     def shortcuts(self, obj):
