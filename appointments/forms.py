@@ -106,9 +106,9 @@ class BookingForm(SlotForm):
         data = super().clean()
         # A page from before the family member was removed: never book someone else.
         chosen = self.data.get("patient")
-        if self.user is not None and "patient" not in self.fields and chosen:
-            if chosen != str(self.user.patient_profile.pk):
-                raise ValidationError(self.WHO_ERROR)
+        only_themself = self.user is not None and "patient" not in self.fields
+        if only_themself and chosen and chosen != str(self.user.patient_profile.pk):
+            raise ValidationError(self.WHO_ERROR)
         return data
 
 

@@ -318,6 +318,21 @@ class TestTheChildsRecords:
         entry = AccessLog.objects.get(patient=child, target=AccessLog.Target.RECORD)
         assert (entry.actor, entry.action) == (patient.user, AccessLog.Action.VIEW)
 
+    def test_the_parent_opens_the_childs_page_with_her_records(
+        self, now, patient, child, patient_client, doctor
+    ):
+        MedicalRecordFactory(
+            appointment=visit(child, doctor, -7, status=Status.FULFILLED), diagnosis="Otitis"
+        )
+
+        response = patient_client.get(reverse("patients:detail", args=[child.pk]))
+
+        assert response.status_code == 200
+        assert "Otitis" in response.content.decode()
+        assert AccessLog.objects.filter(
+            patient=child, actor=patient.user, target=AccessLog.Target.PATIENT
+        ).exists()
+
     def test_the_childs_access_log_shows_the_parents_acts(
         self, now, patient, child, patient_client, doctor
     ):
@@ -340,6 +355,7 @@ class TestTheChildsRecords:
         client = login(stranger.user)
 
         assert client.get(reverse("records:detail", args=[record.pk])).status_code == 404
+        assert client.get(reverse("patients:detail", args=[child.pk])).status_code == 404
         log = client.get(f"{reverse('records:access_log')}?patient={child.pk}")
         assert log.status_code == 404
         assert "Seasonal" not in client.get(reverse("records:mine")).content.decode()
