@@ -576,8 +576,8 @@ def remove_dependant(*, guardian, dependant_pk) -> int:
     member is a 404.
     """
     with transaction.atomic():
-        link = family_link(guardian=guardian, dependant_pk=dependant_pk)
-        Guardianship.objects.select_for_update().filter(pk=link.pk).first()
+        # Locked: a second click waits, then finds the link ended (404).
+        link = family_link(guardian=guardian, dependant_pk=dependant_pk, lock=True)
         dependant = link.dependant
         cancelled = 0
         for appointment in upcoming_visits_of(dependant).select_related("patient__user"):
@@ -585,7 +585,7 @@ def remove_dependant(*, guardian, dependant_pk) -> int:
                 appointment=appointment,
                 to=Status.CANCELLED,
                 actor=guardian,
-                reason=_("Removed from %(name)s's family on the clinic's site.")
+                reason=_("%(name)s no longer manages this patient's visits online.")
                 % {"name": guardian.display_name},
                 cutoff=False,
             )

@@ -121,10 +121,14 @@ def add_dependant(*, guardian, first_name, last_name, date_of_birth, relationshi
     return dependant
 
 
-def family_link(*, guardian, dependant_pk) -> Guardianship:
-    """The guardian's active link to one of their dependants; anyone else's is a 404."""
+def family_link(*, guardian, dependant_pk, lock=False) -> Guardianship:
+    """The guardian's active link to one of their dependants; anyone else's is a 404.
+    `lock` (inside a transaction) locks the link's row until it commits."""
+    links = Guardianship.objects.all()
+    if lock:
+        links = links.select_for_update(of=("self",))
     link = (
-        Guardianship.objects.active()
+        links.active()
         .select_related("dependant__user")
         .filter(guardian__user=guardian, dependant_id=dependant_pk)
         .first()
@@ -139,7 +143,7 @@ def change_dependant(
     *, guardian, dependant_pk, first_name, last_name, date_of_birth, relationship
 ) -> Patient:
     """The guardian corrects a family member's name, date of birth or relationship."""
-    link = family_link(guardian=guardian, dependant_pk=dependant_pk)
+    link = family_link(guardian=guardian, dependant_pk=dependant_pk, lock=True)
     dependant = link.dependant
     user = dependant.user
     user.first_name, user.last_name = first_name.strip(), last_name.strip()

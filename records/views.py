@@ -33,7 +33,7 @@ from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.http import client_ip
 from patients.models import AccessLog, Patient
-from patients.permissions import acts_for, dependant_ids, sees_clinical_content
+from patients.permissions import acts_for, sees_clinical_content
 from patients.services import log_access_to, log_copy, log_views
 from records.export import download
 from records.forms import AmendForm, BreakGlassForm, RecordForm
@@ -404,9 +404,8 @@ def mine(request):
         .order_by("-created_at", "-pk")
     )
     page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request, "records/mine.html", {"page": page, "family": bool(dependant_ids(request.user))}
-    )
+    family = any(record.patient.user_id != request.user.pk for record in page)
+    return render(request, "records/mine.html", {"page": page, "family": family})
 
 
 @login_required
@@ -414,11 +413,15 @@ def mine(request):
 def access_log(request):
     """Who looked at or changed the patient's records and profile, newest first; a guardian
     chooses whose (`?patient=`: themself or one of their family members)."""
-    own = _patient_of(request.user)
-    family = list(Patient.objects.dependants_of(request.user).select_related("user"))
+    # Themself and their family members in one query (a user who is no patient: 404).
+    managed = Patient.objects.managed_by(request.user).select_related("user")
+    own = next((p for p in managed if p.user_id == request.user.pk), None)
+    if own is None:
+        raise Http404
+    family = [p for p in managed if p.user_id != request.user.pk]
     patient = own
     if chosen := request.GET.get("patient"):
-        patient = next((p for p in [own, *family] if str(p.pk) == chosen), None)
+        patient = next((p for p in managed if str(p.pk) == chosen), None)
         if patient is None:
             raise Http404
     entries = AccessLog.objects.for_patient(patient)
