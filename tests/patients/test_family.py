@@ -249,3 +249,20 @@ class TestNobodyElse:
 
         assert patient_client.get(edit_url(child)).status_code == 404
         assert patient_client.post(remove_url(child)).status_code == 404
+
+
+class TestStaffSeeTheLinks:
+    def test_the_patients_admin_page_shows_both_ends_of_a_link(self, now, patient, staff_client):
+        child = child_of(patient)
+
+        parent_page = staff_client.get(reverse("admin:patients_patient_change", args=[patient.pk]))
+        child_page = staff_client.get(reverse("admin:patients_patient_change", args=[child.pk]))
+
+        child_url = reverse("admin:patients_patient_change", args=[child.pk])
+        parent_url = reverse("admin:patients_patient_change", args=[patient.pk])
+        assert f'Manages <a href="{child_url}">Mia Quinn</a> (My child, since' in (
+            parent_page.content.decode()
+        )
+        assert f'Managed by <a href="{parent_url}">{patient.user.display_name}</a>' in (
+            child_page.content.decode()
+        )
