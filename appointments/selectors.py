@@ -539,8 +539,8 @@ def feed_appointments(user, now=None):
 
 
 def visible_patients(user):
-    """Who a user may see: themself (patient), their patients (doctor), all (staff whose
-    role works with patients).
+    """Who a user may see: themself and their dependants (patient), their patients
+    (doctor), all (staff whose role works with patients).
 
     A doctor's patients are those with an appointment with them that was not cancelled.
     Every read of patients goes through this, so a patient outside it does not exist
@@ -554,7 +554,7 @@ def visible_patients(user):
         visits = Appointment.objects.active().filter(patient=OuterRef("pk"))
         return Patient.objects.filter(Exists(visits.filter(doctor=doctor)))
     if user.is_patient:
-        return Patient.objects.filter(user=user)
+        return Patient.objects.managed_by(user)
     return Patient.objects.none()
 
 
@@ -619,6 +619,17 @@ def appointments_during(doctor, start, end):
     )
 
 
+def upcoming_visits_of(patient):
+    """The booked visits still to come of `patient` (what removing a dependant cancels)."""
+    return (
+        Appointment.objects.filter(
+            patient=patient, status=Appointment.Status.BOOKED, start__gt=timezone.now()
+        )
+        .select_related("doctor__user", "visit_type")
+        .order_by("start")
+    )
+
+
 def appointment_pages(user):
     """The appointments `user` may see, with what an appointment's page shows: both
     parties, the specialty, who cancelled and the record."""
@@ -626,6 +637,7 @@ def appointment_pages(user):
         "doctor__user",
         "doctor__specialty",
         "patient__user",
+        "booked_by",
         "cancelled_by",
         "medical_record",
         "visit_type",

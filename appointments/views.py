@@ -58,6 +58,7 @@ from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.ratelimits import limit_posts
 from patients.forms import PatientSearchForm
+from patients.permissions import acts_for
 
 Status = Appointment.Status
 PER_PAGE = 20
@@ -219,12 +220,15 @@ def book_confirm(request, doctor_pk, *, patient):
                 "start": slot.start.isoformat(),
                 "type": offer.visit_type_id,
                 "site": slot.site.pk,
-            }
+            },
+            user=request.user,
         )
         site = slot.site
     else:
-        form = BookingForm(request.POST)
+        form = BookingForm(request.POST, user=request.user)
         if form.is_valid():
+            # Themself, or a family member they chose: the rules are the patient's.
+            patient = form.cleaned_data.get("patient") or patient
             try:
                 appointment = services.book_appointment(
                     patient=patient,
@@ -240,10 +244,18 @@ def book_confirm(request, doctor_pk, *, patient):
             except DomainError as error:
                 messages.error(request, error.message)
                 return _render_book(request, doctor, day=timezone.localdate(start), status=409)
+            if patient.user_id == request.user.pk:
+                booked = _("You are booked with %(doctor)s on %(when)s.")
+            else:
+                booked = _("%(patient)s is booked with %(doctor)s on %(when)s.")
             messages.success(
                 request,
-                _("You are booked with %(doctor)s on %(when)s.")
-                % {"doctor": doctor, "when": _when(appointment.start)},
+                booked
+                % {
+                    "doctor": doctor,
+                    "when": _when(appointment.start),
+                    "patient": patient.user.display_name,
+                },
             )
             return redirect("appointments:detail", pk=appointment.pk)
     return render(
@@ -297,14 +309,14 @@ def first_available_page(request):
 
 @patient_required
 def my_appointments(request, *, patient):
-    """The patient's upcoming visits (with cancel and reschedule where the clinic's rules
-    allow them now, else why not and the number to call) and past ones, paginated."""
-    appointments = Appointment.objects.for_patient(patient)
+    """The patient's upcoming visits and their family members' (each card says whose visit
+    it is), with cancel and reschedule where the clinic's rules allow them now, else why not
+    and the number to call; and past ones, paginated."""
+    appointments = Appointment.objects.managed_by(request.user)
     past = Paginator(appointments.past(), PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     upcoming = list(appointments.upcoming(now))
     for appointment in upcoming:
-        appointment.patient = patient  # known: no query per card for who may act
         appointment.changes = services.changes_allowed(appointment, request.user, now)
         appointment.policy = cancellation_policy(appointment.site)
     return render(
@@ -319,7 +331,7 @@ def my_appointments(request, *, patient):
 def cancel(request, pk):
     """Confirm a cancellation, with a reason (which doctors and staff must give)."""
     appointment = _appointment_for(request.user, pk)
-    is_patient = appointment.patient.user_id == request.user.pk
+    is_patient = acts_for(request.user, appointment.patient)
     form = CancelForm(request.POST or None, reason_expected=not is_patient)
     if request.method == "POST" and form.is_valid():
         try:
