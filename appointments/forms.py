@@ -32,9 +32,15 @@ class SlotStartField(forms.DateTimeField):
 
 
 class DayForm(forms.Form):
-    """`?day=YYYY-MM-DD` on the day pickers."""
+    """`?day=YYYY-MM-DD` (a day to show the times of) or `?week=YYYY-MM-DD` (a week to
+    show, by any of its days) on the week strips."""
 
     day = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("That is not a valid date.")},
+    )
+    week = forms.DateField(
         required=False,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": _("That is not a valid date.")},

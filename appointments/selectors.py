@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from appointments.models import Appointment, CalendarFeed
+from appointments.permissions import open_to
 from doctors.models import (
     DEFAULT_VISIT_TYPE,
     Closure,
@@ -382,32 +383,14 @@ def why_not_bookable(doctor, start, *, offer, site=None):
     return None
 
 
-def first_available(
-    *, visit_type, start_date, end_date, specialty=None, site=None, now=None, limit=None
-):
-    """Free slots of `visit_type` across every bookable doctor who offers it (by
-    specialty and site if given), earliest first, from `start_date` to `end_date`.
+def _calendars(doctor_ids, window_start, window_end):
+    """What laying out the slots of many doctors needs, in four queries whatever their
+    number: their working hours (with sites), busy time per doctor (time off and
+    appointments with their buffers), the clinic's closures (everywhere, and per site) and
+    the sites' type restrictions.
 
-    The cost does not grow with the number of doctors: five queries in all (offers with
-    their doctors, working hours, site restrictions, and all busy time in one UNION).
-    """
-    now = now or timezone.now()
-    start_date, end_date, window_start, window_end, earliest, latest = _window(
-        start_date, end_date, now
-    )
-    if end_date < start_date or not visit_type.is_active:
-        return []
-    offers = VisitTypeOffer.objects.filter(
-        visit_type=visit_type, doctor__user__is_active=True
-    ).select_related("doctor__user", "doctor__specialty", "visit_type")
-    if specialty is not None:
-        offers = offers.filter(doctor__specialty=specialty)
-    if site is not None:
-        offers = offers.filter(doctor__working_hours__site=site).distinct()
-    offers = list(offers)
-    doctor_ids = [offer.doctor_id for offer in offers]
-    if not doctor_ids:
-        return []
+    Returns (hours by doctor, busy intervals by doctor, closures everywhere, _Busy
+    closures by site, site types)."""
     hours = {}
     for interval in WorkingHours.objects.filter(doctor_id__in=doctor_ids).select_related("site"):
         hours.setdefault(interval.doctor_id, []).append(interval)
@@ -447,7 +430,72 @@ def first_available(
         if where is not None:
             closed.setdefault(where, []).append((start, end))
     closed = {site_id: _Busy(intervals) for site_id, intervals in closed.items()}
-    site_types = _site_types(site_ids)
+    return hours, per_doctor, everywhere, closed, _site_types(site_ids)
+
+
+def doctors_seen_by(patient, doctor_ids):
+    """The ids among `doctor_ids` of the doctors `patient` has (or had) a visit with that
+    was not cancelled (services.is_patient_of, for many doctors at once); none for a
+    visitor (None)."""
+    if patient is None:
+        return set()
+    return set(
+        Appointment.objects.filter(patient=patient, doctor_id__in=doctor_ids)
+        .active()
+        .values_list("doctor_id", flat=True)
+        .distinct()
+    )
+
+
+def first_available(
+    *,
+    visit_type,
+    start_date,
+    end_date,
+    specialty=None,
+    site=None,
+    now=None,
+    limit=None,
+    online=False,
+    patient=None,
+):
+    """Free slots of `visit_type` across every bookable doctor who offers it (by
+    specialty and site if given), earliest first, from `start_date` to `end_date`.
+
+    `online`: only the doctors with whom `patient` may book the type online themself
+    (permissions.open_to; a visitor, None, counts as a new patient of every doctor).
+
+    The cost does not grow with the number of doctors: five queries in all (offers with
+    their doctors, working hours, site restrictions, and all busy time in one UNION), and
+    for a patient online one more (the doctors they have seen).
+    """
+    now = now or timezone.now()
+    start_date, end_date, window_start, window_end, earliest, latest = _window(
+        start_date, end_date, now
+    )
+    if end_date < start_date or not visit_type.is_active:
+        return []
+    offers = VisitTypeOffer.objects.filter(
+        visit_type=visit_type, doctor__user__is_active=True
+    ).select_related("doctor__user", "doctor__specialty", "visit_type")
+    if specialty is not None:
+        offers = offers.filter(doctor__specialty=specialty)
+    if site is not None:
+        offers = offers.filter(doctor__working_hours__site=site).distinct()
+    offers = list(offers)
+    if online:
+        seen = doctors_seen_by(patient, [offer.doctor_id for offer in offers]) if offers else set()
+        offers = [
+            offer
+            for offer in offers
+            if open_to(offer.doctor, visit_type, existing=offer.doctor_id in seen)
+        ]
+    doctor_ids = [offer.doctor_id for offer in offers]
+    if not doctor_ids:
+        return []
+    hours, per_doctor, everywhere, closed, site_types = _calendars(
+        doctor_ids, window_start, window_end
+    )
     slots = []
     for offer in offers:
         busy = _Busy(per_doctor.get(offer.doctor_id, []) + everywhere)
@@ -467,6 +515,66 @@ def first_available(
         )
     slots.sort(key=lambda slot: (slot.start, slot.doctor.name, slot.site.name))
     return slots[:limit] if limit else slots
+
+
+def next_free_times(doctors, *, patient=None, per_doctor=3, days=14, now=None):
+    """{doctor id: the first `per_doctor` free slots over the coming `days`} for each of
+    `doctors` (a page of search results), each doctor's slots of the kind of visit the
+    page offers: their default (default_offer) among the types `patient` may book online
+    with them (permissions.open_to; a visitor, None, counts as a new patient). A doctor
+    with none of those, or no free time, has an empty list.
+
+    A fixed number of queries whatever the number of doctors: the offers, the doctors the
+    patient has seen (for a patient), then _calendars' four.
+    """
+    now = now or timezone.now()
+    first, _last = bookable_dates(now)
+    start_date, end_date, window_start, window_end, earliest, latest = _window(
+        first, first + timedelta(days=days - 1), now
+    )
+    doctors = {doctor.pk: doctor for doctor in doctors}
+    times = {pk: [] for pk in doctors}
+    if not doctors or end_date < start_date:
+        return times
+    seen = doctors_seen_by(patient, list(doctors))
+    offers = {}
+    for offer in VisitTypeOffer.objects.filter(
+        doctor_id__in=list(doctors), visit_type__is_active=True
+    ).select_related("visit_type"):
+        doctor = doctors[offer.doctor_id]
+        if doctor.user.is_active and open_to(
+            doctor, offer.visit_type, existing=offer.doctor_id in seen
+        ):
+            offers.setdefault(offer.doctor_id, []).append(offer)
+    chosen = {
+        pk: default_offer(sorted(found, key=lambda o: o.visit_type.name))
+        for pk, found in offers.items()
+    }
+    if not chosen:
+        return times
+    hours, per_doctor_busy, everywhere, closed, site_types = _calendars(
+        list(chosen), window_start, window_end
+    )
+    for pk, offer in chosen.items():
+        times[pk] = _lay_out(
+            doctors[pk],
+            offer,
+            hours.get(pk, []),
+            _Busy(per_doctor_busy.get(pk, []) + everywhere),
+            closed,
+            site_types,
+            start_date,
+            end_date,
+            earliest=earliest,
+            latest=latest,
+            limit=per_doctor,
+        )
+    return times
+
+
+def week_of(day):
+    """The Monday of the week `day` is in (the booking page's weeks run Monday to Sunday)."""
+    return day - timedelta(days=day.weekday())
 
 
 def active_feed(user):
