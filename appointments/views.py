@@ -43,6 +43,7 @@ from appointments.selectors import (
     free_slots,
     kept_offer,
     next_free_slots,
+    next_free_times,
     schedule_windows,
     slots_by_day,
     visible_patients,
@@ -50,7 +51,7 @@ from appointments.selectors import (
     week_of,
     with_visits,
 )
-from doctors.forms import TimeOffForm
+from doctors.forms import DirectorySearchForm, TimeOffForm
 from doctors.models import Doctor, TimeOff
 from doctors.services import remove_time_off
 from healthcare.core.errors import DomainError
@@ -76,6 +77,56 @@ def _when(moment):
 
 def _bookable_doctor(pk):
     return get_object_or_404(Doctor.objects.directory(), pk=pk)
+
+
+DOCTORS_PER_PAGE = 20
+# Each doctor in the directory shows this many of their next free times, over 14 days.
+NEXT_TIMES = 3
+
+
+def patient_of(user):
+    """The patient a page is shown to, or None (a visitor, or staff, or a doctor)."""
+    return user.patient_profile if user.is_authenticated else None
+
+
+def confirm_links(doctor_pk, slots):
+    """(slot, its link to the booking confirmation) pairs: a one-click way to book a time
+    of a known type at a known site."""
+    base = reverse("appointments:book_confirm", args=[doctor_pk])
+    return [
+        (
+            slot,
+            f"{base}?"
+            + urlencode(
+                {"start": slot.start.isoformat(), "type": slot.visit_type.pk, "site": slot.site.pk}
+            ),
+        )
+        for slot in slots
+    ]
+
+
+def directory(request):
+    """Search doctors by name and filter by specialty; each doctor with their next free
+    times (of a kind of visit the patient may book with them), each one click from the
+    confirmation. The query count is fixed, whatever the number of doctors."""
+    form = DirectorySearchForm(request.GET)
+    filters = form.filters()
+    page = Paginator(Doctor.objects.directory(**filters), DOCTORS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    doctors = list(page)
+    times = next_free_times(doctors, patient=patient_of(request.user), per_doctor=NEXT_TIMES)
+    return render(
+        request,
+        "doctors/directory.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": [(doctor, confirm_links(doctor.pk, times[doctor.pk])) for doctor in doctors],
+            "filtered": any(filters.values()),
+            "days_ahead": SLOT_DAYS_AHEAD,
+        },
+    )
 
 
 def doctor_detail(request, pk):
