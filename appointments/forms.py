@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from appointments.services import REASON_MAX_LENGTH
-from doctors.models import Site, Specialty, VisitType
+from doctors.models import DEFAULT_VISIT_TYPE, Site, Specialty, VisitType
 
 
 class SlotStartField(forms.DateTimeField):
@@ -107,8 +107,16 @@ def online_visit_types():
     )
 
 
+def usual_visit_type():
+    """The kind of visit a search starts with: the clinic's default type if patients may
+    book it online, else the first that they may; None if there is none."""
+    types = list(online_visit_types())
+    return next((t for t in types if t.name == DEFAULT_VISIT_TYPE), types[0] if types else None)
+
+
 class FirstAvailableForm(forms.Form):
-    """ "I need: <type> · at: <site or any> · earliest first" (GET)."""
+    """ "I need: <type> · at: <site or any> · earliest first" (GET); the home page's
+    "What do you need?" too."""
 
     type = forms.ModelChoiceField(
         label=_("I need"),

@@ -19,7 +19,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import BigIntegerField, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from appointments.models import Appointment, CalendarFeed
 from appointments.permissions import open_to
@@ -64,6 +66,14 @@ class Slot:
     @property
     def minutes(self):
         return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def booking_url(self):
+        """The booking confirmation of this time (its type and site named): one click."""
+        query = urlencode(
+            {"start": self.start.isoformat(), "type": self.visit_type.pk, "site": self.site.pk}
+        )
+        return f"{reverse('appointments:book_confirm', args=[self.doctor.pk])}?{query}"
 
 
 def booking_window(now=None, *, notice=None):
@@ -431,6 +441,11 @@ def _calendars(doctor_ids, window_start, window_end):
             closed.setdefault(where, []).append((start, end))
     closed = {site_id: _Busy(intervals) for site_id, intervals in closed.items()}
     return hours, per_doctor, everywhere, closed, _site_types(site_ids)
+
+
+def patient_of(user):
+    """The patient a page is shown to, or None (a visitor, a doctor, staff)."""
+    return user.patient_profile if user.is_authenticated else None
 
 
 def doctors_seen_by(patient, doctor_ids):

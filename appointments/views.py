@@ -44,6 +44,7 @@ from appointments.selectors import (
     kept_offer,
     next_free_slots,
     next_free_times,
+    patient_of,
     schedule_windows,
     slots_by_day,
     visible_patients,
@@ -84,27 +85,6 @@ DOCTORS_PER_PAGE = 20
 NEXT_TIMES = 3
 
 
-def patient_of(user):
-    """The patient a page is shown to, or None (a visitor, or staff, or a doctor)."""
-    return user.patient_profile if user.is_authenticated else None
-
-
-def confirm_links(doctor_pk, slots):
-    """(slot, its link to the booking confirmation) pairs: a one-click way to book a time
-    of a known type at a known site."""
-    base = reverse("appointments:book_confirm", args=[doctor_pk])
-    return [
-        (
-            slot,
-            f"{base}?"
-            + urlencode(
-                {"start": slot.start.isoformat(), "type": slot.visit_type.pk, "site": slot.site.pk}
-            ),
-        )
-        for slot in slots
-    ]
-
-
 def directory(request):
     """Search doctors by name and filter by specialty; each doctor with their next free
     times (of a kind of visit the patient may book with them), each one click from the
@@ -122,7 +102,7 @@ def directory(request):
         {
             "form": form,
             "page_obj": page,
-            "rows": [(doctor, confirm_links(doctor.pk, times[doctor.pk])) for doctor in doctors],
+            "rows": [(doctor, times[doctor.pk]) for doctor in doctors],
             "filtered": any(filters.values()),
             "days_ahead": SLOT_DAYS_AHEAD,
         },
@@ -333,6 +313,8 @@ def first_available_page(request):
             specialty=data["specialty"],
             start_date=first,
             end_date=first + timedelta(days=FIRST_AVAILABLE_DAYS - 1),
+            online=True,
+            patient=patient_of(request.user),
         )
         page = Paginator(slots, FIRST_AVAILABLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
