@@ -53,7 +53,7 @@ from appointments.selectors import (
     with_visits,
 )
 from doctors.forms import DirectorySearchForm, TimeOffForm
-from doctors.models import Doctor, TimeOff
+from doctors.models import Doctor, Specialty, TimeOff
 from doctors.services import remove_time_off
 from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
@@ -105,6 +105,8 @@ def directory(request):
             "rows": [(doctor, times[doctor.pk]) for doctor in doctors],
             "filtered": any(filters.values()),
             "days_ahead": SLOT_DAYS_AHEAD,
+            "specialties": Specialty.objects.values("slug", "name"),
+            "chosen_specialty": request.GET.get("specialty", ""),
         },
     )
 
