@@ -46,7 +46,7 @@ def test_a_new_patient_books_the_first_available_new_patient_visit_at_a_site(
     expect(page.get_by_role("heading", level=1)).to_have_text("What do you need?")
     pages.check(page, "Home - what do you need")
     page.get_by_label("I need").select_option(label="New patient consultation")
-    page.get_by_label("At").select_option(label="Northgate Clinic")
+    page.get_by_label("At", exact=True).select_option(label="Northgate Clinic")
     page.get_by_role("button", name="Earliest first").click()
     expect(page.get_by_role("heading", level=2)).to_contain_text("free times")
     pages.check(page, "First available - results")
