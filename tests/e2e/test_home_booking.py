@@ -32,7 +32,7 @@ def test_a_patient_books_from_the_home_page_in_three_page_loads(new_context, cli
 
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("What do you need?")
-    pages.check(page, "Home")  # resizes the page and runs axe: no navigation
+    pages.check(page, "Home - next free times")  # resizes the page and runs axe: no navigation
     times = page.locator("section", has=page.get_by_role("heading", name="Next free times"))
     expect(times.locator("li").first).to_contain_text("Dr Asha Patel")
     times.locator("li").first.get_by_role("link").click()
