@@ -70,6 +70,9 @@ WHEN = "D j M Y, H:i"
 # The doctor's page looks this far ahead and shows the first few days that have free slots.
 SLOT_DAYS_AHEAD = 14
 SLOT_DAYS_SHOWN = 5
+DOCTORS_PER_PAGE = 20
+# Each doctor in the directory shows this many of their next free times (over 14 days).
+NEXT_TIMES = 3
 
 
 def _when(moment):
@@ -78,11 +81,6 @@ def _when(moment):
 
 def _bookable_doctor(pk):
     return get_object_or_404(Doctor.objects.directory(), pk=pk)
-
-
-DOCTORS_PER_PAGE = 20
-# Each doctor in the directory shows this many of their next free times, over 14 days.
-NEXT_TIMES = 3
 
 
 def directory(request):
@@ -95,7 +93,9 @@ def directory(request):
         request.GET.get("page")
     )
     doctors = list(page)
-    times = next_free_times(doctors, patient=patient_of(request.user), per_doctor=NEXT_TIMES)
+    times = next_free_times(
+        doctors, patient=patient_of(request.user), per_doctor=NEXT_TIMES, days=SLOT_DAYS_AHEAD
+    )
     return render(
         request,
         "doctors/directory.html",
