@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from appointments.services import REASON_MAX_LENGTH
-from doctors.models import Site, Specialty, VisitType
+from doctors.models import DEFAULT_VISIT_TYPE, Site, Specialty, VisitType
 from patients.models import Patient
 
 
@@ -33,9 +33,15 @@ class SlotStartField(forms.DateTimeField):
 
 
 class DayForm(forms.Form):
-    """`?day=YYYY-MM-DD` on the day pickers."""
+    """`?day=YYYY-MM-DD` (a day to show the times of) or `?week=YYYY-MM-DD` (a week to
+    show, by any of its days) on the week strips."""
 
     day = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("That is not a valid date.")},
+    )
+    week = forms.DateField(
         required=False,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": _("That is not a valid date.")},
@@ -144,8 +150,16 @@ def online_visit_types():
     )
 
 
+def usual_visit_type():
+    """The kind of visit a search starts with: the clinic's default type if patients may
+    book it online, else the first that they may; None if there is none."""
+    types = list(online_visit_types())
+    return next((t for t in types if t.name == DEFAULT_VISIT_TYPE), types[0] if types else None)
+
+
 class FirstAvailableForm(forms.Form):
-    """ "I need: <type> · at: <site or any> · earliest first" (GET)."""
+    """ "I need: <type> · at: <site or any> · earliest first" (GET); the home page's
+    "What do you need?" too."""
 
     type = forms.ModelChoiceField(
         label=_("I need"),

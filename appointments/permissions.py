@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from accounts.permissions import has_staff_permission
+from doctors.models import VisitType
 from healthcare.core.errors import NotAllowed, NotVisible
 from patients.permissions import acts_for
 
@@ -25,6 +26,26 @@ def can_change_appointments(user):
 def can_book_for(user, patient):
     """The patient themself, their guardian, or staff who book for patients (reception)."""
     return acts_for(user, patient) or has_staff_permission(user, "appointments.add_appointment")
+
+
+def online_booking_allows(visit_type, *, existing):
+    """Whether a patient may book `visit_type` online themself: `existing` says whether they
+    have (or had) a visit with the doctor. Staff booking for a patient may book any type."""
+    OnlineBooking = VisitType.OnlineBooking
+    rule = visit_type.online_booking
+    if rule == OnlineBooking.ANYONE:
+        return True
+    if rule == OnlineBooking.STAFF_ONLY:
+        return False
+    return (rule == OnlineBooking.EXISTING_PATIENTS) == existing
+
+
+def open_to(doctor, visit_type, *, existing):
+    """Whether a patient may book `visit_type` online with `doctor`: the type's rule, and a
+    doctor not accepting new patients only for those they have seen."""
+    return (existing or doctor.accepting_new_patients) and online_booking_allows(
+        visit_type, existing=existing
+    )
 
 
 def can_override_notice(user):

@@ -25,7 +25,12 @@ from accounts.permissions import can_manage_logins
 from accounts.services import end_sessions
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
-from appointments.permissions import acting_role, can_book_for, can_override_notice
+from appointments.permissions import (
+    acting_role,
+    can_book_for,
+    can_override_notice,
+    online_booking_allows,
+)
 from appointments.selectors import (
     appointments_during,
     cancellation_policy,
@@ -196,14 +201,11 @@ def check_may_book(visit_type, *, patient, doctor, booked_by):
     rules); staff booking for a patient may book any type."""
     if not acts_for(booked_by, patient):
         return
-    OnlineBooking = VisitType.OnlineBooking
     rule = visit_type.online_booking
-    if rule == OnlineBooking.ANYONE:
+    if rule == VisitType.OnlineBooking.ANYONE:
         return
-    if rule == OnlineBooking.STAFF_ONLY:
-        raise VisitTypeNotBookable(visit_type)
-    existing = is_patient_of(patient, doctor)
-    if (rule == OnlineBooking.NEW_PATIENTS) == existing:
+    existing = rule != VisitType.OnlineBooking.STAFF_ONLY and is_patient_of(patient, doctor)
+    if not online_booking_allows(visit_type, existing=existing):
         raise VisitTypeNotBookable(visit_type)
 
 

@@ -44,15 +44,18 @@ from appointments.selectors import (
     free_slots,
     kept_offer,
     next_free_slots,
+    next_free_times,
+    patient_of,
     schedule_windows,
     slots_by_day,
     takes_patient,
     visible_patients,
     visits_without_record,
+    week_of,
     with_visits,
 )
-from doctors.forms import TimeOffForm
-from doctors.models import Doctor, TimeOff
+from doctors.forms import DirectorySearchForm, TimeOffForm
+from doctors.models import Doctor, Specialty, TimeOff
 from doctors.services import remove_time_off
 from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
@@ -64,10 +67,15 @@ Status = Appointment.Status
 PER_PAGE = 20
 PATIENTS_PER_PAGE = 25
 WEEK_DAYS = 7
+WEEK = timedelta(days=WEEK_DAYS)
+WEEK_SPAN = timedelta(days=WEEK_DAYS - 1)  # from a week's Monday to its Sunday
 WHEN = "D j M Y, H:i"
 # The doctor's page looks this far ahead and shows the first few days that have free slots.
 SLOT_DAYS_AHEAD = 14
 SLOT_DAYS_SHOWN = 5
+DOCTORS_PER_PAGE = 20
+# Each doctor in the directory shows this many of their next free times (over 14 days).
+NEXT_TIMES = 3
 
 
 def _when(moment):
@@ -90,6 +98,34 @@ def _not_taking_context(doctor):
         "doctor": doctor,
         "first_available_type": offer.visit_type_id if offer else None,
     }
+
+
+def directory(request):
+    """Search doctors by name and filter by specialty; each doctor with their next free
+    times (of a kind of visit the patient may book with them), each one click from the
+    confirmation. The query count is fixed, whatever the number of doctors."""
+    form = DirectorySearchForm(request.GET)
+    filters = form.filters()
+    page = Paginator(Doctor.objects.directory(**filters), DOCTORS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    doctors = list(page)
+    times = next_free_times(
+        doctors, patient=patient_of(request.user), per_doctor=NEXT_TIMES, days=SLOT_DAYS_AHEAD
+    )
+    return render(
+        request,
+        "doctors/directory.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": [(doctor, times[doctor.pk]) for doctor in doctors],
+            "filtered": any(filters.values()),
+            "days_ahead": SLOT_DAYS_AHEAD,
+            "specialties": Specialty.objects.values("slug", "name"),
+            "chosen_specialty": request.GET.get("specialty", ""),
+        },
+    )
 
 
 def doctor_detail(request, pk):
@@ -132,26 +168,64 @@ def _with_day(url, day):
     return f"{url}?{urlencode({'day': day.isoformat()})}"
 
 
-def _day_picker(request, doctor, *, day=None, exclude=None, offer=None):
-    """The days with free slots in the booking window, the chosen day and its slots.
+def _week_picker(request, doctor, *, day=None, exclude=None, offer=None):
+    """One week (Monday to Sunday) of the booking window, the chosen day and its slots.
 
-    Without `day`, the day comes from `?day=YYYY-MM-DD`, falling back to the first day
-    with free slots (a malformed value says so in a message).
+    The week is that of `day`, else of `?day=` or `?week=`, else the first week with
+    free slots; weeks before the first bookable day or after the horizon are never shown
+    (a date outside is brought to the nearest week inside). Without a day inside the
+    window, the week's first day with free slots is chosen. A malformed date says so in a
+    message. Only the shown week's slots are laid out.
     """
+    week = None
     if day is None:
         form = DayForm(request.GET)
         if form.is_valid():
-            day = form.cleaned_data["day"]
+            day, week = form.cleaned_data["day"], form.cleaned_data["week"]
         else:
             messages.error(
                 request,
                 _("That is not a valid date. Showing the first day with free times instead."),
             )
     first, last = bookable_dates()
-    days = slots_by_day(free_slots(doctor, first, last, exclude=exclude, offer=offer))
-    if day is None and days:
-        day = days[0][0]
-    return {"days": [d for d, _slots in days], "day": day, "slots": dict(days).get(day, [])}
+    if day is not None and not first <= day <= last:
+        week, day = day, None
+    if day is not None:
+        week = day
+    searched_ahead = week is None
+    if searched_ahead:
+        week = first
+        slots = free_slots(
+            doctor, week_of(week), week_of(week) + WEEK_SPAN, exclude=exclude, offer=offer
+        )
+        if not slots:
+            later = free_slots(doctor, week_of(week) + WEEK, last, exclude=exclude, offer=offer)
+            if later:
+                week = later[0].local_date
+                slots = [slot for slot in later if week_of(slot.local_date) == week_of(week)]
+    else:
+        slots = None
+    week = min(max(week_of(week), week_of(first)), week_of(last))
+    if slots is None:
+        slots = free_slots(doctor, week, week + WEEK_SPAN, exclude=exclude, offer=offer)
+    by_day = dict(slots_by_day(slots))
+    if day is None and by_day:
+        day = min(by_day)
+    strip = [
+        {"date": date, "bookable": first <= date <= last, "count": len(by_day.get(date, []))}
+        for date in (week + timedelta(days=n) for n in range(WEEK_DAYS))
+    ]
+    return {
+        "week": week,
+        "week_end": week + WEEK_SPAN,
+        "strip": strip,
+        "previous_week": week - WEEK if week > week_of(first) else None,
+        "next_week": week + WEEK if week + WEEK <= last else None,
+        "day": day,
+        "slots": by_day.get(day, []),
+        # Only known when the first week was looked for: nothing free in the whole window.
+        "nothing_ahead": searched_ahead and not by_day,
+    }
 
 
 def _render_picker(request, template, context, *, status=200):
@@ -170,7 +244,7 @@ def _render_book(request, doctor, *, day=None, status=200):
     context = {
         "doctor": doctor,
         "day_url": reverse("appointments:book", args=[doctor.pk]),
-        **_day_picker(request, doctor, day=day),
+        **_week_picker(request, doctor, day=day),
     }
     return _render_picker(request, "appointments/book.html", context, status=status)
 
@@ -293,7 +367,8 @@ def first_available_page(request):
             specialty=data["specialty"],
             start_date=first,
             end_date=first + timedelta(days=FIRST_AVAILABLE_DAYS - 1),
-            patient=_viewer_patient(request),
+            online=True,
+            patient=patient_of(request.user),
         )
         page = Paginator(slots, FIRST_AVAILABLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -403,7 +478,7 @@ def reschedule(request, pk):
     }
     if changes.can_reschedule:
         context.update(
-            _day_picker(
+            _week_picker(
                 request, appointment.doctor, exclude=appointment, offer=kept_offer(appointment)
             )
         )

@@ -72,7 +72,7 @@ accounts_urls = [
 ]
 
 doctors_urls = [
-    path("", doctors.directory, name="directory"),
+    path("", appointments.directory, name="directory"),
     path("<int:pk>/", appointments.doctor_detail, name="detail"),
     # The logged-in doctor's own calendar settings.
     path("me/hours/", doctors.working_hours, name="hours"),
