@@ -20,8 +20,8 @@ class DeskConfig(AppConfig):
             if not raw:
                 figures.before_save(instance)
 
-        def saved(sender, instance, **kwargs):
-            figures.after_change(instance)
+        def saved(sender, instance, created, **kwargs):
+            figures.after_change(instance, created=created)
 
         def deleted(sender, instance, **kwargs):
             figures.after_change(instance, deleted=True)

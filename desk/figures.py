@@ -1,28 +1,35 @@
-"""The reports' summary table (DailyFigures), kept exact.
+"""The reports' summary tables (DailyFigures, FirstVisit), kept exact.
 
-Every save or delete of an appointment recounts the doctor's day (and the day it left,
-when it moved) from the appointments themselves, in the same transaction as the change:
-a handful of rows, three queries. Recounting rather than adding and subtracting means a
-row can never drift, whatever path wrote the appointment (the services, the admin, a
-fixture). Bulk writes that bypass save() (seed_bench, a restore) are followed by
-`manage.py rebuild_daily_figures`, which recounts everything in the database (the same
-function the data migration runs).
+They follow every save and delete of an appointment, in the same transaction as the
+change (desk.apps connects the signals), whatever wrote it (the services, the admin, a
+fixture):
+
+* a new appointment adds its counts to its doctor's day with one upsert of increments,
+  and lowers its patient's first visit (clinic-wide and at its site) with another;
+* a change or a deletion recounts the doctor's day (and the day it left, when it moved)
+  and the patient's first visits from the appointments themselves, after locking the
+  doctor's row (as booking does), so a recount never races a booking of that doctor.
+
+Bulk writes that bypass save() (seed_bench, a restore) are followed by `manage.py
+rebuild_daily_figures`, which recounts everything (the function the data migration runs).
 """
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from django.db import transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
 from appointments.models import Appointment
-from desk.models import DailyFigures
+from desk.models import ALL_SITES, DailyFigures, FirstVisit
+from doctors.models import Doctor
 
 CANCELLED = "cancelled"
 NOSHOW = "noshow"
 HOURS = [f"h{hour:02d}" for hour in range(24)]
+COUNTS = ["visits", "active", "cancelled", "noshow", "booked_seconds"]
 BATCH = 5000
 
 
@@ -34,41 +41,93 @@ def _day_bounds(day):
     )
 
 
-def refresh_day(doctor_id, day, *, appointment_model=None, figures_model=None):
+def _contribution(status, start, end):
+    """What one appointment adds to its day's row."""
+    counts = dict.fromkeys(COUNTS + HOURS, 0)
+    counts["visits"] = 1
+    if status == CANCELLED:
+        counts["cancelled"] = 1
+        return counts
+    counts["active"] = 1
+    counts["noshow"] = int(status == NOSHOW)
+    counts["booked_seconds"] = int((end - start).total_seconds())
+    counts[HOURS[timezone.localtime(start).hour]] = 1
+    return counts
+
+
+# -- a new appointment: increments --------------------------------------------------------
+
+
+def _add(appointment):
+    columns = COUNTS + HOURS
+    counts = _contribution(appointment.status, appointment.start, appointment.end)
+    table = DailyFigures._meta.db_table
+    names = ", ".join(["day", "doctor_id", "site_id", *columns])
+    sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+    placeholders = ", ".join(["%s"] * (3 + len(columns)))
+    day = connection.ops.adapt_datefield_value(timezone.localdate(appointment.start))
+    start = connection.ops.adapt_datetimefield_value(appointment.start)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) VALUES ({placeholders}) "  # nosec B608 (names are ours)
+            f"ON CONFLICT (doctor_id, day, site_id) DO UPDATE SET {sums}",
+            [day, appointment.doctor_id, appointment.site_id, *(counts[c] for c in columns)],
+        )
+        if appointment.status == CANCELLED:
+            return
+        first = FirstVisit._meta.db_table
+        earlier = "LEAST" if connection.vendor == "postgresql" else "MIN"
+        cursor.execute(
+            f"INSERT INTO {first} (patient_id, site, start) VALUES (%s, %s, %s), (%s, %s, %s) "  # nosec B608
+            f"ON CONFLICT (patient_id, site) DO UPDATE SET "
+            f"start = {earlier}({first}.start, excluded.start)",
+            [
+                appointment.patient_id,
+                ALL_SITES,
+                start,
+                appointment.patient_id,
+                appointment.site_id,
+                start,
+            ],
+        )
+
+
+# -- a change: recounts -------------------------------------------------------------------
+
+
+def refresh_day(doctor_id, day):
     """Recount one doctor's local day at every site from its appointments."""
-    appointment_model = appointment_model or Appointment
-    figures_model = figures_model or DailyFigures
     since, until = _day_bounds(day)
-    counts = ("visits", "active", "cancelled", "noshow", "seconds")
-    rows = defaultdict(lambda: dict.fromkeys(counts, 0))
-    hours = defaultdict(lambda: [0] * 24)
-    visits = appointment_model.objects.filter(
+    rows = defaultdict(lambda: dict.fromkeys(COUNTS + HOURS, 0))
+    visits = Appointment.objects.filter(
         doctor_id=doctor_id, start__gte=since, start__lt=until
     ).values_list("site_id", "status", "start", "end")
     for site_id, status, start, end in visits:
         row = rows[site_id]
-        row["visits"] += 1
-        if status == CANCELLED:
-            row["cancelled"] += 1
-            continue
-        row["active"] += 1
-        row["noshow"] += status == NOSHOW
-        row["seconds"] += int((end - start).total_seconds())
-        hours[site_id][timezone.localtime(start).hour] += 1
-    figures_model.objects.filter(doctor_id=doctor_id, day=day).delete()
-    figures_model.objects.bulk_create(
-        figures_model(
-            day=day,
-            doctor_id=doctor_id,
-            site_id=site_id,
-            visits=row["visits"],
-            active=row["active"],
-            cancelled=row["cancelled"],
-            noshow=row["noshow"],
-            booked_seconds=row["seconds"],
-            **dict(zip(HOURS, hours[site_id], strict=True)),
-        )
+        for name, value in _contribution(status, start, end).items():
+            row[name] += value
+    DailyFigures.objects.filter(doctor_id=doctor_id, day=day).delete()
+    DailyFigures.objects.bulk_create(
+        DailyFigures(day=day, doctor_id=doctor_id, site_id=site_id, **row)
         for site_id, row in rows.items()
+    )
+
+
+def refresh_patient(patient_id):
+    """Recount a patient's first visits (clinic-wide and per site)."""
+    firsts = dict(
+        Appointment.objects.filter(patient_id=patient_id)
+        .exclude(status=CANCELLED)
+        .order_by()
+        .values("site_id")
+        .annotate(first=Min("start"))
+        .values_list("site_id", "first")
+    )
+    if firsts:
+        firsts[ALL_SITES] = min(firsts.values())
+    FirstVisit.objects.filter(patient_id=patient_id).delete()
+    FirstVisit.objects.bulk_create(
+        FirstVisit(patient_id=patient_id, site=site, start=start) for site, start in firsts.items()
     )
 
 
@@ -81,39 +140,44 @@ def _key(doctor_id, start):
 def remember(instance):
     """Note the doctor and day an appointment was loaded with (no query: only the fields
     already loaded), so that a move recounts the day it left."""
-    instance._figures_key = _key(instance.__dict__.get("doctor_id"), instance.__dict__.get("start"))
+    loaded = instance.__dict__
+    instance._figures_key = _key(loaded.get("doctor_id"), loaded.get("start"))
 
 
 def before_save(instance):
     """A row loaded without its doctor or start: read them before they change."""
     if instance.pk is not None and getattr(instance, "_figures_key", None) is None:
-        old = type(instance).objects.filter(pk=instance.pk).values_list("doctor_id", "start")
+        old = Appointment.objects.filter(pk=instance.pk).values_list("doctor_id", "start")
         instance._figures_key = _key(*old[0]) if old else None
 
 
-def after_change(instance, deleted=False):
-    keys = {getattr(instance, "_figures_key", None)}
-    if not deleted:
-        keys.add(_key(instance.doctor_id, instance.start))
-    for key in sorted(k for k in keys if k is not None):
-        refresh_day(*key)
+def after_change(instance, *, created=False, deleted=False):
+    if created:
+        _add(instance)
+    else:
+        keys = {getattr(instance, "_figures_key", None)}
+        if not deleted:
+            keys.add(_key(instance.doctor_id, instance.start))
+        keys = sorted(key for key in keys if key is not None)
+        doctors = sorted({doctor_id for doctor_id, _day in keys})
+        list(Doctor.objects.select_for_update().filter(pk__in=doctors).values_list("pk"))
+        for key in keys:
+            refresh_day(*key)
+        refresh_patient(instance.patient_id)
     remember(instance)
 
 
-def rebuild(*, appointment_model=None, figures_model=None, since=None, until=None):
-    """Recount the whole table (or the local days from `since` to `until`, inclusive)
-    from the appointments, aggregated by the database. Returns the rows written."""
+# -- everything: the rebuild ----------------------------------------------------------------
+
+
+def rebuild(*, appointment_model=None, figures_model=None, first_model=None):
+    """Recount both tables from the appointments, aggregated by the database. Returns
+    the rows of daily figures written."""
     appointment_model = appointment_model or Appointment
     figures_model = figures_model or DailyFigures
+    first_model = first_model or FirstVisit
     tz = timezone.get_current_timezone()
     appointments = appointment_model.objects.order_by()
-    figures = figures_model.objects.all()
-    if since is not None:
-        appointments = appointments.filter(start__gte=_day_bounds(since)[0])
-        figures = figures.filter(day__gte=since)
-    if until is not None:
-        appointments = appointments.filter(start__lt=_day_bounds(until)[1])
-        figures = figures.filter(day__lte=until)
     active = ~Q(status=CANCELLED)
     grouped = (
         appointments.annotate(
@@ -121,40 +185,57 @@ def rebuild(*, appointment_model=None, figures_model=None, since=None, until=Non
         )
         .values("_day", "doctor_id", "site_id")
         .annotate(
-            visits=Count("pk"),
-            active=Count("pk", filter=active),
-            cancelled=Count("pk", filter=~active),
-            noshow=Count("pk", filter=Q(status=NOSHOW)),
-            booked=Sum(
+            _visits=Count("pk"),
+            _active=Count("pk", filter=active),
+            _cancelled=Count("pk", filter=~active),
+            _noshow=Count("pk", filter=Q(status=NOSHOW)),
+            _booked=Sum(
                 ExpressionWrapper(F("end") - F("start"), output_field=DurationField()),
                 filter=active,
             ),
-            **{name: Count("pk", filter=active & Q(_hour=hour)) for hour, name in enumerate(HOURS)},
+            **{f"_{name}": Count("pk", filter=active & Q(_hour=h)) for h, name in enumerate(HOURS)},
         )
+    )
+    firsts = (
+        appointments.filter(active)
+        .values("patient_id", "site_id")
+        .annotate(first=Min("start"))
+        .order_by("patient_id")
     )
     written = 0
     with transaction.atomic():
-        figures.delete()
+        figures_model.objects.all().delete()
+        first_model.objects.all().delete()
         batch = []
         for row in grouped.iterator(chunk_size=BATCH):
-            booked = row["booked"]
+            booked = row["_booked"]
+            counts = {name: row[f"_{name}"] for name in ["visits", "active", "cancelled", "noshow"]}
             batch.append(
                 figures_model(
                     day=row["_day"],
                     doctor_id=row["doctor_id"],
                     site_id=row["site_id"],
-                    visits=row["visits"],
-                    active=row["active"],
-                    cancelled=row["cancelled"],
-                    noshow=row["noshow"],
                     booked_seconds=int(booked.total_seconds()) if booked else 0,
-                    **{name: row[name] for name in HOURS},
+                    **counts,
+                    **{name: row[f"_{name}"] for name in HOURS},
                 )
             )
             if len(batch) >= BATCH:
-                figures_model.objects.bulk_create(batch)
-                written += len(batch)
+                written += len(figures_model.objects.bulk_create(batch))
                 batch = []
-        figures_model.objects.bulk_create(batch)
-        written += len(batch)
+        written += len(figures_model.objects.bulk_create(batch))
+        batch, patient, earliest = [], None, None
+        for row in firsts.iterator(chunk_size=BATCH):
+            if row["patient_id"] != patient:
+                if patient is not None:
+                    batch.append(first_model(patient_id=patient, site=ALL_SITES, start=earliest))
+                patient, earliest = row["patient_id"], row["first"]
+            earliest = min(earliest, row["first"])
+            batch.append(first_model(patient_id=patient, site=row["site_id"], start=row["first"]))
+            if len(batch) >= BATCH:
+                first_model.objects.bulk_create(batch)
+                batch = []
+        if patient is not None:
+            batch.append(first_model(patient_id=patient, site=ALL_SITES, start=earliest))
+        first_model.objects.bulk_create(batch)
     return written

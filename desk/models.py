@@ -39,11 +39,12 @@ class DailyFigures(models.Model):
     site = models.ForeignKey(
         "doctors.Site", on_delete=models.CASCADE, related_name="+", verbose_name=_("site")
     )
-    visits = models.PositiveIntegerField(_("visits"), default=0)
-    active = models.PositiveIntegerField(_("not cancelled"), default=0)
-    cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
-    noshow = models.PositiveIntegerField(_("no-shows"), default=0)
-    booked_seconds = models.PositiveBigIntegerField(_("booked seconds"), default=0)
+    # Plain integers (no CHECK >= 0): a new visit is added by an upsert of increments.
+    visits = models.IntegerField(_("visits"), default=0)
+    active = models.IntegerField(_("not cancelled"), default=0)
+    cancelled = models.IntegerField(_("cancelled"), default=0)
+    noshow = models.IntegerField(_("no-shows"), default=0)
+    booked_seconds = models.BigIntegerField(_("booked seconds"), default=0)
 
     class Meta:
         verbose_name = _("daily figures")
@@ -61,7 +62,38 @@ class DailyFigures(models.Model):
 
 HOURS = [f"h{hour:02d}" for hour in range(24)]
 for _name in HOURS:
-    DailyFigures.add_to_class(_name, models.PositiveIntegerField(default=0))
+    DailyFigures.add_to_class(_name, models.IntegerField(default=0))
+
+
+ALL_SITES = 0
+
+
+class FirstVisit(models.Model):
+    """When a patient first came (a visit not cancelled) to the clinic, and to each site:
+    the reports' "new patients" in a period are those whose first visit falls in it.
+
+    `site` is a site's id, or 0 (ALL_SITES) for the clinic as a whole (a plain number,
+    so one unique key covers both). Kept with DailyFigures (desk.figures).
+    """
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="+", verbose_name=_("patient")
+    )
+    site = models.PositiveBigIntegerField(_("site (0: every site)"))
+    start = models.DateTimeField(_("first visit"))
+
+    class Meta:
+        verbose_name = _("first visit")
+        verbose_name_plural = _("first visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "site"], name="desk_firstvisit_one_per_patient_site"
+            )
+        ]
+        indexes = [models.Index(fields=["site", "start"], name="desk_firstvisit_site_start_idx")]
+
+    def __str__(self):
+        return f"{self.patient_id}@{self.site}: {self.start}"
 
 
 class FirstSlotWait(models.Model):

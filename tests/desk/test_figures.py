@@ -10,7 +10,7 @@ from django.core.management import call_command
 from appointments import services
 from appointments.models import Appointment
 from desk.figures import HOURS, rebuild
-from desk.models import DailyFigures, FirstSlotWait
+from desk.models import DailyFigures, FirstSlotWait, FirstVisit
 from desk.reports import Period, report
 from desk.tasks import record_first_slot_waits
 from tests.accounts.factories import staff_in
@@ -34,7 +34,7 @@ FIELDS = ["day", "doctor_id", "site_id", "visits", "active", "cancelled", "nosho
 def table():
     return sorted(
         DailyFigures.objects.values_list(*FIELDS, "booked_seconds", *HOURS), key=lambda r: r[:3]
-    )
+    ) + sorted(FirstVisit.objects.values_list("patient_id", "site", "start"))
 
 
 def recounted():
