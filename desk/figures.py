@@ -8,7 +8,7 @@ fixture):
   and lowers its patient's first visit (clinic-wide and at its site) with another;
 * a change or a deletion recounts the doctor's day (and the day it left, when it moved)
   and the patient's first visits from the appointments themselves, after locking the
-  doctor's row (as booking does), so a recount never races a booking of that doctor.
+  patient's and the doctor's rows (as booking does), so a recount never races a booking.
 
 Bulk writes that bypass save() (seed_bench, a restore) are followed by `manage.py
 rebuild_daily_figures`, which recounts everything (the function the data migration runs).
@@ -25,6 +25,7 @@ from django.utils import timezone
 from appointments.models import Appointment
 from desk.models import ALL_SITES, DailyFigures, FirstVisit
 from doctors.models import Doctor
+from patients.models import Patient
 
 CANCELLED = "cancelled"
 NOSHOW = "noshow"
@@ -154,17 +155,28 @@ def before_save(instance):
 def after_change(instance, *, created=False, deleted=False):
     if created:
         _add(instance)
-    else:
-        keys = {getattr(instance, "_figures_key", None)}
-        if not deleted:
-            keys.add(_key(instance.doctor_id, instance.start))
-        keys = sorted(key for key in keys if key is not None)
-        doctors = sorted({doctor_id for doctor_id, _day in keys})
-        list(Doctor.objects.select_for_update().filter(pk__in=doctors).values_list("pk"))
-        for key in keys:
-            refresh_day(*key)
-        refresh_patient(instance.patient_id)
+    elif connection.in_atomic_block:
+        _recount(instance, deleted)
+    else:  # a save outside any transaction (a script): the recount makes its own
+        with transaction.atomic():
+            _recount(instance, deleted)
     remember(instance)
+
+
+def _recount(instance, deleted):
+    keys = {getattr(instance, "_figures_key", None)}
+    if not deleted:
+        keys.add(_key(instance.doctor_id, instance.start))
+    keys = sorted(key for key in keys if key is not None)
+    # The rows booking locks (the patient, then the doctor; appointments.services._lock),
+    # in the same order: a recount waits for a booking of the same patient or doctor to
+    # commit, and the other way round.
+    doctors = sorted({doctor_id for doctor_id, _day in keys})
+    list(Patient.objects.select_for_update().filter(pk=instance.patient_id).values_list("pk"))
+    list(Doctor.objects.select_for_update().filter(pk__in=doctors).values_list("pk"))
+    for key in keys:
+        refresh_day(*key)
+    refresh_patient(instance.patient_id)
 
 
 # -- everything: the rebuild ----------------------------------------------------------------
