@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from appointments import calendar
 from appointments.models import Appointment
 from healthcare.core.clinic import contact
+from patients.models import Guardianship
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ def _message(event, appointment, recipient, audience, extra):
         "recipient": recipient,
         "appointment": appointment,
         "patient_name": appointment.patient.user.display_name,
+        # A guardian hears of their dependant's visit: the email names whose it is.
+        "for_dependant": audience == calendar.PATIENT
+        and recipient.pk != appointment.patient.user_id,
         "doctor_name": str(appointment.doctor),
         "when": _when(appointment.start),
         "ends": formats.time_format(timezone.localtime(appointment.end)),
@@ -97,16 +101,25 @@ def _message(event, appointment, recipient, audience, extra):
     return message
 
 
+def _patient_side(appointment):
+    """Who hears of a visit for the patient: the patient, or, for a family member without
+    an address of their own, the guardians who manage them."""
+    user = appointment.patient.user
+    if user.email:
+        return [user]
+    links = Guardianship.objects.active().filter(dependant=appointment.patient)
+    return [link.guardian.user for link in links.select_related("guardian__user")]
+
+
 def _send(event, appointment_id, **extra):
     """Email both sides of the appointment about `event`, each in their own language;
     returns how many were sent. `extra`: more of the emails' words, each a function of the
     appointment, called in the recipient's language."""
     appointment = _load(appointment_id)
+    recipients = [(user, calendar.PATIENT) for user in _patient_side(appointment)]
+    recipients.append((appointment.doctor.user, calendar.DOCTOR))
     messages = []
-    for user, audience in (
-        (appointment.patient.user, calendar.PATIENT),
-        (appointment.doctor.user, calendar.DOCTOR),
-    ):
+    for user, audience in recipients:
         if not user.email:
             continue
         with translation.override(user.language_code):

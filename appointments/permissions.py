@@ -3,7 +3,9 @@
 from django.utils.translation import gettext as _
 
 from accounts.permissions import has_staff_permission
+from doctors.models import VisitType
 from healthcare.core.errors import NotAllowed, NotVisible
+from patients.permissions import acts_for
 
 
 def can_subscribe(user):
@@ -22,8 +24,28 @@ def can_change_appointments(user):
 
 
 def can_book_for(user, patient):
-    """The patient themself, or staff who book for patients (reception)."""
-    return patient.user_id == user.pk or has_staff_permission(user, "appointments.add_appointment")
+    """The patient themself, their guardian, or staff who book for patients (reception)."""
+    return acts_for(user, patient) or has_staff_permission(user, "appointments.add_appointment")
+
+
+def online_booking_allows(visit_type, *, existing):
+    """Whether a patient may book `visit_type` online themself: `existing` says whether they
+    have (or had) a visit with the doctor. Staff booking for a patient may book any type."""
+    OnlineBooking = VisitType.OnlineBooking
+    rule = visit_type.online_booking
+    if rule == OnlineBooking.ANYONE:
+        return True
+    if rule == OnlineBooking.STAFF_ONLY:
+        return False
+    return (rule == OnlineBooking.EXISTING_PATIENTS) == existing
+
+
+def open_to(doctor, visit_type, *, existing):
+    """Whether a patient may book `visit_type` online with `doctor`: the type's rule, and a
+    doctor not accepting new patients only for those they have seen."""
+    return (existing or doctor.accepting_new_patients) and online_booking_allows(
+        visit_type, existing=existing
+    )
 
 
 def can_override_notice(user):
@@ -35,7 +57,8 @@ def appointment_role(user, appointment):
     """The part `user` plays for this appointment, or raise NotVisible (a 404)."""
     if user.is_doctor and appointment.doctor.user_id == user.pk:
         return "doctor"
-    if user.is_patient and appointment.patient.user_id == user.pk:
+    # A guardian acts for their dependant's visits as the patient, under the same rules.
+    if user.is_patient and acts_for(user, appointment.patient):
         return "patient"
     if can_see_all_appointments(user):
         return "staff"

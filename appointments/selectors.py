@@ -13,15 +13,20 @@ queries however many doctors there are.
 
 import bisect
 import calendar
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from appointments.models import Appointment, CalendarFeed
+from appointments.permissions import open_to
 from doctors.models import (
     DEFAULT_VISIT_TYPE,
     Closure,
@@ -64,6 +69,28 @@ class Slot:
     @property
     def minutes(self):
         return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def booking_url(self):
+        """The booking confirmation of this time (its type and site named): one click.
+
+        Built by hand from one reversed pattern: a page of search results has dozens."""
+        before, after = _confirm_url_parts(get_script_prefix())
+        start = quote(self.start.isoformat(), safe="")
+        return (
+            f"{before}{self.doctor.pk}{after}?start={start}"
+            f"&type={self.visit_type.pk}&site={self.site.pk}"
+        )
+
+
+_PK = 987_654_321
+
+
+@functools.cache
+def _confirm_url_parts(script_prefix):
+    """The booking confirmation's address around a doctor's id (for Slot.booking_url)."""
+    before, after = reverse("appointments:book_confirm", args=[_PK]).split(str(_PK))
+    return before, after
 
 
 def cancellation_policy(site=None):
@@ -413,52 +440,41 @@ def why_not_bookable(doctor, start, *, offer, site=None):
     return None
 
 
-# first_available's `patient` when every doctor counts (the API's public list).
-ANYONE = object()
+class _Interval(NamedTuple):
+    """A working-hours interval as _lay_out reads it (WorkingHours' fields)."""
+
+    weekday: int
+    start_time: time
+    end_time: time
+    site_id: int
+    site: Site
 
 
-def first_available(
-    *,
-    visit_type,
-    start_date,
-    end_date,
-    specialty=None,
-    site=None,
-    now=None,
-    limit=None,
-    patient=ANYONE,
-):
-    """Free slots of `visit_type` across every bookable doctor who offers it (by
-    specialty and site if given), earliest first, from `start_date` to `end_date`.
-    Given `patient` (a Patient, or None for someone not logged in), only the doctors who
-    take them (taking_doctors).
+# Site's columns in the order of its fields (for Site(*row)), fetched with working hours.
+_SITE_COLUMNS = tuple(f"site__{field.attname}" for field in Site._meta.concrete_fields)
 
-    The cost does not grow with the number of doctors: five queries in all (offers with
-    their doctors, working hours, site restrictions, and all busy time in one UNION).
-    """
-    now = now or timezone.now()
-    start_date, end_date, window_start, window_end, earliest, latest = _window(
-        start_date, end_date, now
+
+def _calendars(doctor_ids, window_start, window_end):
+    """What laying out the slots of many doctors needs, in four queries whatever their
+    number: their working hours (with sites), busy time per doctor (time off and
+    appointments with their buffers), the clinic's closures (everywhere, and per site) and
+    the sites' type restrictions.
+
+    Returns (hours by doctor, busy intervals by doctor, closures everywhere, _Busy
+    closures by site, site types)."""
+    # Plain rows, and one Site per site, rather than a model instance for every interval:
+    # a page of doctors has a few hundred intervals and a few sites.
+    hours, sites = {}, {}
+    rows = WorkingHours.objects.filter(doctor_id__in=doctor_ids).values_list(
+        "doctor_id", "weekday", "start_time", "end_time", *_SITE_COLUMNS
     )
-    if end_date < start_date or not visit_type.is_active:
-        return []
-    offers = VisitTypeOffer.objects.filter(
-        visit_type=visit_type, doctor__user__is_active=True
-    ).select_related("doctor__user", "doctor__specialty", "visit_type")
-    if specialty is not None:
-        offers = offers.filter(doctor__specialty=specialty)
-    if patient is not ANYONE:
-        offers = offers.filter(doctor__in=Doctor.objects.filter(taking_doctors(patient)))
-    if site is not None:
-        offers = offers.filter(doctor__working_hours__site=site).distinct()
-    offers = list(offers)
-    doctor_ids = [offer.doctor_id for offer in offers]
-    if not doctor_ids:
-        return []
-    hours = {}
-    for interval in WorkingHours.objects.filter(doctor_id__in=doctor_ids).select_related("site"):
-        hours.setdefault(interval.doctor_id, []).append(interval)
-    site_ids = {interval.site_id for rows in hours.values() for interval in rows}
+    for doctor_id, weekday, start, end, site_id, *site in rows:
+        if site_id not in sites:
+            sites[site_id] = Site(site_id, *site)
+        hours.setdefault(doctor_id, []).append(
+            _Interval(weekday, start, end, site_id, sites[site_id])
+        )
+    site_ids = set(sites)
     # doctor_id 0 marks a closure (no doctor has id 0); the site column is its site.
     no_site = Cast(Value(None), BigIntegerField())
     rows = (
@@ -494,7 +510,77 @@ def first_available(
         if where is not None:
             closed.setdefault(where, []).append((start, end))
     closed = {site_id: _Busy(intervals) for site_id, intervals in closed.items()}
-    site_types = _site_types(site_ids)
+    return hours, per_doctor, everywhere, closed, _site_types(site_ids)
+
+
+def patient_of(user):
+    """The patient a page is shown to, or None (a visitor, a doctor, staff)."""
+    return user.patient_profile if user.is_authenticated else None
+
+
+def doctors_seen_by(patient, doctor_ids):
+    """The ids among `doctor_ids` of the doctors `patient` has (or had) a visit with that
+    was not cancelled (services.is_patient_of, for many doctors at once); none for a
+    visitor (None)."""
+    if patient is None:
+        return set()
+    return set(
+        Appointment.objects.filter(patient=patient, doctor_id__in=doctor_ids)
+        .active()
+        .values_list("doctor_id", flat=True)
+        .distinct()
+    )
+
+
+def first_available(
+    *,
+    visit_type,
+    start_date,
+    end_date,
+    specialty=None,
+    site=None,
+    now=None,
+    limit=None,
+    online=False,
+    patient=None,
+):
+    """Free slots of `visit_type` across every bookable doctor who offers it (by
+    specialty and site if given), earliest first, from `start_date` to `end_date`.
+
+    `online`: only the doctors with whom `patient` may book the type online themself
+    (permissions.open_to; a visitor, None, counts as a new patient of every doctor).
+
+    The cost does not grow with the number of doctors: five queries in all (offers with
+    their doctors, working hours, site restrictions, and all busy time in one UNION), and
+    for a patient online one more (the doctors they have seen).
+    """
+    now = now or timezone.now()
+    start_date, end_date, window_start, window_end, earliest, latest = _window(
+        start_date, end_date, now
+    )
+    if end_date < start_date or not visit_type.is_active:
+        return []
+    offers = VisitTypeOffer.objects.filter(
+        visit_type=visit_type, doctor__user__is_active=True
+    ).select_related("doctor__user", "doctor__specialty", "visit_type")
+    if specialty is not None:
+        offers = offers.filter(doctor__specialty=specialty)
+    if site is not None:
+        offers = offers.filter(doctor__working_hours__site=site).distinct()
+    offers = list(offers)
+    if online:
+        seen = doctors_seen_by(patient, [offer.doctor_id for offer in offers]) if offers else set()
+        offers = [
+            offer
+            for offer in offers
+            if open_to(offer.doctor, visit_type, existing=offer.doctor_id in seen)
+        ]
+    doctor_ids = [offer.doctor_id for offer in offers]
+    if not doctor_ids:
+        return []
+    hours, per_doctor, everywhere, closed, site_types = _calendars(
+        doctor_ids, window_start, window_end
+    )
     slots = []
     for offer in offers:
         busy = _Busy(per_doctor.get(offer.doctor_id, []) + everywhere)
@@ -514,6 +600,66 @@ def first_available(
         )
     slots.sort(key=lambda slot: (slot.start, slot.doctor.name, slot.site.name))
     return slots[:limit] if limit else slots
+
+
+def next_free_times(doctors, *, patient=None, per_doctor=3, days=14, now=None):
+    """{doctor id: the first `per_doctor` free slots over the coming `days`} for each of
+    `doctors` (a page of search results), each doctor's slots of the kind of visit the
+    page offers: their default (default_offer) among the types `patient` may book online
+    with them (permissions.open_to; a visitor, None, counts as a new patient). A doctor
+    with none of those, or no free time, has an empty list.
+
+    A fixed number of queries whatever the number of doctors: the offers, the doctors the
+    patient has seen (for a patient), then _calendars' four.
+    """
+    now = now or timezone.now()
+    first, _last = bookable_dates(now)
+    start_date, end_date, window_start, window_end, earliest, latest = _window(
+        first, first + timedelta(days=days - 1), now
+    )
+    doctors = {doctor.pk: doctor for doctor in doctors}
+    times = {pk: [] for pk in doctors}
+    if not doctors or end_date < start_date:
+        return times
+    seen = doctors_seen_by(patient, list(doctors))
+    offers = {}
+    for offer in VisitTypeOffer.objects.filter(
+        doctor_id__in=list(doctors), visit_type__is_active=True
+    ).select_related("visit_type"):
+        doctor = doctors[offer.doctor_id]
+        if doctor.user.is_active and open_to(
+            doctor, offer.visit_type, existing=offer.doctor_id in seen
+        ):
+            offers.setdefault(offer.doctor_id, []).append(offer)
+    chosen = {
+        pk: default_offer(sorted(found, key=lambda o: o.visit_type.name))
+        for pk, found in offers.items()
+    }
+    if not chosen:
+        return times
+    hours, per_doctor_busy, everywhere, closed, site_types = _calendars(
+        list(chosen), window_start, window_end
+    )
+    for pk, offer in chosen.items():
+        times[pk] = _lay_out(
+            doctors[pk],
+            offer,
+            hours.get(pk, []),
+            _Busy(per_doctor_busy.get(pk, []) + everywhere),
+            closed,
+            site_types,
+            start_date,
+            end_date,
+            earliest=earliest,
+            latest=latest,
+            limit=per_doctor,
+        )
+    return times
+
+
+def week_of(day):
+    """The Monday of the week `day` is in (the booking page's weeks run Monday to Sunday)."""
+    return day - timedelta(days=day.weekday())
 
 
 def active_feed(user):
@@ -539,8 +685,8 @@ def feed_appointments(user, now=None):
 
 
 def visible_patients(user):
-    """Who a user may see: themself (patient), their patients (doctor), all (staff whose
-    role works with patients).
+    """Who a user may see: themself and their dependants (patient), their patients
+    (doctor), all (staff whose role works with patients).
 
     A doctor's patients are those with an appointment with them that was not cancelled.
     Every read of patients goes through this, so a patient outside it does not exist
@@ -554,7 +700,7 @@ def visible_patients(user):
         visits = Appointment.objects.active().filter(patient=OuterRef("pk"))
         return Patient.objects.filter(Exists(visits.filter(doctor=doctor)))
     if user.is_patient:
-        return Patient.objects.filter(user=user)
+        return Patient.objects.managed_by(user)
     return Patient.objects.none()
 
 
@@ -619,6 +765,17 @@ def appointments_during(doctor, start, end):
     )
 
 
+def upcoming_visits_of(patient):
+    """The booked visits still to come of `patient` (what removing a dependant cancels)."""
+    return (
+        Appointment.objects.filter(
+            patient=patient, status=Appointment.Status.BOOKED, start__gt=timezone.now()
+        )
+        .select_related("doctor__user", "visit_type")
+        .order_by("start")
+    )
+
+
 def appointment_pages(user):
     """The appointments `user` may see, with what an appointment's page shows: both
     parties, the specialty, who cancelled and the record."""
@@ -626,6 +783,7 @@ def appointment_pages(user):
         "doctor__user",
         "doctor__specialty",
         "patient__user",
+        "booked_by",
         "cancelled_by",
         "medical_record",
         "visit_type",

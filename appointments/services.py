@@ -25,20 +25,28 @@ from accounts.permissions import can_manage_logins
 from accounts.services import end_sessions
 from appointments import notifications, tasks
 from appointments.models import Appointment, CalendarFeed
-from appointments.permissions import acting_role, can_book_for, can_override_notice
+from appointments.permissions import (
+    acting_role,
+    can_book_for,
+    can_override_notice,
+    online_booking_allows,
+)
 from appointments.selectors import (
     appointments_during,
     cancellation_policy,
     find_free_slot,
     kept_offer,
     takes_patient,
+    upcoming_visits_of,
     why_not_bookable,
 )
 from doctors.models import Closure, Doctor, TimeOff, VisitType
 from doctors.permissions import can_add_time_off, can_manage_closures
 from doctors.signals import KIND_APPOINTMENT, time_freed
 from healthcare.core.errors import DomainError, NotAllowed, NotVisible, clean_reason
-from patients.models import Patient
+from patients.models import AccessLog, Guardianship, Patient
+from patients.permissions import acts_for, forget_dependants
+from patients.services import family_link, log_access
 
 Status = Appointment.Status
 
@@ -189,17 +197,15 @@ def is_patient_of(patient, doctor):
 
 
 def check_may_book(visit_type, *, patient, doctor, booked_by):
-    """Who may book `visit_type` online; staff booking for a patient may book any type."""
-    if booked_by.pk != patient.user_id:
+    """Who may book `visit_type` online (the patient, or their guardian, by the patient's
+    rules); staff booking for a patient may book any type."""
+    if not acts_for(booked_by, patient):
         return
-    OnlineBooking = VisitType.OnlineBooking
     rule = visit_type.online_booking
-    if rule == OnlineBooking.ANYONE:
+    if rule == VisitType.OnlineBooking.ANYONE:
         return
-    if rule == OnlineBooking.STAFF_ONLY:
-        raise VisitTypeNotBookable(visit_type)
-    existing = is_patient_of(patient, doctor)
-    if (rule == OnlineBooking.NEW_PATIENTS) == existing:
+    existing = rule != VisitType.OnlineBooking.STAFF_ONLY and is_patient_of(patient, doctor)
+    if not online_booking_allows(visit_type, existing=existing):
         raise VisitTypeNotBookable(visit_type)
 
 
@@ -228,6 +234,28 @@ def _lock(patient_id, doctor_id):
         .get(pk=doctor_id)
     )
     return patient, doctor
+
+
+def _busy_message(patient, actor):
+    if patient.user_id == actor.pk:
+        return _("You already have an appointment at that time.")
+    return _("%(name)s already has an appointment at that time.") % {
+        "name": patient.user.display_name
+    }
+
+
+def _log_guardian(actor, appointment, action):
+    """A guardian booked, moved or cancelled their dependant's visit: the dependant's
+    access log says who acted (the appointment keeps `booked_by` / `cancelled_by` too).
+    A patient acting on a visit not their own can only be its patient's guardian."""
+    if actor.is_patient and actor.pk != appointment.patient.user_id:
+        log_access(
+            actor=actor,
+            action=action,
+            target=AccessLog.Target.APPOINTMENT,
+            object_id=appointment.pk,
+            patient=appointment.patient,
+        )
 
 
 def _patient_is_busy(patient, start, end, exclude=None):
@@ -310,7 +338,7 @@ def book_appointment(
             if not takes_patient(doctor, patient):
                 raise NotAcceptingPatients()
             if _patient_is_busy(patient, slot.start, slot.end):
-                raise SlotUnavailable(_("You already have an appointment at that time."))
+                raise SlotUnavailable(_busy_message(patient, booked_by))
             appointment = Appointment.objects.create(
                 patient=patient,
                 doctor=doctor,
@@ -324,6 +352,7 @@ def book_appointment(
                 reminder_sent_at=tasks.confirmation_is_reminder(slot.start),
             )
             _announce(notifications.BOOKED, appointment)
+            _log_guardian(booked_by, appointment, AccessLog.Action.CREATE)
             return appointment
     except IntegrityError as exc:
         # Only the exclusion constraints can fail here: someone else won the race.
@@ -419,7 +448,7 @@ def reschedule_appointment(*, appointment, start, actor, override_notice=False) 
             if slot.start == current.start:
                 raise SlotUnavailable(_("The appointment is already at that time."))
             if _patient_is_busy(current.patient, slot.start, slot.end, exclude=current):
-                raise SlotUnavailable(_("You already have an appointment at that time."))
+                raise SlotUnavailable(_busy_message(current.patient, actor))
             previous_start, previous_end = current.start, current.busy_until
             current.start, current.end = slot.start, slot.end
             current.busy_until, current.site = slot.busy_until, slot.site
@@ -437,6 +466,7 @@ def reschedule_appointment(*, appointment, start, actor, override_notice=False) 
                 ]
             )
             _announce(notifications.RESCHEDULED, current, previous_start=previous_start)
+            _log_guardian(actor, current, AccessLog.Action.UPDATE)
             _freed(current.doctor_id, previous_start, previous_end)
     except IntegrityError as exc:
         raise SlotUnavailable() from exc
@@ -529,6 +559,7 @@ def _change_status(*, appointment, to, actor, reason="", cutoff=True, role=None)
         if to == Status.CANCELLED:
             _announce(notifications.CANCELLED, current)
             _freed(current.doctor_id, current.start, current.busy_until)
+            _log_guardian(actor, current, AccessLog.Action.UPDATE)
     return current
 
 
@@ -583,6 +614,42 @@ def _cancel_upcoming_visits(user, actor, *, cutoff=True, role=None):
     return cancelled
 
 
+def remove_dependant(*, guardian, dependant_pk) -> int:
+    """The guardian removes a family member from their account; nothing is deleted.
+
+    In one transaction: the dependant's booked visits still to come are cancelled as the
+    guardian's own cancellation (inside the cut-off too, as when closing an account:
+    nobody would manage them any more), the link ends, and a dependant nobody else
+    manages and who has no login of their own is deactivated, their records kept for
+    the retention period. Returns how many visits were cancelled. Anyone else's family
+    member is a 404.
+    """
+    with transaction.atomic():
+        # Locked: a second click waits, then finds the link ended (404).
+        link = family_link(guardian=guardian, dependant_pk=dependant_pk, lock=True)
+        dependant = link.dependant
+        cancelled = 0
+        for appointment in upcoming_visits_of(dependant).select_related("patient__user"):
+            _change_status(
+                appointment=appointment,
+                to=Status.CANCELLED,
+                actor=guardian,
+                reason=_("%(name)s no longer manages this patient's visits online.")
+                % {"name": guardian.display_name},
+                cutoff=False,
+            )
+            cancelled += 1
+        now = timezone.now()
+        link.ended_at = now
+        link.save(update_fields=["ended_at"])
+        others = Guardianship.objects.active().filter(dependant=dependant).exists()
+        if not others and not dependant.user.has_usable_password():
+            User.objects.filter(pk=dependant.user_id).update(is_active=False)
+            Patient.objects.filter(pk=dependant.pk, closed_at__isnull=True).update(closed_at=now)
+    forget_dependants(guardian)
+    return cancelled
+
+
 class WrongPassword(DomainError):
     code = "wrong_password"
 
@@ -611,6 +678,9 @@ def close_account(*, user, password) -> int:
         if not locked.is_active:
             return 0
         cancelled = _cancel_upcoming_visits(user, user, cutoff=False)
+        # Nobody would manage their family members any more.
+        for dependant_pk in Patient.objects.dependants_of(user).values_list("pk", flat=True):
+            cancelled += remove_dependant(guardian=user, dependant_pk=dependant_pk)
         locked.is_active = False
         locked.set_unusable_password()
         locked.save(update_fields=["is_active", "password"])

@@ -44,29 +44,38 @@ from appointments.selectors import (
     free_slots,
     kept_offer,
     next_free_slots,
+    next_free_times,
+    patient_of,
     schedule_windows,
     slots_by_day,
     takes_patient,
     visible_patients,
     visits_without_record,
+    week_of,
     with_visits,
 )
-from doctors.forms import TimeOffForm
-from doctors.models import Doctor, TimeOff
+from doctors.forms import DirectorySearchForm, TimeOffForm
+from doctors.models import Doctor, Specialty, TimeOff
 from doctors.services import remove_time_off
 from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.ratelimits import limit_posts
 from patients.forms import PatientSearchForm
+from patients.permissions import acts_for
 
 Status = Appointment.Status
 PER_PAGE = 20
 PATIENTS_PER_PAGE = 25
 WEEK_DAYS = 7
+WEEK = timedelta(days=WEEK_DAYS)
+WEEK_SPAN = timedelta(days=WEEK_DAYS - 1)  # from a week's Monday to its Sunday
 WHEN = "DATETIME_FORMAT"  # the active language's (healthcare/formats)
 # The doctor's page looks this far ahead and shows the first few days that have free slots.
 SLOT_DAYS_AHEAD = 14
 SLOT_DAYS_SHOWN = 5
+DOCTORS_PER_PAGE = 20
+# Each doctor in the directory shows this many of their next free times (over 14 days).
+NEXT_TIMES = 3
 
 
 def _when(moment):
@@ -89,6 +98,34 @@ def _not_taking_context(doctor):
         "doctor": doctor,
         "first_available_type": offer.visit_type_id if offer else None,
     }
+
+
+def directory(request):
+    """Search doctors by name and filter by specialty; each doctor with their next free
+    times (of a kind of visit the patient may book with them), each one click from the
+    confirmation. The query count is fixed, whatever the number of doctors."""
+    form = DirectorySearchForm(request.GET)
+    filters = form.filters()
+    page = Paginator(Doctor.objects.directory(**filters), DOCTORS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    doctors = list(page)
+    times = next_free_times(
+        doctors, patient=patient_of(request.user), per_doctor=NEXT_TIMES, days=SLOT_DAYS_AHEAD
+    )
+    return render(
+        request,
+        "doctors/directory.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": [(doctor, times[doctor.pk]) for doctor in doctors],
+            "filtered": any(filters.values()),
+            "days_ahead": SLOT_DAYS_AHEAD,
+            "specialties": Specialty.objects.values("slug", "name"),
+            "chosen_specialty": request.GET.get("specialty", ""),
+        },
+    )
 
 
 def doctor_detail(request, pk):
@@ -131,26 +168,64 @@ def _with_day(url, day):
     return f"{url}?{urlencode({'day': day.isoformat()})}"
 
 
-def _day_picker(request, doctor, *, day=None, exclude=None, offer=None):
-    """The days with free slots in the booking window, the chosen day and its slots.
+def _week_picker(request, doctor, *, day=None, exclude=None, offer=None):
+    """One week (Monday to Sunday) of the booking window, the chosen day and its slots.
 
-    Without `day`, the day comes from `?day=YYYY-MM-DD`, falling back to the first day
-    with free slots (a malformed value says so in a message).
+    The week is that of `day`, else of `?day=` or `?week=`, else the first week with
+    free slots; weeks before the first bookable day or after the horizon are never shown
+    (a date outside is brought to the nearest week inside). Without a day inside the
+    window, the week's first day with free slots is chosen. A malformed date says so in a
+    message. Only the shown week's slots are laid out.
     """
+    week = None
     if day is None:
         form = DayForm(request.GET)
         if form.is_valid():
-            day = form.cleaned_data["day"]
+            day, week = form.cleaned_data["day"], form.cleaned_data["week"]
         else:
             messages.error(
                 request,
                 _("That is not a valid date. Showing the first day with free times instead."),
             )
     first, last = bookable_dates()
-    days = slots_by_day(free_slots(doctor, first, last, exclude=exclude, offer=offer))
-    if day is None and days:
-        day = days[0][0]
-    return {"days": [d for d, _slots in days], "day": day, "slots": dict(days).get(day, [])}
+    if day is not None and not first <= day <= last:
+        week, day = day, None
+    if day is not None:
+        week = day
+    searched_ahead = week is None
+    if searched_ahead:
+        week = first
+        slots = free_slots(
+            doctor, week_of(week), week_of(week) + WEEK_SPAN, exclude=exclude, offer=offer
+        )
+        if not slots:
+            later = free_slots(doctor, week_of(week) + WEEK, last, exclude=exclude, offer=offer)
+            if later:
+                week = later[0].local_date
+                slots = [slot for slot in later if week_of(slot.local_date) == week_of(week)]
+    else:
+        slots = None
+    week = min(max(week_of(week), week_of(first)), week_of(last))
+    if slots is None:
+        slots = free_slots(doctor, week, week + WEEK_SPAN, exclude=exclude, offer=offer)
+    by_day = dict(slots_by_day(slots))
+    if day is None and by_day:
+        day = min(by_day)
+    strip = [
+        {"date": date, "bookable": first <= date <= last, "count": len(by_day.get(date, []))}
+        for date in (week + timedelta(days=n) for n in range(WEEK_DAYS))
+    ]
+    return {
+        "week": week,
+        "week_end": week + WEEK_SPAN,
+        "strip": strip,
+        "previous_week": week - WEEK if week > week_of(first) else None,
+        "next_week": week + WEEK if week + WEEK <= last else None,
+        "day": day,
+        "slots": by_day.get(day, []),
+        # Only known when the first week was looked for: nothing free in the whole window.
+        "nothing_ahead": searched_ahead and not by_day,
+    }
 
 
 def _render_picker(request, template, context, *, status=200):
@@ -169,7 +244,7 @@ def _render_book(request, doctor, *, day=None, status=200):
     context = {
         "doctor": doctor,
         "day_url": reverse("appointments:book", args=[doctor.pk]),
-        **_day_picker(request, doctor, day=day),
+        **_week_picker(request, doctor, day=day),
     }
     return _render_picker(request, "appointments/book.html", context, status=status)
 
@@ -219,12 +294,15 @@ def book_confirm(request, doctor_pk, *, patient):
                 "start": slot.start.isoformat(),
                 "type": offer.visit_type_id,
                 "site": slot.site.pk,
-            }
+            },
+            user=request.user,
         )
         site = slot.site
     else:
-        form = BookingForm(request.POST)
+        form = BookingForm(request.POST, user=request.user)
         if form.is_valid():
+            # Themself, or a family member they chose: the rules are the patient's.
+            patient = form.cleaned_data.get("patient") or patient
             try:
                 appointment = services.book_appointment(
                     patient=patient,
@@ -240,10 +318,18 @@ def book_confirm(request, doctor_pk, *, patient):
             except DomainError as error:
                 messages.error(request, error.message)
                 return _render_book(request, doctor, day=timezone.localdate(start), status=409)
+            if patient.user_id == request.user.pk:
+                booked = _("You are booked with %(doctor)s on %(when)s.")
+            else:
+                booked = _("%(patient)s is booked with %(doctor)s on %(when)s.")
             messages.success(
                 request,
-                _("You are booked with %(doctor)s on %(when)s.")
-                % {"doctor": doctor, "when": _when(appointment.start)},
+                booked
+                % {
+                    "doctor": doctor,
+                    "when": _when(appointment.start),
+                    "patient": patient.user.display_name,
+                },
             )
             return redirect("appointments:detail", pk=appointment.pk)
     return render(
@@ -281,7 +367,8 @@ def first_available_page(request):
             specialty=data["specialty"],
             start_date=first,
             end_date=first + timedelta(days=FIRST_AVAILABLE_DAYS - 1),
-            patient=_viewer_patient(request),
+            online=True,
+            patient=patient_of(request.user),
         )
         page = Paginator(slots, FIRST_AVAILABLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -297,14 +384,14 @@ def first_available_page(request):
 
 @patient_required
 def my_appointments(request, *, patient):
-    """The patient's upcoming visits (with cancel and reschedule where the clinic's rules
-    allow them now, else why not and the number to call) and past ones, paginated."""
-    appointments = Appointment.objects.for_patient(patient)
+    """The patient's upcoming visits and their family members' (each card says whose visit
+    it is), with cancel and reschedule where the clinic's rules allow them now, else why not
+    and the number to call; and past ones, paginated."""
+    appointments = Appointment.objects.managed_by(request.user)
     past = Paginator(appointments.past(), PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     upcoming = list(appointments.upcoming(now))
     for appointment in upcoming:
-        appointment.patient = patient  # known: no query per card for who may act
         appointment.changes = services.changes_allowed(appointment, request.user, now)
         appointment.policy = cancellation_policy(appointment.site)
     return render(
@@ -319,7 +406,7 @@ def my_appointments(request, *, patient):
 def cancel(request, pk):
     """Confirm a cancellation, with a reason (which doctors and staff must give)."""
     appointment = _appointment_for(request.user, pk)
-    is_patient = appointment.patient.user_id == request.user.pk
+    is_patient = acts_for(request.user, appointment.patient)
     form = CancelForm(request.POST or None, reason_expected=not is_patient)
     if request.method == "POST" and form.is_valid():
         try:
@@ -391,7 +478,7 @@ def reschedule(request, pk):
     }
     if changes.can_reschedule:
         context.update(
-            _day_picker(
+            _week_picker(
                 request, appointment.doctor, exclude=appointment, offer=kept_offer(appointment)
             )
         )

@@ -50,9 +50,10 @@ SCENARIOS = [
     ("ceiling", "trivial JSON view `GET /bench/ceiling` (the reference)", None),
     ("me", "`GET /api/auth/me` (bearer token)", 4),
     ("doctor_list_authenticated", "doctor directory, API `GET /api/doctors/` (bearer token)", 10),
-    ("directory", "doctor directory, HTML `GET /doctors/` (anonymous)", 10),
+    ("home", "HTML home page `GET /` with the next free times (anonymous)", None),
+    ("directory", "doctor directory, HTML `GET /doctors/` with next free times (anonymous)", 10),
     ("doctor_slots", "free slots for 14 days `GET /api/doctors/<id>/slots`", 10),
-    ("booking_page", "HTML booking page `GET /appointments/book/<id>/` (patient)", 25),
+    ("booking_page", "HTML booking page `GET /appointments/book/<id>/`, one week (patient)", 25),
     ("booking", "booking `POST /api/appointments/` (bearer token)", 15),
 ]
 
@@ -148,6 +149,8 @@ class Requests:
             return self.client.get("/api/auth/me", HTTP_AUTHORIZATION=self.reader)
         if key == "doctor_list_authenticated":
             return self.client.get("/api/doctors/", HTTP_AUTHORIZATION=self.reader)
+        if key == "home":
+            return self.client.get("/")
         if key == "directory":
             return self.client.get("/doctors/")
         if key == "doctor_slots":

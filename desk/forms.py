@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.forms import SlotStartField
 from appointments.services import REASON_MAX_LENGTH
-from doctors.models import Doctor
+from doctors.models import Doctor, Site
 from healthcare.core.validators import validate_single_line
 from patients.forms import date_input, validate_date_of_birth
 
@@ -26,8 +26,32 @@ class SearchForm(forms.Form):
     )
 
 
+def _site_choices(form):
+    """The clinic's sites for a filter: one query, kept on the form to hand the chosen one
+    back as a Site (a ModelChoiceField would stream it through a cursor)."""
+    form.sites = {site.pk: site for site in Site.objects.order_by("name", "pk")}
+    form.fields["site"].choices = [("", _("All sites"))] + [
+        (pk, site.name) for pk, site in form.sites.items()
+    ]
+
+
+def _site_field():
+    return forms.TypedChoiceField(label=_("Site"), required=False, coerce=int, empty_value=None)
+
+
 class DayForm(forms.Form):
+    """The board's day (today if none) and, optionally, one site."""
+
     day = forms.DateField(required=False, input_formats=["%Y-%m-%d"], widget=date_input())
+    site = _site_field()
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        _site_choices(self)
+
+    def clean_site(self):
+        pk = self.cleaned_data.get("site")
+        return None if pk is None else self.sites[pk]
 
 
 def _doctor_choices():
@@ -116,10 +140,11 @@ class CancelForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    """A report's period (local dates, inclusive) and, optionally, one doctor."""
+    """A report's period (local dates, inclusive) and, optionally, one site and one doctor."""
 
     start = forms.DateField(label=_("From"), input_formats=["%Y-%m-%d"], widget=date_input())
     end = forms.DateField(label=_("Until"), input_formats=["%Y-%m-%d"], widget=date_input())
+    site = _site_field()
     doctor = forms.TypedChoiceField(label=_("Doctor"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, data=None, **kwargs):
@@ -136,10 +161,15 @@ class ReportForm(forms.Form):
         ]
         for name in ("start", "end"):
             self.fields[name].widget.attrs.pop("autocomplete", None)
+        _site_choices(self)
 
     def clean_doctor(self):
         pk = self.cleaned_data.get("doctor")
         return None if pk is None else self.doctors[pk]
+
+    def clean_site(self):
+        pk = self.cleaned_data.get("site")
+        return None if pk is None else self.sites[pk]
 
     @classmethod
     def default_period(cls, today=None):

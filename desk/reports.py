@@ -15,27 +15,29 @@ not cancelled.
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from statistics import median
 
 from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
-    Max,
-    Min,
+    OuterRef,
     Q,
     Sum,
 )
 from django.db.models.expressions import Window
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, RowNumber
+from django.db.models.functions import ExtractIsoWeekDay, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
-from doctors.models import Doctor, TimeOff, WorkingHours
+from desk.models import ALL_SITES, HOURS, DailyFigures, FirstSlotWait, FirstVisit
+from doctors.models import Doctor, Site, TimeOff, WorkingHours
 
 Status = Appointment.Status
 NOT_CANCELLED = ~Q(status=Status.CANCELLED)
@@ -51,11 +53,12 @@ LEAD_BANDS = [
 
 @dataclass(frozen=True)
 class Period:
-    """Local dates, both inclusive, and optionally one doctor."""
+    """Local dates, both inclusive, and optionally one doctor and one site."""
 
     start: date
     end: date
     doctor: Doctor | None = None
+    site: Site | None = None
 
     @property
     def bounds(self):
@@ -69,13 +72,23 @@ class Period:
     def days(self):
         return (self.end - self.start).days + 1
 
-    def appointments(self):
-        """The appointments whose visit starts in the period (of the doctor, if one)."""
-        since, until = self.bounds
-        appointments = Appointment.objects.filter(start__gte=since, start__lt=until)
+    def scoped(self, queryset):
+        """`queryset` (appointments or daily figures) of the doctor and site, if chosen."""
         if self.doctor is not None:
-            appointments = appointments.filter(doctor=self.doctor)
-        return appointments.order_by()
+            queryset = queryset.filter(doctor=self.doctor)
+        if self.site is not None:
+            queryset = queryset.filter(site=self.site)
+        return queryset.order_by()
+
+    def appointments(self):
+        """The appointments whose visit starts in the period (of the doctor and at the
+        site, if chosen)."""
+        since, until = self.bounds
+        return self.scoped(Appointment.objects.filter(start__gte=since, start__lt=until))
+
+    def figures(self):
+        """The period's rows of the summary table (of the doctor and site, if chosen)."""
+        return self.scoped(DailyFigures.objects.filter(day__gte=self.start, day__lte=self.end))
 
 
 def _ratio(part, whole):
@@ -154,41 +167,62 @@ def _time_off_minutes(period, hours_by_doctor, doctor_ids):
     return lost
 
 
-def doctor_rows(period, now=None):
+def doctor_rows(period, now=None, doctors=None):
     """Per doctor: available and booked minutes, visits, cancellations, no-shows.
 
-    Four queries: the visits grouped by doctor, the working hours, the time off, the
-    doctors' names.
+    Five queries whatever the period: the summary rows summed by doctor, the visits
+    already due today (the one day the summary cannot split at "now"), the working
+    hours, the time off, the doctors' names (none when `doctors`, {pk: Doctor} of every
+    doctor, is given: the report form has them).
     """
     now = now or timezone.now()
-    visits = (
-        period.appointments()
+    today = timezone.localdate(now)
+    summed = (
+        period.figures()
         .values("doctor_id")
         .annotate(
-            booked=Sum(_duration("end", "start"), filter=NOT_CANCELLED),
-            visits=Count("pk"),
-            cancelled=Count("pk", filter=Q(status=Status.CANCELLED)),
-            due=Count("pk", filter=NOT_CANCELLED & Q(start__lt=now)),
-            noshow=Count("pk", filter=Q(status=Status.NOSHOW)),
+            booked=Sum("booked_seconds"),
+            visits=Sum("visits"),
+            cancelled=Sum("cancelled"),
+            due=Sum("active", filter=Q(day__lt=today)),
+            noshow=Sum("noshow"),
         )
     )
-    by_doctor = {row["doctor_id"]: row for row in visits}
+    by_doctor = {row["doctor_id"]: row for row in summed}
+    since, until = period.bounds
+    today_start = datetime.combine(today, time.min, tzinfo=timezone.get_current_timezone())
+    due_today = dict(
+        period.appointments()
+        .filter(NOT_CANCELLED, start__gte=max(since, today_start), start__lt=min(until, now))
+        .values("doctor_id")
+        .annotate(n=Count("pk"))
+        .values_list("doctor_id", "n")
+    )
 
     hours = WorkingHours.objects.all()
     if period.doctor is not None:
         hours = hours.filter(doctor=period.doctor)
+    if period.site is not None:
+        hours = hours.filter(site=period.site)
     hours_by_doctor = {}
     for doctor_id, weekday, start_time, end_time in hours.values_list(
         "doctor_id", "weekday", "start_time", "end_time"
     ):
         hours_by_doctor.setdefault(doctor_id, []).append((weekday, start_time, end_time))
 
-    doctor_ids = set(by_doctor) | set(hours_by_doctor)
+    doctor_ids = set(by_doctor) | set(hours_by_doctor) | set(due_today)
     weekdays = _weekday_counts(period)
     lost = _time_off_minutes(period, hours_by_doctor, doctor_ids)
-    names = Doctor.objects.filter(pk__in=doctor_ids).values_list(
-        "pk", "user__first_name", "user__last_name"
-    )
+    if doctors is not None:
+        names = [
+            (pk, doctors[pk].user.first_name, doctors[pk].user.last_name)
+            for pk in doctor_ids
+            if pk in doctors
+        ]
+    else:
+        names = Doctor.objects.filter(pk__in=doctor_ids).values_list(
+            "pk", "user__first_name", "user__last_name"
+        )
     rows = []
     for doctor_id, first, last in names:
         row = DoctorRow(doctor_id=doctor_id, name=f"Dr {first} {last}".strip())
@@ -198,9 +232,10 @@ def doctor_rows(period, now=None):
         )
         row.available = max(available - lost[doctor_id], 0)
         found = by_doctor.get(doctor_id, {})
-        row.booked = _minutes(found.get("booked"))
-        for name in ("visits", "cancelled", "due", "noshow"):
-            setattr(row, name, found.get(name, 0))
+        row.booked = round((found.get("booked") or 0) / 60)
+        for name in ("visits", "cancelled", "noshow"):
+            setattr(row, name, found.get(name) or 0)
+        row.due = (found.get("due") or 0) + due_today.get(doctor_id, 0)
         rows.append(row)
     rows.sort(key=lambda r: r.name)
     return rows
@@ -292,32 +327,29 @@ def cancellation_lead_times(period):
 @dataclass
 class WaitRow:
     specialty: str
-    bookings: int
+    days_measured: int
     median_days: float | None
 
 
 def waits_by_specialty(period):
-    """Per specialty, the median days from the booking to the visit for the visits in
-    the period (not cancelled): how far ahead the slot people took lay."""
-    booked = period.appointments().filter(NOT_CANCELLED)
-    wait = _duration("start", "created_at")
-    name = "doctor__specialty__name"
-    groups = booked.values(name).annotate(
-        n=Count("pk"), **({"median": Median(wait)} if _postgresql() else {})
+    """Per specialty, the median of the days from the moment it was measured (once a day,
+    desk.tasks) to the first free slot, over the days of the period it was measured: how
+    long someone asking then would have waited. Clinic-wide: the same whatever doctor or
+    site is chosen. One query over a small table (a row per specialty and day: at most
+    400 per specialty), whose median Python takes."""
+    measured = (
+        FirstSlotWait.objects.filter(day__gte=period.start, day__lte=period.end)
+        .exclude(days__isnull=True)
+        .values_list("specialty__name", "days")
+        .order_by("specialty__name")
     )
-    if _postgresql():
-        medians = {row[name]: _as_delta(row["median"]) for row in groups}
-    else:
-        medians = _window_medians(booked, wait, name)
-    rows = [
-        WaitRow(specialty=row[name], bookings=row["n"], median_days=_days(medians.get(row[name])))
-        for row in groups
+    by_specialty = {}
+    for specialty, days in measured:
+        by_specialty.setdefault(specialty, []).append(days)
+    return [
+        WaitRow(specialty=name, days_measured=len(days), median_days=round(median(days), 1))
+        for name, days in by_specialty.items()
     ]
-    return sorted(rows, key=lambda r: r.specialty)
-
-
-def _days(delta):
-    return None if delta is None else round(delta.total_seconds() / 86400, 1)
 
 
 # -- patients ---------------------------------------------------------------------------
@@ -335,25 +367,26 @@ class PatientMix:
 
 def new_and_returning(period):
     """Patients seen in the period (a visit not cancelled): new if they had no earlier
-    such visit (with the doctor, when the report is for one doctor).
+    such visit (with the doctor and at the site, when the report is for one).
 
-    One pass over the visits up to the period's end, grouped by patient: a patient was
-    seen in the period if their last visit falls in it, and is new if their first does.
+    Two queries: the distinct patients seen (read from a partial index of the visits
+    not cancelled), and the new among them: for the clinic or a site, those whose first
+    visit there (FirstVisit, kept by desk.figures) falls in the period; for one doctor
+    (a few thousand visits a year at most), those with no earlier visit with them.
     """
     since, until = period.bounds
-    visits = Appointment.objects.filter(NOT_CANCELLED, start__lt=until).order_by()
-    if period.doctor is not None:
-        visits = visits.filter(doctor=period.doctor)
-    seen = (
-        visits.values("patient_id")
-        .annotate(first=Min("start"), last=Max("start"))
-        .filter(last__gte=since)
-    )
-    counts = seen.aggregate(
-        new=Count("patient_id", filter=Q(first__gte=since)),
-        returning=Count("patient_id", filter=Q(first__lt=since)),
-    )
-    return PatientMix(new=counts["new"], returning=counts["returning"])
+    visits = period.appointments().filter(NOT_CANCELLED)
+    # COUNT over a DISTINCT subquery: PostgreSQL hashes it (COUNT(DISTINCT) sorts).
+    seen = visits.values("patient_id").distinct().count()
+    if period.doctor is None:
+        site = period.site.pk if period.site is not None else ALL_SITES
+        new = FirstVisit.objects.filter(site=site, start__gte=since, start__lt=until).count()
+    else:
+        earlier = period.scoped(
+            Appointment.objects.filter(NOT_CANCELLED, patient=OuterRef("patient"), start__lt=since)
+        )
+        new = visits.filter(~Exists(earlier)).values("patient_id").distinct().count()
+    return PatientMix(new=new, returning=seen - new)
 
 
 # -- busiest hours ----------------------------------------------------------------------
@@ -370,16 +403,20 @@ WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")
 
 
 def busiest_hours(period):
-    """Visits (not cancelled) by local weekday and hour of their start."""
-    tz = timezone.get_current_timezone()
+    """Visits (not cancelled) by local weekday and hour of their start: one query over
+    the summary rows, grouped by weekday, a sum per hour."""
     counts = (
-        period.appointments()
-        .filter(NOT_CANCELLED)
-        .annotate(_day=ExtractIsoWeekDay("start", tzinfo=tz), _hour=ExtractHour("start", tzinfo=tz))
-        .values("_day", "_hour")
-        .annotate(n=Count("pk"))
+        period.figures()
+        .annotate(_day=ExtractIsoWeekDay("day"))
+        .values("_day")
+        .annotate(**{f"_{name}": Sum(name) for name in HOURS})
     )
-    grid = {(row["_day"], row["_hour"]): row["n"] for row in counts}
+    grid = {
+        (row["_day"], hour): row[f"_{name}"]
+        for row in counts
+        for hour, name in enumerate(HOURS)
+        if row[f"_{name}"]
+    }
     busy_hours = [hour for _day, hour in grid]
     first, last = (min(busy_hours), max(busy_hours)) if busy_hours else (8, 17)
     hours = list(range(min(first, 8), max(last, 17) + 1))
@@ -403,8 +440,8 @@ class Report:
     heat_map: HeatMap
 
 
-def report(period, now=None):
-    rows = doctor_rows(period, now)
+def report(period, now=None, doctors=None):
+    rows = doctor_rows(period, now, doctors)
     return Report(
         period=period,
         doctors=rows,

@@ -69,19 +69,22 @@ def _day_bounds(day):
     return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
 
 
-def board(day, *, now=None, doctor=None):
-    """The day's visits across every doctor (or one), in time order, not cancelled, each
-    with its stage and the one-click actions the desk may take now."""
+def board(day, *, now=None, doctor=None, site=None):
+    """The day's visits across every doctor (or one) at every site (or one), in time
+    order, not cancelled, each with its stage and the one-click actions the desk may take
+    now."""
     now = now or timezone.now()
     start, end = _day_bounds(day)
     appointments = (
         Appointment.objects.active()
         .filter(start__gte=start, start__lt=end)
-        .select_related("patient__user", "doctor__user", "doctor__specialty")
+        .select_related("patient__user", "doctor__user", "doctor__specialty", "site")
         .order_by("start", "doctor__user__last_name", "pk")
     )
     if doctor is not None:
         appointments = appointments.filter(doctor=doctor)
+    if site is not None:
+        appointments = appointments.filter(site=site)
     rows = []
     for appointment in appointments:
         status = appointment.status

@@ -61,19 +61,31 @@ def _appointment(user, pk):
 
 @desk_required
 def board(request):
-    """Today's visits across every doctor, with check-in and no-show one click away."""
+    """Today's visits across every doctor, at every site or one, with check-in and
+    no-show one click away."""
     form = DayForm(request.GET)
-    day = (form.cleaned_data.get("day") if form.is_valid() else None) or timezone.localdate()
-    return render(request, "desk/board.html", _board_context(day, search_form=SearchForm()))
+    if not form.is_valid():
+        context = _board_context(timezone.localdate(), None, search_form=SearchForm(), form=form)
+        return render(request, "desk/board.html", context, status=400)
+    day = form.cleaned_data["day"] or timezone.localdate()
+    context = _board_context(day, form.cleaned_data["site"], search_form=SearchForm(), form=form)
+    return render(request, "desk/board.html", context)
 
 
-def _board_context(day, **extra):
-    rows = selectors.board(day)
+def _board_site(data):
+    """The site a board was filtered to (carried by its one-click forms), or None."""
+    form = DayForm({"site": data.get("site", "")})
+    return form.cleaned_data["site"] if form.is_valid() else None
+
+
+def _board_context(day, site, **extra):
+    rows = selectors.board(day, site=site)
     today = timezone.localdate()
     return {
         "rows": rows,
         "counts": selectors.stage_counts(rows),
         "day": day,
+        "site": site,
         "is_today": day == today,
         **extra,
     }
@@ -89,8 +101,9 @@ def _status_action(request, pk, to, done_message):
     except DomainError as exc:
         error = str(exc)
     day = timezone.localdate(appointment.start)
+    site = _board_site(request.POST)
     if request.htmx:
-        context = _board_context(day, error=error, error_for=appointment.pk)
+        context = _board_context(day, site, error=error, error_for=appointment.pk)
         response = render(request, "desk/_board.html", context)
         patch_vary_headers(response, ["HX-Request"])
         return response
@@ -99,8 +112,12 @@ def _status_action(request, pk, to, done_message):
     else:
         messages.success(request, done_message % {"name": appointment.patient.user.display_name})
     url = reverse("desk:board")
-    if day != timezone.localdate():
-        url += "?" + urlencode({"day": day.isoformat()})
+    query = {
+        **({"day": day.isoformat()} if day != timezone.localdate() else {}),
+        **({"site": site.pk} if site is not None else {}),
+    }
+    if query:
+        url += "?" + urlencode(query)
     return redirect(f"{url}#appointment-{appointment.pk}")
 
 
@@ -301,21 +318,22 @@ CSV_FIGURES = {
     "utilisation": _lazy("Utilisation"),
     "attendance": _lazy("No-shows and cancellations"),
     "cancellation-lead-time": _lazy("Cancellation lead time"),
-    "waits": _lazy("Days to the visit by specialty"),
+    "waits": _lazy("Days to the first free slot by specialty"),
     "patients": _lazy("New and returning patients"),
     "busiest-hours": _lazy("Busiest hours"),
 }
 
 
 def _report_period(request):
-    """The period and doctor asked for, or the last 30 days for all doctors; the form."""
+    """The period, site and doctor asked for, or the last 30 days for all; the form."""
     start, end = ReportForm.default_period()
     data = {"start": start.isoformat(), "end": end.isoformat(), **request.GET.dict()}
     form = ReportForm(data)
     if not form.is_valid():
         return None, form
     data = form.cleaned_data
-    return Period(start=data["start"], end=data["end"], doctor=data["doctor"]), form
+    period = Period(start=data["start"], end=data["end"], doctor=data["doctor"], site=data["site"])
+    return period, form
 
 
 def _percent(ratio):
@@ -363,7 +381,7 @@ def _charts(result):
             [(str(label), count, str(count)) for _key, label, count in result.lead_times.bands],
         ),
         "waits": bar_chart(
-            _("Median days from booking to visit, by specialty"),
+            _("Median days to the first free slot, by specialty"),
             [(row.specialty, row.median_days, f"{row.median_days}") for row in result.waits],
         ),
         "patients": bar_chart(
@@ -383,11 +401,12 @@ def reports(request):
     period, form = _report_period(request)
     if period is None:
         return render(request, "desk/reports.html", {"form": form}, status=400)
-    result = report(period)
+    result = report(period, doctors=form.doctors)
     query = urlencode(
         {
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
+            **({"site": period.site.pk} if period.site else {}),
             **({"doctor": period.doctor.pk} if period.doctor else {}),
         }
     )
@@ -441,9 +460,10 @@ def _csv_rows(figure, result):
         median = result.lead_times.median
         yield ["median_hours", "" if median is None else round(median.total_seconds() / 3600, 1)]
     elif figure == "waits":
-        yield ["specialty", "visits", "median_days_to_visit"]
+        yield ["specialty", "days_measured", "median_days_to_first_free_slot"]
         for row in result.waits:
-            yield [row.specialty, row.bookings, "" if row.median_days is None else row.median_days]
+            median = "" if row.median_days is None else row.median_days
+            yield [row.specialty, row.days_measured, median]
     elif figure == "patients":
         yield ["patients", "count"]
         yield ["new", result.patients.new]
@@ -457,7 +477,7 @@ def _csv_rows(figure, result):
 
 @reports_required
 def report_csv(request, figure):
-    """One figure's table as CSV, for the same period and doctor as the page."""
+    """One figure's table as CSV, for the same period, site and doctor as the page."""
     if figure not in CSV_FIGURES:
         raise Http404
     period, form = _report_period(request)
@@ -470,6 +490,6 @@ def report_csv(request, figure):
     name = f"{figure}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
-    for row in _csv_rows(figure, report(period)):
+    for row in _csv_rows(figure, report(period, doctors=form.doctors)):
         writer.writerow(row)
     return response

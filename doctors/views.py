@@ -1,16 +1,15 @@
-"""The clinic's doctors: the public directory, and the doctor's own weekly working hours
-and slot length.
+"""The doctor's own weekly working hours and slot length.
 
 Calendar changes go through doctors.services; a doctor only ever edits their own, and
-for anyone who is not a doctor those pages do not exist (404). A doctor's page with
-free slots and the doctor's time off (which cancels visits) are appointments.views.
+for anyone who is not a doctor those pages do not exist (404). The directory and a
+doctor's page (with free times) and the doctor's time off (which cancels visits) are
+appointments.views.
 """
 
 import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,23 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import doctor_required
 from doctors import services
-from doctors.forms import DirectorySearchForm, SlotLengthForm, WeeklyHoursEditor
-from doctors.models import Doctor
-
-DOCTORS_PER_PAGE = 20
-
-
-def directory(request):
-    """Search doctors by name and filter by specialty; the query count is fixed."""
-    form = DirectorySearchForm(request.GET)
-    filters = form.filters()
-    doctors = Doctor.objects.directory(**filters)
-    page = Paginator(doctors, DOCTORS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "doctors/directory.html",
-        {"form": form, "page_obj": page, "filtered": any(filters.values())},
-    )
+from doctors.forms import SlotLengthForm, WeeklyHoursEditor
 
 
 @doctor_required

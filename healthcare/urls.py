@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import languages
 from accounts import views as accounts
+from appointments import family_views as family
 from appointments import feeds, ics_views
 from appointments import views as appointments
 from desk import views as desk
@@ -46,6 +47,9 @@ accounts_urls = [
     path("home/", accounts.home_for_role, name="home"),
     path("profile/", views.profile, name="profile"),
     path("profile/close/", views.close_account_page, name="close"),
+    path("profile/family/", family.family, name="family"),
+    path("profile/family/<int:pk>/", family.family_edit, name="family_edit"),
+    path("profile/family/<int:pk>/remove/", family.family_remove, name="family_remove"),
     path("profile/calendar/new/", feeds.calendar_feed_create, name="calendar_feed_create"),
     path("profile/calendar/off/", feeds.calendar_feed_revoke, name="calendar_feed_revoke"),
     # Phones and desktop calendars are subscribed to this address: it never moves.
@@ -70,7 +74,7 @@ accounts_urls = [
 ]
 
 doctors_urls = [
-    path("", doctors.directory, name="directory"),
+    path("", appointments.directory, name="directory"),
     path("<int:pk>/", appointments.doctor_detail, name="detail"),
     # The logged-in doctor's own calendar settings.
     path("me/hours/", doctors.working_hours, name="hours"),

@@ -3,6 +3,8 @@ each app's part of a person (accounts' login, patients' health details, doctors'
 biography, appointments' calendar address), and closing a patient's account (which
 spans them too)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -17,19 +19,52 @@ from django.views.decorators.http import require_http_methods
 from accounts import audit
 from accounts.forms import AccountForm, ConfirmPasswordForm
 from accounts.models import SecurityEvent, User
+from appointments.forms import FirstAvailableForm, usual_visit_type
+from appointments.selectors import bookable_dates, first_available, patient_of
 from appointments.services import close_account
 from doctors.forms import DoctorBioForm
-from doctors.models import Specialty
 from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from patients.forms import PatientDetailsForm
 from patients.models import Patient
 
+# The home page's next free times across doctors, over the coming days.
+HOME_TIMES = 6
+HOME_DAYS = 14
+
 
 def home(request):
-    """The front page: what the clinic offers and a way straight into the directory."""
-    specialties = Specialty.objects.all()
-    return render(request, "home.html", {"specialties": specialties})
+    """The front page: "What do you need?" (a kind of visit, a specialty, a site: the
+    first available times across doctors), the next free times of the usual kind of
+    visit, each one click from its confirmation, and the directory's search.
+
+    The times are those the patient may book online (a visitor: as a new patient), so
+    booking from here takes three pages: this one, the confirmation, the booked visit.
+    """
+    visit_type = usual_visit_type()
+    slots = []
+    if visit_type is not None:
+        first, _last = bookable_dates()
+        slots = first_available(
+            visit_type=visit_type,
+            start_date=first,
+            end_date=first + timedelta(days=HOME_DAYS - 1),
+            limit=HOME_TIMES,
+            online=True,
+            patient=patient_of(request.user),
+        )
+    form = FirstAvailableForm(initial={"type": visit_type})
+    return render(
+        request,
+        "home.html",
+        {
+            "form": form,
+            "visit_type": visit_type,
+            "slots": slots,
+            "days": HOME_DAYS,
+            "specialties": form.fields["specialty"].queryset,
+        },
+    )
 
 
 def _details_form_class_and_instance(user):

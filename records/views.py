@@ -38,7 +38,7 @@ from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.http import client_ip
 from patients.models import AccessLog, Patient
-from patients.permissions import sees_clinical_content
+from patients.permissions import acts_for, sees_clinical_content
 from patients.services import log_access_to, log_copy, log_views
 from records.export import download
 from records.forms import AmendForm, BreakGlassForm, RecordForm
@@ -120,7 +120,7 @@ def appointment_detail(request, pk):
     changes = changes_allowed(appointment, user)
     record = getattr(appointment, "medical_record", None)
     is_doctor = is_appointments_doctor(user, appointment)
-    is_patient = appointment.patient.user_id == user.pk
+    is_patient = acts_for(user, appointment.patient)  # the patient or their guardian
     # Staff see the reasons (for the visit, for cancelling) only if their role reads
     # clinical content; that look is logged, as in the admin.
     show_reasons = sees_clinical_content(user)
@@ -241,7 +241,7 @@ def detail(request, pk):
         {
             "record": record,
             "history": _history(versions),
-            "is_patient": record.patient.user_id == request.user.pk,
+            "is_patient": acts_for(request.user, record.patient),
             "is_author": is_author(request.user, record),
         },
     )
@@ -404,25 +404,41 @@ def amend(request, pk):
 @login_required
 @require_safe
 def mine(request):
-    """The patient's own records, newest first, read-only."""
-    patient = _patient_of(request.user)
+    """The patient's own records and their family members', newest first, read-only."""
+    _patient_of(request.user)
     records = (
-        MedicalRecord.objects.filter(patient=patient)
-        .select_related("doctor__user", "doctor__specialty", "appointment")
+        MedicalRecord.objects.visible_to(request.user)
+        .select_related("doctor__user", "doctor__specialty", "appointment", "patient__user")
         .order_by("-created_at", "-pk")
     )
     page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "records/mine.html", {"page": page})
+    family = any(record.patient.user_id != request.user.pk for record in page)
+    return render(request, "records/mine.html", {"page": page, "family": family})
 
 
 @login_required
 @require_safe
 def access_log(request):
-    """Who looked at or changed the patient's records and profile, newest first."""
-    patient = _patient_of(request.user)
+    """Who looked at or changed the patient's records and profile, newest first; a guardian
+    chooses whose (`?patient=`: themself or one of their family members)."""
+    # Themself and their family members in one query (a user who is no patient: 404).
+    managed = Patient.objects.managed_by(request.user).select_related("user")
+    own = next((p for p in managed if p.user_id == request.user.pk), None)
+    if own is None:
+        raise Http404
+    family = [p for p in managed if p.user_id != request.user.pk]
+    patient = own
+    if chosen := request.GET.get("patient"):
+        patient = next((p for p in managed if str(p.pk) == chosen), None)
+        if patient is None:
+            raise Http404
     entries = AccessLog.objects.for_patient(patient)
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "records/access_log.html", {"page": page})
+    return render(
+        request,
+        "records/access_log.html",
+        {"page": page, "patient": patient, "own": own, "family": family},
+    )
 
 
 def _glass_broken_until(user, patient):

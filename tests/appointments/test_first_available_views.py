@@ -6,8 +6,10 @@ from django.urls import reverse
 
 from appointments.models import Appointment
 from doctors.models import VisitType
+from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at, login
 from tests.doctors.factories import DoctorFactory, SiteFactory, VisitTypeFactory, main_site
+from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("appointments:first_available")
@@ -110,3 +112,24 @@ def test_the_reschedule_picker_offers_times_of_the_visits_own_type(now, patient)
 
     times = [slot.start.strftime("%H:%M") for slot in page.context["slots"]]
     assert times == ["09:00", "09:15", "09:30", "09:45"]
+
+
+def test_only_times_the_patient_may_book_are_listed(now, client, new_patient_type):
+    """A type for new patients lists the doctors this patient has not seen; a visitor
+    counts as new, and is told that logging in may show more."""
+    seen_doctor = DoctorFactory(offers=[new_patient_type], working_hours=[(1, "09:00", "10:00")])
+    other = DoctorFactory(offers=[new_patient_type], working_hours=[(1, "11:00", "12:00")])
+    patient = PatientFactory()
+    AppointmentFactory(
+        doctor=seen_doctor, patient=patient, start=at(-7, "09:00"), status="fulfilled"
+    )
+    seen_link = reverse("appointments:book_confirm", args=[seen_doctor.pk])
+    other_link = reverse("appointments:book_confirm", args=[other.pk])
+
+    anonymous = client.get(PAGE, {"type": new_patient_type.pk}).content.decode()
+    logged_in = login(patient.user).get(PAGE, {"type": new_patient_type.pk}).content.decode()
+
+    assert seen_link in anonymous and other_link in anonymous
+    assert "Log in to see the times" in anonymous
+    assert seen_link not in logged_in and other_link in logged_in
+    assert "Log in to see the times" not in logged_in

@@ -1,4 +1,4 @@
-"""The slot picker's htmx answers: a day link asked for by htmx gets only the picker
+"""The slot picker's htmx answers: a day or week link asked for by htmx gets only the picker
 (and the live-region sentence); everything else, including htmx's history restore,
 gets the whole page. The browser side is in tests/e2e."""
 
@@ -43,7 +43,8 @@ def test_plain_request_and_history_restore_get_the_whole_page(now, doctor, patie
 def test_day_links_work_without_javascript_and_ask_htmx_for_the_picker(now, doctor, patient_client):
     url = reverse("appointments:book", args=[doctor.pk])
     content = patient_client.get(url).content.decode()
-    assert f'href="{url}?day=2030-01-08" hx-get="{url}?day=2030-01-08"' in content
+    assert f'href="{url}?day=2030-01-08#times" hx-get="{url}?day=2030-01-08"' in content
+    assert f'href="{url}?week=2030-01-14#week" hx-get="{url}?week=2030-01-14"' in content
     assert 'hx-target="#slot-picker"' in content and 'hx-push-url="true"' in content
 
 

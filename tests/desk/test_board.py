@@ -8,7 +8,7 @@ from appointments.models import Appointment
 from tests.accounts.factories import staff_in
 from tests.appointments.factories import visit
 from tests.conftest import at, clock_at, login
-from tests.doctors.factories import doctor_named
+from tests.doctors.factories import SiteFactory, doctor_named, main_site
 from tests.html_support import messages_of
 from tests.patients.factories import PatientFactory
 
@@ -129,3 +129,45 @@ def test_the_admin_links_to_the_desk_and_the_reports_by_role(now):
     assert f'href="{reverse("desk:reports")}"' not in reception
     assert f'href="{reverse("desk:reports")}"' in manager
     assert f'href="{reverse("desk:board")}"' not in manager
+
+
+def test_the_board_shows_one_site_or_all(desk, day):
+    north = SiteFactory(name="North")
+    patient = PatientFactory(user__last_name="Elsewhere")
+    elsewhere = visit(patient, day["due"].doctor, 0, "11:30", site=north)
+
+    everywhere = desk.get(reverse("desk:board")).content.decode()
+    only_north = desk.get(reverse("desk:board"), {"site": north.pk})
+    only_main = desk.get(reverse("desk:board"), {"site": main_site().pk}).content.decode()
+
+    assert "Elsewhere" in everywhere and "Able" in everywhere
+    assert only_north.status_code == 200
+    page = only_north.content.decode()
+    assert "Elsewhere" in page and "Able" not in page and "Baker" not in page
+    assert f'<input type="hidden" name="site" value="{north.pk}">' in page
+    assert "Elsewhere" not in only_main and "Able" in only_main
+    assert elsewhere.site == north
+
+
+def test_check_in_on_a_site_board_comes_back_to_that_site(desk, day):
+    north = SiteFactory(name="North")
+    patient = PatientFactory(user__last_name="Elsewhere")
+    there = visit(patient, day["due"].doctor, 0, "11:30", site=north)
+
+    response = desk.post(reverse("desk:check_in", args=[there.pk]), {"site": north.pk})
+    swapped = desk.post(
+        reverse("desk:no_show", args=[day["due"].pk]), {"site": north.pk}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('desk:board')}?site={north.pk}#appointment-{there.pk}"
+    # htmx gets the North board back: the main site's visit is not on it.
+    assert "Elsewhere" in swapped.content.decode() and "Able" not in swapped.content.decode()
+
+
+@pytest.mark.parametrize("site", ["999999", "north"])
+def test_an_unknown_site_is_a_form_error_not_a_500(desk, site):
+    response = desk.get(reverse("desk:board"), {"site": site})
+
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode()

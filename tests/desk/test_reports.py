@@ -11,11 +11,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appointments.models import Appointment
+from desk.models import FirstSlotWait
 from desk.reports import Period, report
+from doctors.models import WorkingHours
 from tests.accounts.factories import staff_in
 from tests.appointments.factories import visit
 from tests.conftest import at, login
-from tests.doctors.factories import DoctorFactory, SpecialtyFactory, TimeOffFactory
+from tests.doctors.factories import (
+    DoctorFactory,
+    SiteFactory,
+    SpecialtyFactory,
+    TimeOffFactory,
+    main_site,
+)
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,12 +156,6 @@ def test_an_even_number_of_cancellations_has_the_mean_of_the_middle_two_as_media
     assert week().lead_times.median == datetime.timedelta(hours=20)
 
 
-def test_median_days_from_booking_to_visit_by_specialty(clinic):
-    waits = {row.specialty: (row.bookings, row.median_days) for row in week().waits}
-
-    assert waits == {"Cardiology": (3, 2.0), "Dermatology": (2, 5.0)}
-
-
 def test_new_and_returning_patients(clinic):
     everyone = week().patients
     with_house = week(clinic["house"]).patients
@@ -188,6 +190,64 @@ def test_one_doctor_report_counts_only_their_visits_and_hours(clinic):
 
     assert [row.name for row in result.doctors] == ["Dr Meredith Grey"]
     assert (result.total.available, result.total.booked, result.total.visits) == (180, 60, 3)
+
+
+@pytest.fixture
+def north(clinic):
+    """A second site: Dr House also works there on Saturdays 09–12, and saw p5 (new to the
+    site, though not to the clinic) there on Saturday 5 January at 10:00."""
+    site = SiteFactory(name="North")
+    house = clinic["house"]
+    WorkingHours.objects.create(
+        doctor=house,
+        weekday=5,
+        start_time=datetime.time(9, 0),
+        end_time=datetime.time(12, 0),
+        site=site,
+    )
+    patient = Appointment.objects.filter(doctor=clinic["grey"], status=Status.NOSHOW).get().patient
+    visit(patient, house, -2, "10:00", site=site, status=Status.FULFILLED)
+    return site
+
+
+def test_a_site_report_counts_only_that_sites_visits_hours_and_patients(clinic, north):
+    there = report(Period(start=MON, end=SUN, site=north))
+    main = report(Period(start=MON, end=SUN, site=main_site()))
+
+    assert [row.name for row in there.doctors] == ["Dr Gregory House"]
+    assert (there.total.available, there.total.booked, there.total.visits) == (180, 30, 1)
+    assert (there.total.due, there.total.noshow, there.total.cancelled) == (1, 0, 0)
+    assert (there.patients.new, there.patients.returning) == (1, 0)
+    assert there.heat_map.peak == 1 and dict(there.heat_map.rows)["Sat"][2] == 1  # 10:00
+    # The main site's figures are the week's without North.
+    assert (main.total.available, main.total.booked, main.total.visits) == (1860, 150, 8)
+    assert (main.patients.new, main.patients.returning) == (3, 1)
+    assert report(Period(start=MON, end=SUN)).total.visits == 9
+
+
+def test_the_site_is_kept_in_the_page_links_and_csv(clinic, north, manager):
+    page = manager.get(reverse("desk:reports"), {"start": MON, "end": SUN, "site": north.pk})
+
+    assert page.status_code == 200
+    assert f"site={north.pk}" in page.content.decode()
+    assert "North" in page.content.decode()
+    assert csv_rows(manager, "utilisation", site=north.pk) == [
+        ["doctor", "available_minutes", "booked_minutes", "utilisation_percent"],
+        ["Dr Gregory House", "180", "30", "16.7"],
+        ["All doctors", "180", "30", "16.7"],
+    ]
+    assert csv_rows(manager, "attendance", site=north.pk, doctor=clinic["grey"].pk) == [
+        [
+            "doctor",
+            "visits",
+            "cancelled",
+            "cancellation_rate_percent",
+            "due",
+            "noshow",
+            "noshow_rate_percent",
+        ],
+        ["All doctors", "0", "0", "", "0", "0", ""],
+    ]
 
 
 def csv_rows(client, figure, **query):
@@ -235,10 +295,13 @@ def test_csv_exports(clinic, manager):
         ["over_7_days", "1"],
         ["median_hours", "72.0"],
     ]
+    for day, days in [(MON, 2.25), (MON + DAY, 4.0), (SUN + DAY, 30.0)]:  # the last: after
+        FirstSlotWait.objects.create(
+            specialty=clinic["house"].specialty, day=day, days=days, measured_at=at(-7, "00:00")
+        )
     assert csv_rows(manager, "waits") == [
-        ["specialty", "visits", "median_days_to_visit"],
-        ["Cardiology", "3", "2.0"],
-        ["Dermatology", "2", "5.0"],
+        ["specialty", "days_measured", "median_days_to_first_free_slot"],
+        ["Cardiology", "2", "3.1"],
     ]
     assert csv_rows(manager, "patients") == [
         ["patients", "count"],
@@ -285,6 +348,8 @@ def test_the_default_period_is_the_last_30_days(clinic, manager):
         ({"start": "2029-01-01", "end": "2030-02-05"}, "A report covers at most 400 days."),
         ({"start": "yesterday"}, "Enter a valid date."),
         ({"doctor": "999999"}, "Select a valid choice."),
+        ({"site": "999999"}, "Select a valid choice."),
+        ({"site": "north"}, "Select a valid choice."),
     ],
 )
 def test_a_bad_period_is_a_form_error_not_a_500(manager, query, message):

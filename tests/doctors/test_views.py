@@ -116,8 +116,9 @@ class TestDirectory:
         for _ in range(count):
             DoctorFactory()
 
-        # Specialties for the select, the count, the page of doctors.
-        with django_assert_num_queries(3):
+        # Specialties for the select, the count, the page of doctors; their next free
+        # times: offers, working hours, sites' type restrictions, busy time (one UNION).
+        with django_assert_num_queries(7):
             response = client.get(DIRECTORY)
 
         assert response.content.decode().count('class="card doctor-card"') == count

@@ -28,8 +28,9 @@ def migrate(targets):
 @pytest.fixture(autouse=True)
 def latest_schema_afterwards():
     """Going back to BEFORE also unapplies later migrations that depend on it (e.g. the
-    waitlist's visit types and sites), which AFTER does not name: every app is brought back
-    to its latest migration, so the tests after this one find the schema they expect."""
+    waitlist's visit types and sites, the desk's summary tables), which AFTER does not
+    name: every app is brought back to its latest migration, so the tests after this one
+    find the schema they expect."""
     yield
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())

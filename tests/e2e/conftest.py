@@ -46,6 +46,7 @@ TIMEOUT_MS = 10_000
 # The screenshots the README shows, refreshed by a run with E2E_UPDATE_DOCS=1.
 DOCS_SCREENSHOTS = {
     "book-choose-a-time-phone.png": "booking-phone.png",
+    "home-next-free-times-phone.png": "home-phone.png",
     "my-appointments-desktop.png": "my-appointments-desktop.png",
     "desk-board-desktop.png": "desk-board-desktop.png",
     "desk-reports-desktop.png": "reports-desktop.png",

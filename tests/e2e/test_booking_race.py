@@ -36,7 +36,7 @@ def test_two_patients_confirm_the_same_slot_one_wins(new_context, clinic_now, pa
 
     loser.get_by_role("button", name="Confirm booking").click()
     expect(message(loser)).to_contain_text("no longer available")
-    expect(loser.locator("#slot-heading")).to_contain_text(long_day(tuesday))
+    expect(loser.locator("#times-heading")).to_contain_text(long_day(tuesday))
     expect(loser.get_by_role("link", name=slot_link)).to_have_count(0)
     expect(
         loser.get_by_role("link", name=f"Book {tuesday:%A} {tuesday.day} {tuesday:%B}, 10:30")

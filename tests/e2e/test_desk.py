@@ -7,6 +7,7 @@ import datetime
 from playwright.sync_api import expect
 
 from appointments.models import Appointment
+from desk.models import FirstSlotWait
 from patients.models import Patient
 from tests.accounts.factories import clerk
 from tests.appointments.factories import AppointmentFactory
@@ -124,6 +125,14 @@ def test_the_reports_page_with_its_charts(new_context, clinic_now, pages):
                 if status == Status.CANCELLED:
                     changes["cancelled_at"] = appointment.start - datetime.timedelta(hours=day * 5)
                 Appointment.objects.filter(pk=appointment.pk).update(**changes)
+    for day in range(30):  # the daily measure of the first free slot (desk.tasks)
+        for specialty, days in ((cardiology, 2 + day % 5), (dermatology, 6 + day % 4)):
+            FirstSlotWait.objects.create(
+                specialty=specialty,
+                day=today - datetime.timedelta(days=day),
+                days=days,
+                measured_at=clinic_now,
+            )
 
     page = new_context(viewport=DESKTOP, user=clerk("view_reports", "view_appointment")).new_page()
     page.goto("/desk/reports/")

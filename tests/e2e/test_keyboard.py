@@ -53,9 +53,9 @@ def test_a_patient_books_with_the_keyboard_alone(new_context, clinic_now):
     day = f"{wednesday:%a} {wednesday.day} {wednesday:%b}"
     tab_to(page, lambda el: el["text"] == day)
     page.keyboard.press("Enter")
-    expect(page.locator("#slot-heading")).to_contain_text(f"{wednesday:%A} {wednesday.day}")
-    # The swap keeps the focus where it was, so the next Tab goes on to the times.
-    expect(page.locator(f"#day-{wednesday.isoformat()}")).to_be_focused()
+    expect(page.locator("#times-heading")).to_contain_text(f"{wednesday:%A} {wednesday.day}")
+    # The swap moves the focus to the day's times, so the next Tab goes on to them.
+    expect(page.locator("#times-heading")).to_be_focused()
 
     when = f"Book {wednesday:%A} {wednesday.day} {wednesday:%B}, 11:00"
     tab_to(page, lambda el: el["text"] == when)

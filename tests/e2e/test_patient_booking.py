@@ -1,8 +1,9 @@
 """Flow 1: a new patient registers, finds a doctor by specialty, books, downloads the
 visit's .ics, reschedules it, and cancels another visit — with and without JavaScript.
 
-With JavaScript, choosing a day swaps only the slot picker (htmx): the page is not
-reloaded, the address bar follows, and the keyboard focus stays on the day link.
+With JavaScript, choosing a day on the week strip swaps only the slot picker (htmx): the
+page is not reloaded, the address bar follows, and the keyboard focus moves to the day's
+times; without it, the reload lands on them (#times).
 """
 
 import datetime
@@ -38,12 +39,13 @@ def choose_day(page, day, *, js):
     if js:
         page.evaluate("window.stillTheSamePage = true")
     page.get_by_role("link", name=f"{day:%a} {day.day} {day:%b}", exact=True).click()
-    expect(page.locator("#slot-heading")).to_contain_text(long_day(day))
-    assert page.url.endswith(f"?day={day.isoformat()}")
+    expect(page.locator("#times-heading")).to_contain_text(long_day(day))
+    assert page.url.endswith(f"?day={day.isoformat()}" + ("" if js else "#times"))
     expect(page.locator(f"#day-{day.isoformat()}")).to_have_attribute("aria-current", "date")
+    expect(page.locator("#times-heading")).to_be_in_viewport()
     if js:
         assert page.evaluate("window.stillTheSamePage === true"), "the day link reloaded the page"
-        expect(page.locator(f"#day-{day.isoformat()}")).to_be_focused()
+        expect(page.locator("#times-heading")).to_be_focused()
         expect(page.locator("#slot-picker-status")).to_contain_text("free times on")
 
 
@@ -82,10 +84,11 @@ def test_new_patient_books_reschedules_and_cancels(new_context, cardiologist, cl
     expect(page.get_by_text("You have no upcoming appointments.")).to_be_visible()
     pages.check(page, "My appointments (empty)")
 
-    # Find a cardiologist from the home page.
+    # Find a cardiologist in the directory.
     page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Find a doctor").click()
     page.get_by_label("Specialty").select_option(label="Cardiology")
-    page.get_by_role("button", name="Find a doctor").click()
+    page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("1 doctor found.")).to_be_visible()
     expect(page.get_by_text("Okafor")).to_have_count(0)
     pages.check(page, "Directory filtered by specialty")
