@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import BigIntegerField, Exists, F, OuterRef, Subquery, Value
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -328,17 +328,69 @@ def slots_by_day(slots):
 
 def find_free_slot(doctor, start, *, now=None, exclude=None, offer=None, site=None, notice=None):
     """The free slot of `offer` (the doctor's default without one) that starts exactly at
-    `start`, at `site` if given; or None."""
-    start = timezone.localtime(start)
-    for slot in free_slots(
+    `start`, at `site` if given; or None.
+
+    Laid out by the same rule as free_slots, from one query once the offer is known: the
+    doctor's hours that weekday with their sites, each with whether its site takes the
+    type and whether anything holds [start, end + buffer): time off, another visit with
+    its buffer (not `exclude`), a closure of the clinic or of that site.
+    """
+    now = now or timezone.now()
+    if offer is None:
+        offer = default_offer(list(doctor.offers.select_related("visit_type")))
+    if offer is None or not doctor.user.is_active:
+        return None
+    tz = timezone.get_current_timezone()
+    wall = timezone.localtime(start).replace(tzinfo=None)
+    day = wall.date()
+    first, last, _, _, earliest, latest = _window(day, day, now, notice)
+    if last < first or _local(day, wall.time(), tz) != start:
+        return None  # outside the booking window, or a time no layout produces
+    end = _local(day, (wall + timedelta(minutes=offer.length)).time(), tz)
+    if end is None:
+        return None
+    until = end + timedelta(minutes=offer.buffer)
+    restrictions = Site.visit_types.through.objects.filter(site_id=OuterRef("site_id"))
+    visits = (
+        Appointment.objects.filter(doctor=doctor)
+        .active()
+        .filter(start__lt=until, busy_until__gt=start)
+    )
+    if exclude is not None:
+        visits = visits.exclude(pk=exclude.pk)
+    hours = [
+        interval
+        for interval in WorkingHours.objects.filter(doctor=doctor, weekday=day.weekday())
+        .select_related("site")
+        .annotate(
+            restricted=Exists(restrictions),
+            takes_type=Exists(restrictions.filter(visittype_id=offer.visit_type_id)),
+            time_off=Exists(TimeOff.objects.filter(doctor=doctor).overlapping(start, until)),
+            booked=Exists(visits),
+            closed=Exists(
+                Closure.objects.overlapping(start, until).filter(
+                    Q(site__isnull=True) | Q(site=OuterRef("site_id"))
+                )
+            ),
+        )
+        if not interval.restricted or interval.takes_type
+    ]
+    # The one candidate that matters is [start, until): busy time is that or nothing.
+    held = [(start, until)]
+    busy = _Busy(held if any(i.time_off or i.booked for i in hours) else [])
+    closed = {interval.site_id: _Busy(held) for interval in hours if interval.closed}
+    for slot in _lay_out(
         doctor,
-        start.date(),
-        start.date(),
-        now=now,
-        exclude=exclude,
-        offer=offer,
+        offer,
+        hours,
+        busy,
+        closed,
+        {},
+        day,
+        day,
+        earliest=earliest,
+        latest=latest,
         site=site,
-        notice=notice,
     ):
         if slot.start == start:
             return slot

@@ -41,6 +41,7 @@ from appointments.services import (
 )
 from doctors.models import Doctor, Site, VisitType, VisitTypeOffer
 from doctors.serializers import DoctorRefSerializer, SiteRefSerializer, VisitTypeRefSerializer
+from healthcare.core.api.fields import UnloadedPrimaryKeyField
 from healthcare.core.api.schema import error_responses, invalid, rate_limited
 from healthcare.core.ratelimits import hit
 from patients.models import Patient
@@ -137,7 +138,8 @@ class VisiblePatientField(serializers.PrimaryKeyRelatedField):
 
 
 class BookingSerializer(serializers.Serializer):
-    doctor = serializers.PrimaryKeyRelatedField(queryset=Doctor.objects.select_related("user"))
+    # Looked up (and locked) once, by the booking service.
+    doctor = UnloadedPrimaryKeyField(queryset=Doctor.objects.all())
     start = serializers.DateTimeField(
         help_text=gettext_lazy(
             "One of the doctor's free slots for the type (see /api/doctors/{id}/slots); a "
@@ -170,6 +172,13 @@ class BookingSerializer(serializers.Serializer):
             "Clinic staff only: who the visit is for. Patients book for themselves."
         ),
     )
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            self.fields["doctor"].add_not_found(error, data)
+            raise
 
 
 class StatusChangeSerializer(serializers.Serializer):
@@ -339,15 +348,18 @@ class AppointmentListView(generics.ListAPIView):
             raise serializers.ValidationError(
                 {"patient": [_("Say which patient the appointment is for.")]}
             )
-        appointment = book_appointment(
-            patient=patient,
-            doctor=data["doctor"],
-            start=data["start"],
-            reason=data["reason"],
-            booked_by=request.user,
-            visit_type=data.get("type"),
-            site=data.get("site"),
-        )
+        try:
+            appointment = book_appointment(
+                patient=patient,
+                doctor=data["doctor"],
+                start=data["start"],
+                reason=data["reason"],
+                booked_by=request.user,
+                visit_type=data.get("type"),
+                site=data.get("site"),
+            )
+        except Doctor.DoesNotExist:
+            serializer.fields["doctor"].not_found(data["doctor"])
         # The service returns it with the patient, the doctor and their names loaded.
         return Response(
             AppointmentSerializer(appointment, context={"request": request}).data,

@@ -91,3 +91,47 @@ class PreparedGet:
         for name, position in compiled["annotations"].items():
             setattr(obj, name, row[position])
         return obj
+
+
+class Columns:
+    """A model's columns under a table alias, for a hand-written statement that loads several
+    models at once; `build` makes the instance from its part of a row as the ORM would
+    (database converters applied), or None where an outer join found no row."""
+
+    def __init__(self, model, alias):
+        self.model = model
+        self.alias = alias
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [field.attname for field in self.fields]
+        self.pk_index = self.attnames.index(model._meta.pk.attname)
+        self._converters = {}
+
+    def __len__(self):
+        return len(self.fields)
+
+    def sql(self, connection):
+        quote = connection.ops.quote_name
+        return ", ".join(f"{quote(self.alias)}.{quote(field.column)}" for field in self.fields)
+
+    def converters(self, connection):
+        converters = self._converters.get(connection.alias)
+        if converters is None:
+            converters = []
+            for index, field in enumerate(self.fields):
+                column = field.get_col(self.alias)
+                found = connection.ops.get_db_converters(column) + column.get_db_converters(
+                    connection
+                )
+                if found:
+                    converters.append((index, found, column))
+            self._converters[connection.alias] = converters
+        return converters
+
+    def build(self, row, offset, connection):
+        values = list(row[offset : offset + len(self.fields)])
+        if values[self.pk_index] is None:
+            return None
+        for index, converters, column in self.converters(connection):
+            for converter in converters:
+                values[index] = converter(values[index], column, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
