@@ -32,6 +32,7 @@ from doctors.models import (
     VisitTypeOffer,
     WorkingHours,
 )
+from healthcare.core.prepared import PreparedQuery
 from patients.models import Patient
 from patients.permissions import can_see_all_patients
 
@@ -326,6 +327,47 @@ def slots_by_day(slots):
     return list(days.items())
 
 
+def _slot_hours(*, doctor_id, weekday, visit_type_id, start, until, exclude_id):
+    """A doctor's hours on a weekday, each with whether its site takes a visit type at
+    all (`restricted`, `takes_type`) and whether anything holds [start, until): time off,
+    another visit with its buffer (not `exclude_id`'s), a closure of the clinic or of
+    that site."""
+    restrictions = Site.visit_types.through.objects.filter(site_id=OuterRef("site_id"))
+    visits = (
+        Appointment.objects.filter(doctor_id=doctor_id, start__lt=until, busy_until__gt=start)
+        .active()
+        .exclude(pk=exclude_id)
+    )
+    return (
+        WorkingHours.objects.filter(doctor_id=doctor_id, weekday=weekday)
+        .select_related("site")
+        .annotate(
+            restricted=Exists(restrictions),
+            takes_type=Exists(restrictions.filter(visittype_id=visit_type_id)),
+            time_off=Exists(TimeOff.objects.filter(doctor_id=doctor_id).overlapping(start, until)),
+            booked=Exists(visits),
+            closed=Exists(
+                Closure.objects.overlapping(start, until).filter(
+                    Q(site__isnull=True) | Q(site=OuterRef("site_id"))
+                )
+            ),
+        )
+    )
+
+
+# Booking runs it for every request: compiled once per process (healthcare.core.prepared).
+SLOT_HOURS = PreparedQuery(
+    WorkingHours,
+    _slot_hours,
+    doctor_id=-730_100_001,
+    weekday=31_337,
+    visit_type_id=-730_100_002,
+    start=datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC),
+    until=datetime(1901, 2, 3, 4, 5, 7, tzinfo=UTC),
+    exclude_id=-730_100_003,
+)
+
+
 def find_free_slot(doctor, start, *, now=None, exclude=None, offer=None, site=None, notice=None):
     """The free slot of `offer` (the doctor's default without one) that starts exactly at
     `start`, at `site` if given; or None.
@@ -350,28 +392,15 @@ def find_free_slot(doctor, start, *, now=None, exclude=None, offer=None, site=No
     if end is None:
         return None
     until = end + timedelta(minutes=offer.buffer)
-    restrictions = Site.visit_types.through.objects.filter(site_id=OuterRef("site_id"))
-    visits = (
-        Appointment.objects.filter(doctor=doctor)
-        .active()
-        .filter(start__lt=until, busy_until__gt=start)
-    )
-    if exclude is not None:
-        visits = visits.exclude(pk=exclude.pk)
     hours = [
         interval
-        for interval in WorkingHours.objects.filter(doctor=doctor, weekday=day.weekday())
-        .select_related("site")
-        .annotate(
-            restricted=Exists(restrictions),
-            takes_type=Exists(restrictions.filter(visittype_id=offer.visit_type_id)),
-            time_off=Exists(TimeOff.objects.filter(doctor=doctor).overlapping(start, until)),
-            booked=Exists(visits),
-            closed=Exists(
-                Closure.objects.overlapping(start, until).filter(
-                    Q(site__isnull=True) | Q(site=OuterRef("site_id"))
-                )
-            ),
+        for interval in SLOT_HOURS.all(
+            doctor_id=doctor.pk,
+            weekday=day.weekday(),
+            visit_type_id=offer.visit_type_id,
+            start=start,
+            until=until,
+            exclude_id=exclude.pk if exclude is not None else 0,
         )
         if not interval.restricted or interval.takes_type
     ]

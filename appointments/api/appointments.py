@@ -42,6 +42,7 @@ from appointments.services import (
 from doctors.models import Doctor, Site, VisitType, VisitTypeOffer
 from doctors.serializers import DoctorRefSerializer, SiteRefSerializer, VisitTypeRefSerializer
 from healthcare.core.api.fields import UnloadedPrimaryKeyField
+from healthcare.core.api.representation import represent
 from healthcare.core.api.schema import error_responses, invalid, rate_limited
 from healthcare.core.ratelimits import hit
 from patients.models import Patient
@@ -109,13 +110,17 @@ class AppointmentSerializer(serializers.ModelSerializer):
         return self.context.setdefault("now", timezone.now())
 
     def to_representation(self, appointment):
-        data = super().to_representation(appointment)
-        if not self.context.setdefault(
-            "sees_reasons", sees_clinical_content(self.context["request"].user)
-        ):
+        # What depends on the appointment alone comes from one serializer bound once per
+        # process (healthcare.core.api.representation); what depends on the caller is
+        # added here, in the declared order.
+        data = represent(AppointmentFieldsSerializer, appointment)
+        user = self.context["request"].user
+        data["allowed_statuses"] = self.get_allowed_statuses(appointment)
+        data["can_reschedule"] = self.get_can_reschedule(appointment)
+        if not self.context.setdefault("sees_reasons", sees_clinical_content(user)):
             for name in Appointment.CLINICAL_FIELDS:
                 data[name] = None
-        return data
+        return {name: data[name] for name in self.Meta.fields}
 
     # The statuses' enum component is the one the `status` field generates; a second inline
     # enum with the same values would be a second, differently named component.
@@ -128,6 +133,23 @@ class AppointmentSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.BooleanField())
     def get_can_reschedule(self, appointment):
         return can_reschedule(appointment, self.context["request"].user, now=self._now())
+
+
+class AppointmentFieldsSerializer(AppointmentSerializer):
+    """AppointmentSerializer's fields that depend on the appointment alone (not in the schema)."""
+
+    allowed_statuses = None
+    can_reschedule = None
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [
+            name
+            for name in AppointmentSerializer.Meta.fields
+            if name not in ("allowed_statuses", "can_reschedule")
+        ]
+        read_only_fields = fields
+
+    to_representation = serializers.ModelSerializer.to_representation
 
 
 class VisiblePatientField(serializers.PrimaryKeyRelatedField):
