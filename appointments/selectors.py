@@ -217,6 +217,21 @@ def _lay_out(
     return slots
 
 
+# Every free-slot search runs them: compiled once per process (healthcare.core.prepared).
+DOCTOR_OFFERS = PreparedQuery(
+    VisitTypeOffer,
+    lambda doctor_id: VisitTypeOffer.objects.filter(doctor_id=doctor_id).select_related(
+        "visit_type"
+    ),
+    doctor_id=-730_100_005,
+)
+DOCTOR_HOURS = PreparedQuery(
+    WorkingHours,
+    lambda doctor_id: WorkingHours.objects.filter(doctor_id=doctor_id).select_related("site"),
+    doctor_id=-730_100_006,
+)
+
+
 def free_slots(
     doctor,
     start_date: date,
@@ -242,7 +257,7 @@ def free_slots(
     """
     now = now or timezone.now()
     if offer is None:
-        offers = list(doctor.offers.select_related("visit_type"))
+        offers = DOCTOR_OFFERS.all(doctor_id=doctor.pk)
         if visit_type is not None:
             offer = next((o for o in offers if o.visit_type_id == visit_type.pk), None)
             if offer is None or not offer.visit_type.is_active:
@@ -256,7 +271,7 @@ def free_slots(
     )
     if end_date < start_date:
         return []
-    hours = list(doctor.working_hours.select_related("site"))
+    hours = DOCTOR_HOURS.all(doctor_id=doctor.pk)
     appointments = (
         Appointment.objects.filter(doctor=doctor)
         .active()

@@ -11,6 +11,7 @@ transaction. On PostgreSQL the exclusion constraints of migration 0002 are the f
 guard; on SQLite every transaction is IMMEDIATE, so writers are serialized.
 """
 
+import functools
 from datetime import timedelta
 
 from django.conf import settings
@@ -227,6 +228,11 @@ _LOCKED = (
 )
 
 
+@functools.cache
+def _lock_statement_for(vendor, alias):
+    return _lock_statement(connections[alias])
+
+
 def _lock_statement(connection):
     quote = connection.ops.quote_name
     tables = {columns.alias: quote(columns.model._meta.db_table) for columns in _LOCKED}
@@ -270,7 +276,7 @@ def _lock(patient_id, doctor_id):
     else:
         params = [doctor_id, patient_id]
     with connection.cursor() as cursor:
-        cursor.execute(_lock_statement(connection), params)
+        cursor.execute(_lock_statement_for(connection.vendor, connection.alias), params)
         rows = cursor.fetchall()
     if not rows:
         raise Patient.DoesNotExist(f"No patient {patient_id}.")
