@@ -13,9 +13,10 @@ Each scenario runs one request at a time through Django's whole handler and midd
 (django.test.Client, no HTTP server), the request log written to /dev/null; figures are
 the median of BATCHES batches, and each scenario's batches alternate with batches of the
 trivial view, whose median beside it is the ratio's reference (the machine's load shifts
-CPU times too: cache and frequency; interleaving puts both under the same). The statement counts are of one request after the
-warm-up; they are deterministic, and CI holds them to the budgets in
-tests/test_query_budgets.py (shown beside them): only the times are merely reported.
+CPU times too: cache and frequency; interleaving puts both under the same). The
+statement counts are of one request after the warm-up; they are deterministic, and CI
+holds them to the budgets in tests/test_query_budgets.py (shown beside them): only the
+times are merely reported.
 """
 
 import datetime
