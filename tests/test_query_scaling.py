@@ -304,7 +304,7 @@ BUDGETS = {
     "reschedule picker": 8,
     "slot picker": 8,
     "slot picker, one day (htmx)": 8,
-    "booking confirmation": 8,
+    "booking confirmation": 6,  # the slot checked in one query (find_free_slot)
     "my records": 5,
     "record (patient)": 4,
     "who saw my records": 5,
