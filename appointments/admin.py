@@ -45,7 +45,7 @@ from appointments.services import (
 )
 from doctors.admin_filters import DoctorListFilter
 from doctors.models import Closure, TimeOff
-from doctors.services import remove_time_off
+from doctors.services import remove_closure, remove_time_off
 from healthcare.core.admin import ServiceFormMixin, column, datetime_column, local_datetime
 from healthcare.core.errors import DomainError
 from patients.admin_clinical import ClinicalContentAdmin
@@ -565,6 +565,13 @@ class ClosureAdmin(ClosedTimeAdmin):
             actor=actor,
             **confirmation,
         )
+
+    def delete_model(self, request, obj):
+        remove_closure(closure=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for closure in queryset:
+            remove_closure(closure=closure, actor=request.user)
 
     @admin.display(description=gettext_lazy("where"), ordering="site__name")
     def where(self, obj):

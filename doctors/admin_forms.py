@@ -94,4 +94,4 @@ class WorkingHoursFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        validate_working_hours(self.intervals())
+        validate_working_hours(self.intervals(), doctor=self.instance)

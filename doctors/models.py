@@ -42,6 +42,13 @@ class SiteManager(models.Manager):
         """The site of working hours given without one: the first site (made if none)."""
         return self.order_by("pk").first() or self.create(name=DEFAULT_SITE)
 
+    def open_to(self, doctor):
+        """The sites where `doctor` may work: those that see every visit type, and those
+        that see one of the types the doctor offers (elsewhere nothing could be booked)."""
+        return self.filter(
+            Q(visit_types__isnull=True) | Q(visit_types__offers__doctor=doctor)
+        ).distinct()
+
 
 class VisitType(models.Model):
     """What a visit is ("New patient consultation, 30 min"): its length, where on the clock

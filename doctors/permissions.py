@@ -29,3 +29,8 @@ def can_change_doctors(user):
 def can_manage_closures(user):
     """Staff whose role keeps the clinic's calendar (clinic manager): closures cancel visits."""
     return has_staff_permission(user, "doctors.add_closure")
+
+
+def can_remove_closures(user):
+    """Staff whose role keeps the clinic's calendar: removing a closure opens its time again."""
+    return has_staff_permission(user, "doctors.delete_closure")

@@ -311,7 +311,7 @@ BUDGETS = {
     "download my data": 8,
     "download my data (pdf)": 8,
     "my waitlist": 5,
-    "join the waitlist": 4,
+    "join the waitlist": 6,  # + the doctor's visit types and sites to choose from
     "an earlier time": 4,
     "change a waitlist entry": 4,
     "claim an offer": 4,
@@ -326,7 +326,7 @@ BUDGETS = {
     "my patients": 5,
     "my patients, search": 5,
     "a patient": 9,
-    "working hours": 6,
+    "working hours": 5,
     "time off": 4,
     "staff: a patient": 7,
     "staff: an appointment": 4,
@@ -373,7 +373,7 @@ BUDGETS = {
     "admin records.closedaccount change": 3,
     "admin records.medicalrecord change": 9,
     "admin records.breakglassaccess": 7,
-    "admin waitlist.waitlistentry": 8,
+    "admin waitlist.waitlistentry": 10,  # + the visit type and site filters' choices
     "admin waitlist.waitlistentry change": 8,
     "admin waitlist.offer": 8,
     "admin waitlist.offer change": 10,

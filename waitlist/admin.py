@@ -48,6 +48,8 @@ class WaitlistEntryAdmin(ServiceFormMixin, admin.ModelAdmin):
     list_display = (
         "patient_name",
         "waits_for",
+        "visit_type",
+        "site",
         "earliest",
         "latest",
         "time_of_day",
@@ -55,14 +57,16 @@ class WaitlistEntryAdmin(ServiceFormMixin, admin.ModelAdmin):
         "joined",
         "offers_sent",
     )
-    list_select_related = ("patient__user", "doctor__user", "specialty")
-    list_filter = (EntryStateFilter, DoctorListFilter, "specialty")
+    list_select_related = ("patient__user", "doctor__user", "specialty", "visit_type", "site")
+    list_filter = (EntryStateFilter, DoctorListFilter, "specialty", "visit_type", "site")
     search_fields = ("patient__user__first_name", "patient__user__last_name")
     ordering = ("created_at", "pk")
     readonly_fields = (
         "patient",
         "doctor",
         "specialty",
+        "visit_type",
+        "site",
         "appointment",
         "earliest",
         "latest",
@@ -87,6 +91,8 @@ class WaitlistEntryAdmin(ServiceFormMixin, admin.ModelAdmin):
             actor=request.user,
             doctor=data["doctor"],
             specialty=None if data["doctor"] else data["specialty"],
+            visit_type=data["type"],
+            site=data["site"],
             earliest=data["earliest"],
             latest=data["latest"],
             weekdays=data["weekdays"],
@@ -165,13 +171,25 @@ class OfferStateFilter(admin.SimpleListFilter):
 class OfferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Offers are made by the worker and claimed by patients: staff look only (no token shown)."""
 
-    list_display = ("slot", "doctor", "patient_name", "state", "sent", "expires", "claimed")
-    list_select_related = ("doctor__user", "entry__patient__user")
+    list_display = (
+        "slot",
+        "doctor",
+        "visit_type",
+        "site",
+        "patient_name",
+        "state",
+        "sent",
+        "expires",
+        "claimed",
+    )
+    list_select_related = ("doctor__user", "entry__patient__user", "visit_type", "site")
     list_filter = (OfferStateFilter, DoctorListFilter)
     date_hierarchy = "start"
     fields = (
         "entry",
         "doctor",
+        "visit_type",
+        "site",
         "start",
         "end",
         "status",

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.utils.translation import gettext_lazy as _
 
-from doctors.models import Doctor, Specialty, WorkingHours
+from doctors.models import Doctor, Site, Specialty, VisitType, WorkingHours
 from patients.models import Patient
 from waitlist.models import WaitlistEntry
 
@@ -21,6 +21,18 @@ class EntryAddForm(forms.Form):
     )
     specialty = forms.ModelChoiceField(
         label=_("Specialty"), queryset=Specialty.objects.all(), required=False
+    )
+    type = forms.ModelChoiceField(
+        label=_("Visit type"),
+        queryset=VisitType.objects.filter(is_active=True),
+        required=False,
+        help_text=_(
+            "With a doctor, one they offer (may be left empty when they offer one); with a "
+            "specialty, empty: each doctor's usual visit."
+        ),
+    )
+    site = forms.ModelChoiceField(
+        label=_("Site"), queryset=Site.objects.all(), required=False, empty_label=_("Any site")
     )
     earliest = forms.DateField(label=_("From"), widget=AdminDateWidget)
     latest = forms.DateField(label=_("Until"), widget=AdminDateWidget)

@@ -16,8 +16,9 @@ from rest_framework.response import Response
 
 from appointments.api.appointments import AppointmentSerializer, visible_appointments
 from appointments.models import Appointment
-from doctors.models import Doctor, Specialty
-from doctors.serializers import DoctorRefSerializer
+from appointments.services import VisitTypeNotOffered, VisitTypeRequired
+from doctors.models import Doctor, Site, Specialty, VisitType
+from doctors.serializers import DoctorRefSerializer, SiteRefSerializer, VisitTypeRefSerializer
 from healthcare.core.api.schema import error_responses, invalid, rate_limited
 from healthcare.core.errors import NotAllowed
 from healthcare.core.ratelimits import hit
@@ -32,6 +33,15 @@ def weekday():
 class EntrySerializer(serializers.ModelSerializer):
     doctor = DoctorRefSerializer(read_only=True, allow_null=True)
     specialty = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    type = VisitTypeRefSerializer(
+        source="visit_type",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The visit type waited for; null: each doctor's usual one."),
+    )
+    site = SiteRefSerializer(
+        read_only=True, allow_null=True, help_text=gettext_lazy("null: any site.")
+    )
     weekdays = serializers.ListField(
         child=weekday(), read_only=True, help_text=gettext_lazy("0 is Monday; empty: any day.")
     )
@@ -45,6 +55,8 @@ class EntrySerializer(serializers.ModelSerializer):
             "id",
             "doctor",
             "specialty",
+            "type",
+            "site",
             "appointment",
             "earliest",
             "latest",
@@ -74,13 +86,33 @@ class JoinSerializer(serializers.Serializer):
         allow_null=True,
         help_text=gettext_lazy("Any doctor of this specialty (its slug); or give `doctor`."),
     )
+    type = serializers.PrimaryKeyRelatedField(
+        queryset=VisitType.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The visit type to wait for (see /api/visit-types/). With a `doctor`, one they "
+            "offer; may be left out when they offer one (otherwise 400 `type_required`). "
+            "With a `specialty`, left out: each doctor's usual type."
+        ),
+    )
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The site to wait for (see /api/sites/); left out: any. With a `doctor`, one "
+            "they work at."
+        ),
+    )
     appointment = serializers.PrimaryKeyRelatedField(
         queryset=Appointment.objects.none(),
         required=False,
         allow_null=True,
         help_text=gettext_lazy(
             "One of the caller's booked appointments: wait for an earlier time with its "
-            "doctor (claiming then moves it). Without `doctor`, `specialty` or dates."
+            "doctor, of its type at its site (claiming then moves it). Without `doctor`, "
+            "`specialty`, `type`, `site` or dates."
         ),
     )
     earliest = serializers.DateField(required=False)
@@ -118,6 +150,13 @@ class EntryUpdateSerializer(serializers.Serializer):
 
 class OfferSerializer(serializers.ModelSerializer):
     doctor = DoctorRefSerializer(read_only=True)
+    type = VisitTypeRefSerializer(
+        source="visit_type",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("What claiming books (null on offers from before visit types)."),
+    )
+    site = SiteRefSerializer(read_only=True, allow_null=True)
     status = serializers.SerializerMethodField(
         help_text=gettext_lazy("sent (claimable until `expires_at`), claimed, expired or taken.")
     )
@@ -131,6 +170,8 @@ class OfferSerializer(serializers.ModelSerializer):
             "id",
             "entry",
             "doctor",
+            "type",
+            "site",
             "start",
             "end",
             "status",
@@ -188,7 +229,8 @@ class EntryListView(BodyFirst, generics.ListAPIView):
         operation_id="waitlist_create",
         summary="Join the waitlist",
         description=gettext_lazy(
-            "Wait for a `doctor` or any doctor of a `specialty` between `earliest` and "
+            "Wait for a `doctor` or any doctor of a `specialty`, for a visit `type` at a "
+            "`site` (or any), between `earliest` and "
             "`latest` (clinic dates, inside the booking horizon), optionally only on some "
             "`weekdays` and at a `time_of_day`; or give `appointment` to be offered earlier "
             "times with its doctor. When time frees up the clinic emails an offer (and lists "
@@ -203,6 +245,8 @@ class EntryListView(BodyFirst, generics.ListAPIView):
                 NotAllowed,
                 services.AlreadyWaiting,
                 services.EntryClosed,
+                VisitTypeRequired,
+                VisitTypeNotOffered,
             ),
         },
         examples=[
@@ -237,6 +281,8 @@ class EntryListView(BodyFirst, generics.ListAPIView):
                 actor=request.user,
                 doctor=data.get("doctor"),
                 specialty=None if data.get("doctor") else data.get("specialty"),
+                visit_type=data.get("type"),
+                site=data.get("site"),
                 earliest=data["earliest"],
                 latest=data["latest"],
                 weekdays=data["weekdays"],

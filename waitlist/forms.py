@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from doctors.models import WorkingHours
+from doctors.models import Site, VisitType, WorkingHours
 from waitlist.models import WaitlistEntry
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -57,3 +57,54 @@ class EntryForm(PreferencesForm):
             "weekdays": entry.weekdays,
             "time_of_day": entry.time_of_day,
         }
+
+
+class JoinForm(EntryForm):
+    """Joining: what kind of visit and where, then the window and preferences.
+
+    With a doctor, the types they offer (the field may be left empty when they offer one)
+    and the sites they work at; with a specialty, any type patients book online (empty:
+    each doctor's usual one) and any site. The rules are waitlist.services'.
+    """
+
+    type = forms.ModelChoiceField(
+        label=_("Kind of visit"),
+        queryset=VisitType.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": _("We have no such kind of visit. Pick one from the list.")
+        },
+    )
+    site = forms.ModelChoiceField(
+        label=_("At"),
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label=_("Any site"),
+        error_messages={"invalid_choice": _("We have no such site. Pick one from the list.")},
+    )
+
+    field_order = ["type", "site", "earliest", "latest", "weekdays", "time_of_day"]
+
+    def __init__(self, *args, doctor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        online = VisitType.objects.filter(is_active=True).exclude(
+            online_booking=VisitType.OnlineBooking.STAFF_ONLY
+        )
+        if doctor is not None:
+            types = online.filter(offers__doctor=doctor)
+            sites = Site.objects.filter(working_hours__doctor=doctor).distinct()
+        else:
+            types, sites = online, Site.objects.all()
+        self.fields["type"].queryset = types
+        self.fields["site"].queryset = sites
+        # Each list is read once, for its choices and to see whether there is a choice.
+        types, sites = list(types), list(sites)
+        if doctor is None:
+            empty = [("", _("Each doctor's usual visit"))]
+        else:
+            empty = [] if len(types) == 1 else [("", _("Choose…"))]
+        self.fields["type"].choices = empty + [(t.pk, t.name) for t in types]
+        self.fields["site"].choices = [("", _("Any site"))] + [(s.pk, s.name) for s in sites]
+        if len(sites) < 2:
+            # One site (or none yet): nothing to choose.
+            self.fields["site"].widget = forms.HiddenInput()

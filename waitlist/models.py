@@ -1,10 +1,12 @@
 """The waitlist: patients waiting for earlier or any time with a doctor (or a specialty),
 the offers of freed time made to them, and the freed time itself (for the refill figure).
 
-An entry waits from `earliest` to `latest` (local dates; it expires at the end of
-`latest`), optionally only on some weekdays and at a time of day. An entry made from an
-appointment the patient holds waits for an earlier time with that appointment's doctor:
-claiming an offer moves the appointment instead of booking a second one.
+An entry waits for a visit type (empty: each doctor's usual type, the one booked without
+naming one) at a site (empty: any site), from `earliest` to `latest` (local dates; it
+expires at the end of `latest`), optionally only on some weekdays and at a time of day.
+An entry made from an appointment the patient holds waits for an earlier time with that
+appointment's doctor, of its type at its site: claiming an offer moves the appointment
+instead of booking a second one.
 
 An offer is one freed slot offered to one entry, by email, with a single-use claim link
 that stops working at `expires_at`. The unique (entry, doctor, start) constraint is what
@@ -82,6 +84,24 @@ class WaitlistEntry(models.Model):
         related_name="waitlist_entries",
         verbose_name=_("specialty"),
         help_text=_("Only when waiting for any doctor of a specialty."),
+    )
+    visit_type = models.ForeignKey(
+        "doctors.VisitType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waitlist_entries",
+        verbose_name=_("visit type"),
+        help_text=_("Empty: the doctor's usual visit type."),
+    )
+    site = models.ForeignKey(
+        "doctors.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waitlist_entries",
+        verbose_name=_("site"),
+        help_text=_("Empty: any site."),
     )
     earliest = models.DateField(_("from"))
     latest = models.DateField(_("until"), help_text=_("The entry expires at the end of this day."))
@@ -165,9 +185,15 @@ class WaitlistEntry(models.Model):
             return _("Closed: the appointment changed")
         return self.get_status_display()
 
-    def wants(self, doctor, start):
-        """Whether a slot with `doctor` starting at `start` is what this entry waits for
-        (doctor or specialty, dates, weekdays, time of day; earlier than its appointment)."""
+    def wants(self, doctor, start, *, visit_type=None, site=None):
+        """Whether a slot with `doctor` starting at `start` (of `visit_type` at `site`, when
+        given) is what this entry waits for: doctor or specialty, visit type, site, dates,
+        weekdays, time of day; earlier than its appointment. A slot of no named type is the
+        doctor's usual one, which an entry without a type waits for."""
+        if self.visit_type_id and visit_type is not None and visit_type.pk != self.visit_type_id:
+            return False
+        if self.site_id is not None and site is not None and site.pk != self.site_id:
+            return False
         if self.doctor_id is not None:
             if self.doctor_id != doctor.pk:
                 return False
@@ -210,6 +236,23 @@ class Offer(models.Model):
     )
     doctor = models.ForeignKey(
         "doctors.Doctor", on_delete=models.CASCADE, related_name="+", verbose_name=_("doctor")
+    )
+    visit_type = models.ForeignKey(
+        "doctors.VisitType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("visit type"),
+        help_text=_("What claiming books (empty on offers from before visit types)."),
+    )
+    site = models.ForeignKey(
+        "doctors.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("site"),
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))

@@ -1,6 +1,8 @@
 """The offer email: a freed time and its claim link, to the waiting patient.
 
-It says when and with whom, never who freed the time or why. The link carries the
+It says when, with whom, what kind of visit and where, never who freed the time or why.
+It carries no calendar file: the time is not the patient's until they confirm (the
+booking's own email then brings one). The link carries the
 offer's token, signed (waitlist.links), and works once, until the offer expires.
 """
 
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from appointments.calendar import site_url
+from appointments.calendar import site_url, where
 from waitlist.models import Offer
 
 logger = logging.getLogger(__name__)
@@ -44,8 +46,18 @@ def send_offer(offer_id):
     return sent
 
 
+def _visit(offer):
+    """What the visit is and how long, e.g. "Follow-up, 15 minutes"."""
+    if offer.visit_type is None:
+        return ""
+    minutes = int((offer.end - offer.start).total_seconds() // 60)
+    return _("%(type)s, %(minutes)d minutes") % {"type": offer.visit_type.name, "minutes": minutes}
+
+
 def _send(offer_id):
-    offer = Offer.objects.select_related("entry__patient__user", "doctor__user").get(pk=offer_id)
+    offer = Offer.objects.select_related(
+        "entry__patient__user", "doctor__user", "visit_type", "site"
+    ).get(pk=offer_id)
     recipient = offer.entry.patient.user
     if not recipient.email:
         return 0
@@ -57,13 +69,19 @@ def _send(offer_id):
             "audience": "patient",
             "when": _when(offer.start),
             "ends": timezone.localtime(offer.end).strftime("%H:%M"),
+            "visit": _visit(offer),
+            # The site and its address, as the appointment emails write it.
+            "where": where(offer) if offer.site_id else "",
             "expires": _when(offer.expires_at),
             "moves": offer.entry.appointment_id is not None,
             "clinic_name": settings.CLINIC_NAME,
             "claim_url": claim_url(offer),
             "waitlist_url": site_url(reverse("waitlist:mine")),
         }
-        subject = _("An earlier time is free: %(when)s") % {"when": context["when"]}
+        if context["moves"]:
+            subject = _("An earlier time is free: %(when)s") % {"when": context["when"]}
+        else:
+            subject = _("A time you are waiting for is free: %(when)s") % {"when": context["when"]}
         message = EmailMultiAlternatives(
             subject=subject,
             body=render_to_string("emails/waitlist_offer.txt", context),

@@ -15,7 +15,13 @@ def entries_visible_to(user):
     if not user.is_authenticated:
         return WaitlistEntry.objects.none()
     entries = WaitlistEntry.objects.select_related(
-        "doctor__user", "doctor__specialty", "specialty", "appointment", "patient__user"
+        "doctor__user",
+        "doctor__specialty",
+        "specialty",
+        "appointment",
+        "patient__user",
+        "visit_type",
+        "site",
     )
     if can_see_all_entries(user):
         return entries
@@ -29,7 +35,7 @@ def offers_visible_to(user):
     if not user.is_authenticated or (patient := user.patient_profile) is None:
         return Offer.objects.none()
     return Offer.objects.filter(entry__patient=patient).select_related(
-        "doctor__user", "doctor__specialty", "entry__appointment"
+        "doctor__user", "doctor__specialty", "entry__appointment", "visit_type", "site"
     )
 
 

@@ -4,8 +4,9 @@ an offer (which books, or moves an appointment earlier, through appointments.ser
 Offering is run by the task worker (waitlist.tasks), after the freeing change committed:
 
 * The freed time's free slots are found with the same search booking uses
-  (appointments.selectors.free_slots), so nothing inside the minimum notice, in time off
-  or already booked is ever offered.
+  (appointments.selectors.free_slots), for each visit type and site the waiting entries
+  ask for, so nothing inside the minimum notice, in time off or already booked, of
+  another type or at another site is ever offered.
 * Each slot is offered in its own transaction that first locks the doctor's row, so two
   workers handling the same freed time take turns: the second sees the first one's
   offers and adds none while a batch is out. The unique (entry, doctor, start)
@@ -37,7 +38,12 @@ from django.utils.translation import gettext_lazy
 
 from appointments.models import Appointment
 from appointments.selectors import bookable_dates, default_offer, free_slots
-from appointments.services import book_appointment, reschedule_appointment
+from appointments.services import (
+    book_appointment,
+    check_may_book,
+    reschedule_appointment,
+    resolve_offer,
+)
 from doctors.models import Doctor
 from healthcare.core.errors import DomainError, NotVisible
 from waitlist.models import FreedTime, Offer, WaitlistEntry
@@ -103,18 +109,58 @@ def _clean_window(*, earliest, latest, weekdays, time_of_day, now):
     return weekdays
 
 
+def _clean_type_and_site(*, patient, actor, doctor, specialty, visit_type, site):
+    """The visit type the entry waits for (resolved, for a doctor) and its site.
+
+    With a doctor: a type they offer (it may be left out when they offer one), that this
+    patient may book online, and a site they work at that sees that type. With a
+    specialty: an active type patients may book online, or none (each doctor's usual
+    type). Booking's own errors (type_required, type_not_offered, type_not_bookable).
+    """
+    if doctor is not None:
+        offer = resolve_offer(doctor, visit_type)
+        visit_type = offer.visit_type
+        check_may_book(visit_type, patient=patient, doctor=doctor, booked_by=actor)
+        if site is not None:
+            hours = doctor.working_hours.filter(site=site)
+            allowed = set(site.visit_types.values_list("pk", flat=True))
+            if not hours.exists() or (allowed and visit_type.pk not in allowed):
+                message = _("%(doctor)s does not see “%(type)s” visits at %(site)s.") % {
+                    "doctor": doctor,
+                    "type": visit_type.name,
+                    "site": site.name,
+                }
+                raise InvalidEntry(message, fields={"site": message})
+        return visit_type, site
+    if visit_type is not None and (
+        not visit_type.is_active
+        or (
+            actor.pk == patient.user_id
+            and visit_type.online_booking == visit_type.OnlineBooking.STAFF_ONLY
+        )
+    ):
+        message = _("“%(type)s” cannot be booked online; please call the clinic.") % {
+            "type": visit_type.name
+        }
+        raise InvalidEntry(message, fields={"type": message})
+    return visit_type, site
+
+
 def join_waitlist(
     *,
     patient,
     actor,
     doctor=None,
     specialty=None,
+    visit_type=None,
+    site=None,
     earliest,
     latest,
     weekdays=(),
     time_of_day=WaitlistEntry.TimeOfDay.ANY,
 ) -> WaitlistEntry:
-    """Put `patient` on the waitlist for `doctor`, or any doctor of `specialty`.
+    """Put `patient` on the waitlist for `doctor`, or any doctor of `specialty`, for a
+    `visit_type` (see _clean_type_and_site) at `site` (None: any).
 
     `actor` is the patient or staff who add patients (NotVisible otherwise).
     """
@@ -129,6 +175,14 @@ def join_waitlist(
         raise InvalidEntry(
             _("This doctor no longer sees patients."), fields={"doctor": _("Choose a doctor.")}
         )
+    visit_type, site = _clean_type_and_site(
+        patient=patient,
+        actor=actor,
+        doctor=doctor,
+        specialty=specialty,
+        visit_type=visit_type,
+        site=site,
+    )
     weekdays = _clean_window(
         earliest=earliest, latest=latest, weekdays=weekdays, time_of_day=time_of_day, now=now
     )
@@ -136,12 +190,16 @@ def join_waitlist(
         waiting = WaitlistEntry.objects.waiting(now).filter(
             patient=patient, appointment__isnull=True
         )
-        if waiting.filter(doctor=doctor, specialty=specialty).exists():
+        if waiting.filter(
+            doctor=doctor, specialty=specialty, visit_type=visit_type, site=site
+        ).exists():
             raise AlreadyWaiting()
         return WaitlistEntry.objects.create(
             patient=patient,
             doctor=doctor,
             specialty=specialty,
+            visit_type=visit_type,
+            site=site,
             earliest=earliest,
             latest=latest,
             weekdays=weekdays,
@@ -154,7 +212,8 @@ def join_waitlist(
 def wait_for_earlier(
     *, appointment, actor, weekdays=(), time_of_day=WaitlistEntry.TimeOfDay.ANY
 ) -> WaitlistEntry:
-    """ "I'd take an earlier slot": wait for an earlier time with this appointment's doctor.
+    """ "I'd take an earlier slot": wait for an earlier time with this appointment's doctor,
+    of its visit type at its site.
 
     Claiming an offer then moves the appointment (atomically) instead of booking another.
     """
@@ -174,6 +233,8 @@ def wait_for_earlier(
         return WaitlistEntry.objects.create(
             patient=appointment.patient,
             doctor=appointment.doctor,
+            visit_type=appointment.visit_type,
+            site=appointment.site,
             earliest=today,
             latest=latest,
             weekdays=weekdays,
@@ -237,34 +298,40 @@ def record_freed_time(*, doctor_id, start, end):
     return FreedTime.objects.create(doctor_id=doctor_id, start=start, end=end)
 
 
-def _slots_in(doctor, start, end, now):
+def _slots_in(doctor, start, end, now, *, visit_type=None, site=None):
+    """The doctor's free slots of `visit_type` (None: their usual one) at `site` (None:
+    any) that overlap [start, end) (start None: the whole horizon)."""
     if start is None:
         first, last = bookable_dates(now)
-        return free_slots(doctor, first, last, now=now)
+        return free_slots(doctor, first, last, now=now, visit_type=visit_type, site=site)
     first = timezone.localdate(max(start, now))
     last = timezone.localdate(end)
     return [
         slot
-        for slot in free_slots(doctor, first, last, now=now)
+        for slot in free_slots(doctor, first, last, now=now, visit_type=visit_type, site=site)
         if slot.start < end and slot.end > start
     ]
 
 
-def _candidates(doctor, slots, now):
-    """Waiting entries that could want one of `slots`, in fairness order."""
-    first = timezone.localdate(slots[0].start)
-    last = timezone.localdate(slots[-1].start)
+def _candidates(doctor, start, end, now):
+    """Waiting entries whose window meets [start, end) (None: the horizon), in fairness
+    order."""
+    if start is None:
+        first, last = bookable_dates(now)
+    else:
+        first, last = timezone.localdate(max(start, now)), timezone.localdate(end)
     return list(
         WaitlistEntry.objects.waiting(now)
         .for_doctor(doctor)
         .filter(earliest__lte=last, latest__gte=first, patient__user__is_active=True)
-        .select_related("appointment")
+        .select_related("appointment", "visit_type", "site")
         .in_fairness_order()
     )
 
 
 def _can_take(entry, doctor, slot, now):
-    """What booking would refuse anyway: the patient busy then, a doctor closed to them."""
+    """What booking would refuse anyway: the patient busy then, a doctor closed to them, a
+    visit type they may not book online."""
     busy = Appointment.objects.filter(patient_id=entry.patient_id).active()
     busy = busy.overlapping(slot.start, slot.end)
     if entry.appointment_id is not None:
@@ -272,8 +339,15 @@ def _can_take(entry, doctor, slot, now):
     if busy.exists():
         return False
     source = entry.appointment
-    if source is not None and source.start - now < settings.CLINIC_CANCELLATION_CUTOFF:
-        return False  # too close to move online any more
+    if source is not None:
+        # Moving keeps the visit's type; only the cut-off for changing it online matters.
+        return source.start - now >= settings.CLINIC_CANCELLATION_CUTOFF
+    try:
+        check_may_book(
+            slot.visit_type, patient=entry.patient, doctor=doctor, booked_by=entry.patient.user
+        )
+    except DomainError:
+        return False
     return doctor.accepting_new_patients or (
         Appointment.objects.filter(patient_id=entry.patient_id, doctor=doctor).active().exists()
     )
@@ -292,8 +366,10 @@ def offer_freed_time(*, doctor_id, start=None, end=None, freed_at=None, now=None
     """Offer the free slots of `doctor_id` between `start` and `end` (None: the whole
     horizon) to the waiting entries that want them, a batch per slot.
 
-    Runs in the worker. Returns the offers made (each to be emailed once by the caller)
-    and the follow-up times. Safe to run twice or from two workers at once.
+    Slots are laid out for each visit type and site the entries ask for (an entry without
+    a type waits for the doctor's usual one; without a site, for any). Runs in the
+    worker. Returns the offers made (each to be emailed once by the caller) and the
+    follow-up times. Safe to run twice or from two workers at once.
     """
     now = now or timezone.now()
     freed_at = freed_at or now
@@ -301,14 +377,26 @@ def offer_freed_time(*, doctor_id, start=None, end=None, freed_at=None, now=None
     doctor = Doctor.objects.directory().filter(pk=doctor_id).first()
     if doctor is None:
         return round_
-    slots = _slots_in(doctor, start, end, now)
-    if not slots:
+    entries = _candidates(doctor, start, end, now)
+    if not entries:
         return round_
-    entries = _candidates(doctor, slots, now)
+    groups = {}  # (visit type, site) -> entries asking for them, in fairness order
+    for entry in entries:
+        groups.setdefault((entry.visit_type, entry.site), []).append(entry)
+    wanted = []  # (slot, entries of its group), earliest slot first
+    for (visit_type, site), members in groups.items():
+        for slot in _slots_in(doctor, start, end, now, visit_type=visit_type, site=site):
+            wanted.append((slot, members))
+    wanted.sort(key=lambda pair: (pair[0].start, pair[1][0].created_at, pair[1][0].pk))
     batch = settings.WAITLIST_BATCH_SIZE
     offered_now = set()
-    for slot in slots:
-        wanting = [e for e in entries if e.pk not in offered_now and e.wants(doctor, slot.start)]
+    for slot, members in wanted:
+        wanting = [
+            e
+            for e in members
+            if e.pk not in offered_now
+            and e.wants(doctor, slot.start, visit_type=slot.visit_type, site=slot.site)
+        ]
         if not wanting:
             continue
         made = _offer_slot(doctor, slot, wanting, batch=batch, freed_at=freed_at, now=now)
@@ -328,7 +416,10 @@ def _offer_slot(doctor, slot, wanting, *, batch, freed_at, now):
     with transaction.atomic():
         # Take turns with any other worker offering this doctor's time.
         Doctor.objects.select_for_update(of=("self",)).filter(pk=doctor.pk).first()
-        if not any(s.start == slot.start for s in _slots_in(doctor, slot.start, slot.end, now)):
+        still_free = _slots_in(
+            doctor, slot.start, slot.end, now, visit_type=slot.visit_type, site=slot.site
+        )
+        if not any(s.start == slot.start for s in still_free):
             return []
         offers = Offer.objects.for_slot(doctor.pk, slot.start)
         room = batch - offers.live(now).count()
@@ -342,7 +433,7 @@ def _offer_slot(doctor, slot, wanting, *, batch, freed_at, now):
             pk__in=ids, status=Status.WAITING
         )
         limit = now - settings.WAITLIST_EMAIL_INTERVAL
-        for entry in locked.in_fairness_order().select_related("appointment"):
+        for entry in locked.in_fairness_order().select_related("appointment", "patient__user"):
             if room <= 0:
                 break
             if entry.last_offered_at is not None and entry.last_offered_at > limit:
@@ -354,6 +445,8 @@ def _offer_slot(doctor, slot, wanting, *, batch, freed_at, now):
                     offer = Offer.objects.create(
                         entry=entry,
                         doctor=doctor,
+                        visit_type=slot.visit_type,
+                        site=slot.site,
                         start=slot.start,
                         end=slot.end,
                         freed_at=freed_at,
@@ -441,13 +534,17 @@ def _book(entry, offer, actor):
         if offer.start >= source.start:
             raise OfferExpired()
         return reschedule_appointment(appointment=source, start=offer.start, actor=actor)
-    # Offers are made from the doctor's default visit type (free_slots without a type), so
-    # the claim books that type: a doctor who offers several needs it named.
-    offered = default_offer(offer.doctor.offers.select_related("visit_type"))
+    # The claim books the type and site offered; an offer from before visit types was of
+    # the doctor's usual type (a doctor who offers several needs it named).
+    visit_type = offer.visit_type
+    if visit_type is None:
+        offered = default_offer(offer.doctor.offers.select_related("visit_type"))
+        visit_type = offered.visit_type if offered else None
     return book_appointment(
         patient=entry.patient,
         doctor=offer.doctor,
         start=offer.start,
         booked_by=actor,
-        visit_type=offered.visit_type if offered else None,
+        visit_type=visit_type,
+        site=offer.site,
     )

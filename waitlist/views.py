@@ -20,7 +20,7 @@ from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.ratelimits import limit_posts
 from waitlist import selectors, services
-from waitlist.forms import EntryForm, PreferencesForm
+from waitlist.forms import EntryForm, JoinForm, PreferencesForm
 
 WHEN = "D j M Y, H:i"
 
@@ -62,15 +62,20 @@ def join(request, *, patient):
     if doctor is None and specialty is None:
         messages.error(request, _("Choose a doctor first, then join their waitlist."))
         return redirect("doctors:directory")
-    form = EntryForm(request.POST or None, initial=EntryForm.defaults())
+    # The booking page may pass on the kind of visit and site the patient looked at.
+    chosen = {name: request.GET[name] for name in ("type", "site") if request.GET.get(name)}
+    form = JoinForm(request.POST or None, initial={**EntryForm.defaults(), **chosen}, doctor=doctor)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
             services.join_waitlist(
                 patient=patient,
                 actor=request.user,
                 doctor=doctor,
                 specialty=specialty,
-                **form.cleaned_data,
+                visit_type=data.pop("type"),
+                site=data.pop("site"),
+                **data,
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -92,7 +97,8 @@ def join(request, *, patient):
 @require_http_methods(["GET", "POST"])
 @patient_required
 def join_earlier(request, pk, *, patient):
-    """ "I'd take an earlier slot": offers then move this appointment earlier."""
+    """ "I'd take an earlier slot": offers of its type at its site then move this
+    appointment earlier."""
     appointment = get_object_or_404(
         Appointment.objects.for_patient(patient), pk=pk, status=Appointment.Status.BOOKED
     )

@@ -4,19 +4,23 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from appointments.models import Appointment
 from appointments.services import cancel_appointment, reschedule_appointment
-from doctors.models import TimeOff
-from doctors.services import remove_time_off, set_working_hours
+from doctors.models import Closure, TimeOff, WorkingHours
+from doctors.services import remove_closure, remove_time_off, set_working_hours
+from healthcare.core.errors import NotAllowed
+from tests.accounts.factories import staff_in
 from tests.appointments.factories import visit
 from tests.appointments.mail_support import run_worker
-from tests.conftest import at, clock_at
-from tests.doctors.factories import DoctorFactory
+from tests.conftest import at, clock_at, login
+from tests.doctors.factories import ClosureFactory, DoctorFactory, SiteFactory
 from tests.patients.factories import PatientFactory
 from tests.waitlist.factories import EntryFactory
 from waitlist.models import FreedTime, Offer, WaitlistEntry
+from waitlist.services import wait_for_earlier
 
 pytestmark = pytest.mark.django_db
 MINUTE = datetime.timedelta(minutes=1)
@@ -186,3 +190,84 @@ def test_no_task_when_nobody_waits(now, doctor, patient):
     cancel(visit(patient, doctor, 2, "10:00"))
     assert not DBTaskResult.objects.filter(task_path__contains="waitlist").exists()
     assert Appointment.objects.get().status == "cancelled"
+
+
+def test_a_closure_removed_is_offered_like_time_off_removed(now, doctor, staff):
+    north = SiteFactory(name="North")
+    elsewhere = DoctorFactory(specialty=doctor.specialty, working_hours=[(1, "09:00", "10:00")])
+    doctor.working_hours.all().delete()
+    WorkingHours.objects.create(
+        doctor=doctor,
+        weekday=1,
+        start_time=datetime.time(9),
+        end_time=datetime.time(10),
+        site=north,
+    )
+    at_north = EntryFactory(doctor=doctor, latest=at(1, "00:00").date())  # until Tuesday
+    by_elsewhere = EntryFactory(doctor=elsewhere, latest=at(1, "00:00").date())
+    closure = ClosureFactory(site=north, start=at(1, "00:00"), end=at(2, "00:00"))
+    run_worker()
+    assert not Offer.objects.exists()
+
+    remove_closure(closure=closure, actor=staff)
+    run_worker()
+
+    assert not Closure.objects.exists()
+    assert Offer.objects.get(entry=at_north).start == at(1, "09:00")
+    # Only the doctors at the closed site hear of it: the other's time was never closed.
+    assert not Offer.objects.filter(entry=by_elsewhere).exists()
+
+
+def test_staff_remove_a_closure_in_the_admin_and_the_waitlist_is_offered_it(now, doctor):
+    entry = EntryFactory(doctor=doctor, latest=at(1, "00:00").date())
+    closure = ClosureFactory(start=at(1, "00:00"), end=at(2, "00:00"))
+    client = login(staff_in("Clinic manager"))
+
+    response = client.post(
+        reverse("admin:doctors_closure_delete", args=[closure.pk]), {"post": "yes"}
+    )
+    run_worker()
+
+    assert response.status_code == 302
+    assert not Closure.objects.exists()
+    assert Offer.objects.get(entry=entry).start == at(1, "09:00")
+
+
+def test_only_staff_who_keep_the_calendar_remove_a_closure(now, doctor):
+    closure = ClosureFactory(start=at(1, "00:00"), end=at(2, "00:00"))
+    with pytest.raises(NotAllowed):
+        remove_closure(closure=closure, actor=staff_in("Reception"))
+    assert Closure.objects.exists()
+
+
+def test_the_offer_email_says_what_where_and_that_no_calendar_file_comes_yet(now, patient):
+    north = SiteFactory(name="North", address="2 North Road\nLeeds")
+    doctor = DoctorFactory(working_hours=[(2, "09:00", "12:00", north)])
+    entry = EntryFactory(doctor=doctor)
+    cancel(visit(patient, doctor, 2, "10:00", site=north))
+    mail.outbox.clear()
+
+    run_worker()
+
+    (message,) = [m for m in mail.outbox if m.to == [entry.patient.user.email]]
+    html = message.alternatives[0].content
+    assert message.subject == "A time you are waiting for is free: Wed 9 Jan 2030, 10:00"
+    assert not message.attachments  # nothing to put in a calendar before confirming
+    for body in (message.body, html):
+        assert "attached" not in body
+        assert "Consultation, 30 minutes" in body
+        assert "North, 2 North Road, Leeds" in body
+        assert "The time is yours only once you confirm it" in body
+
+
+def test_an_earlier_time_offer_says_so_in_its_subject(now, doctor, patient):
+    mine = visit(PatientFactory(), doctor, 9, "10:00")
+    entry = wait_for_earlier(appointment=mine, actor=mine.patient.user)
+    cancel(visit(patient, doctor, 2, "10:00"))
+    mail.outbox.clear()
+
+    run_worker()
+
+    (message,) = [m for m in mail.outbox if m.to == [entry.patient.user.email]]
+    assert message.subject == "An earlier time is free: Wed 9 Jan 2030, 10:00"
+    assert "Taking it moves your current appointment" in message.body
