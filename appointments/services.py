@@ -166,12 +166,14 @@ class SiteNotAvailable(DomainError):
         super().__init__(message, fields={"site": message})
 
 
-def resolve_offer(offers, visit_type):
-    """The offer of `visit_type` among a doctor's `offers`; without one, the doctor's only
-    offer. Offers of inactive types do not count.
+def resolve_offer(doctor, visit_type, *, offers=None):
+    """The doctor's offer of `visit_type`; without one, the doctor's only offer. Offers of
+    inactive types do not count; `offers` are the doctor's, if already loaded.
 
     Raises VisitTypeRequired (several offered) or VisitTypeNotOffered.
     """
+    if offers is None:
+        offers = doctor.offers.select_related("visit_type")
     offers = [offer for offer in offers if offer.visit_type.is_active]
     if visit_type is None:
         if len(offers) == 1:
@@ -390,7 +392,7 @@ def book_appointment(
             patient, doctor, offers = _lock(patient.pk, doctor.pk)
             if not patient.user.is_active:
                 raise PatientInactive()
-            offer = resolve_offer(offers, visit_type)
+            offer = resolve_offer(doctor, visit_type, offers=offers)
             check_may_book(offer.visit_type, patient=patient, doctor=doctor, booked_by=booked_by)
             slot = find_free_slot(doctor, start, offer=offer, site=site, notice=notice)
             if slot is None:
