@@ -25,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from accounts.tokens import activation_tokens, claim_tokens, make_invitation
+from healthcare.core.clinic import contact
 from healthcare.core.http import absolute_url
 
 # `_queued_site_url`: tasks queued before links came from SITE_URL alone carry the address
@@ -32,7 +33,7 @@ from healthcare.core.http import absolute_url
 
 
 def _send(template, user, context):
-    context = {"user": user, "clinic_name": settings.CLINIC_NAME, **context}
+    context = {"user": user, **contact(), **context}
     # The worker has no request to take a language from: the clinic's, as for appointments.
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"registration/{template}_subject.txt", context)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
+from healthcare.core.clinic import contact
 from healthcare.core.http import absolute_url
 
 PRODID = "-//Clinic scheduling//Appointments//EN"
@@ -45,9 +46,10 @@ def _clinic_zone():
 
 
 def where(appointment):
-    """The site and its address on one line, e.g. "North clinic, 2 North Road, Leeds"."""
+    """The site and its address on one line, e.g. "North clinic, 2 North Road, Leeds";
+    the clinic's address (CLINIC_ADDRESS) for a site without its own."""
     site = appointment.site
-    return ", ".join(part for part in (site.name, site.one_line_address) if part)
+    return ", ".join(part for part in (site.name, contact(site)["clinic_address"]) if part)
 
 
 def visit_line(appointment):

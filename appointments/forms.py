@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from appointments.models import Appointment
 from appointments.services import REASON_MAX_LENGTH
 from doctors.models import Site, Specialty, VisitType
+from patients.models import Patient
 
 
 class SlotStartField(forms.DateTimeField):
@@ -59,6 +60,13 @@ class SlotForm(forms.Form):
     )
 
 
+class PatientChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, patient):
+        if patient.user_id == self.myself:
+            return _("Myself (%(name)s)") % {"name": patient.user.display_name}
+        return patient.user.display_name
+
+
 class BookingForm(SlotForm):
     reason = forms.CharField(
         label=_("Reason for the visit"),
@@ -67,6 +75,41 @@ class BookingForm(SlotForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Optional. A few words help the doctor prepare."),
     )
+
+    WHO_ERROR = _("Please choose yourself or a family member.")
+
+    def __init__(self, *args, user=None, **kwargs):
+        """With `user` who manages family members: "Who is the visit for?", themself first
+        (and by default); the booking rules then apply to whoever is chosen."""
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user is None:
+            return
+        patients = list(
+            Patient.objects.managed_by(user).select_related("user").order_by("user__first_name")
+        )
+        if len(patients) < 2:
+            return
+        patients.sort(key=lambda patient: patient.user_id != user.pk)
+        field = PatientChoiceField(
+            queryset=Patient.objects.managed_by(user),
+            label=_("Who is the visit for?"),
+            empty_label=None,
+            error_messages={"invalid_choice": self.WHO_ERROR},
+        )
+        field.myself = user.pk
+        field.choices = [(patient.pk, field.label_from_instance(patient)) for patient in patients]
+        self.fields = {"patient": field, **self.fields}
+        self.initial.setdefault("patient", user.patient_profile.pk)
+
+    def clean(self):
+        data = super().clean()
+        # A page from before the family member was removed: never book someone else.
+        chosen = self.data.get("patient")
+        only_themself = self.user is not None and "patient" not in self.fields
+        if only_themself and chosen and chosen != str(self.user.patient_profile.pk):
+            raise ValidationError(self.WHO_ERROR)
+        return data
 
 
 class CancelForm(forms.Form):

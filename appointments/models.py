@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.permissions import can_see_all_appointments
 from doctors.models import Site, VisitType
+from patients.models import Patient
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -30,6 +31,17 @@ class AppointmentQuerySet(models.QuerySet):
             end__gt=now, status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN]
         ).order_by("-start")
 
+    def managed_by(self, user):
+        """The visits of the patient `user` and of their dependants ("My appointments")."""
+        return self.filter(patient__in=Patient.objects.managed_by(user)).select_related(
+            "doctor__user",
+            "doctor__specialty",
+            "cancelled_by",
+            "visit_type",
+            "site",
+            "patient__user",
+        )
+
     def for_patient(self, patient):
         return self.filter(patient=patient).select_related(
             "doctor__user", "doctor__specialty", "cancelled_by", "visit_type", "site"
@@ -49,8 +61,8 @@ class AppointmentQuerySet(models.QuerySet):
             return self.all()
         if (doctor := user.doctor_profile) is not None:
             return self.filter(doctor=doctor)
-        if (patient := user.patient_profile) is not None:
-            return self.filter(patient=patient)
+        if user.patient_profile is not None:
+            return self.filter(patient__in=Patient.objects.managed_by(user))
         return self.none()
 
 

@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 
 from appointments import calendar
 from appointments.models import Appointment
+from healthcare.core.clinic import contact
 from healthcare.core.prepared import PreparedQuery
+from patients.models import Guardianship
 
 logger = logging.getLogger(__name__)
 
@@ -92,12 +94,15 @@ def _message(event, appointment, recipient, audience, extra):
         "recipient": recipient,
         "appointment": appointment,
         "patient_name": appointment.patient.user.display_name,
+        # A guardian hears of their dependant's visit: the email names whose it is.
+        "for_dependant": audience == calendar.PATIENT
+        and recipient.pk != appointment.patient.user_id,
         "doctor_name": str(appointment.doctor),
         "when": _when(appointment.start),
         "ends": timezone.localtime(appointment.end).strftime("%H:%M"),
         "visit": calendar.visit_line(appointment),
         "where": calendar.where(appointment),
-        "clinic_name": settings.CLINIC_NAME,
+        **contact(appointment.site),
         "detail_url": calendar.site_url(reverse("appointments:detail", args=[appointment.pk])),
         "book_url": calendar.site_url(reverse("doctors:directory")),
         **extra,
@@ -116,16 +121,25 @@ def _message(event, appointment, recipient, audience, extra):
     return message
 
 
+def _patient_side(appointment):
+    """Who hears of a visit for the patient: the patient, or, for a family member without
+    an address of their own, the guardians who manage them."""
+    user = appointment.patient.user
+    if user.email:
+        return [user]
+    links = Guardianship.objects.active().filter(dependant=appointment.patient)
+    return [link.guardian.user for link in links.select_related("guardian__user")]
+
+
 def _send(event, appointment_id, **extra):
     """Email both sides of the appointment about `event`; returns how many were sent."""
     with translation.override(settings.LANGUAGE_CODE):
         appointment = _load(appointment_id)
+        recipients = [(user, calendar.PATIENT) for user in _patient_side(appointment)]
+        recipients.append((appointment.doctor.user, calendar.DOCTOR))
         messages = [
             _message(event, appointment, user, audience, extra)
-            for user, audience in (
-                (appointment.patient.user, calendar.PATIENT),
-                (appointment.doctor.user, calendar.DOCTOR),
-            )
+            for user, audience in recipients
             if user.email
         ]
     sent = mailers.default.send_messages(messages)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import has_staff_permission
 from healthcare.core.errors import NotAllowed, NotVisible
+from patients.permissions import acts_for
 
 
 def can_subscribe(user):
@@ -22,8 +23,8 @@ def can_change_appointments(user):
 
 
 def can_book_for(user, patient):
-    """The patient themself, or staff who book for patients (reception)."""
-    return patient.user_id == user.pk or has_staff_permission(user, "appointments.add_appointment")
+    """The patient themself, their guardian, or staff who book for patients (reception)."""
+    return acts_for(user, patient) or has_staff_permission(user, "appointments.add_appointment")
 
 
 def can_override_notice(user):
@@ -35,7 +36,8 @@ def appointment_role(user, appointment):
     """The part `user` plays for this appointment, or raise NotVisible (a 404)."""
     if user.is_doctor and appointment.doctor.user_id == user.pk:
         return "doctor"
-    if user.is_patient and appointment.patient.user_id == user.pk:
+    # A guardian acts for their dependant's visits as the patient, under the same rules.
+    if user.is_patient and acts_for(user, appointment.patient):
         return "patient"
     if can_see_all_appointments(user):
         return "staff"

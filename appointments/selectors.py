@@ -32,6 +32,7 @@ from doctors.models import (
     VisitTypeOffer,
     WorkingHours,
 )
+from healthcare.core.clinic import contact
 from healthcare.core.prepared import PreparedQuery
 from patients.models import Patient
 from patients.permissions import can_see_all_patients
@@ -64,6 +65,36 @@ class Slot:
     @property
     def minutes(self):
         return int((self.end - self.start).total_seconds() // 60)
+
+
+def cancellation_policy(site=None):
+    """The clinic's rule for changing a visit online, as pages and messages state it:
+    `hours`, the patient's cut-off before the start, and `phone`, the number to call
+    after it (the site's own, if it has one)."""
+    return {
+        "hours": int(settings.CLINIC_CANCELLATION_CUTOFF.total_seconds() // 3600),
+        "phone": contact(site)["clinic_phone"],
+    }
+
+
+def taking_doctors(patient):
+    """Which doctors take `patient` (a Patient, or None for someone not logged in), as a
+    filter on doctors: anyone while they accept new patients, otherwise only patients
+    they have seen before (a visit that was not cancelled)."""
+    rule = Q(accepting_new_patients=True)
+    if patient is not None:
+        seen = Appointment.objects.filter(patient=patient).active().values("doctor_id")
+        rule |= Q(pk__in=seen)
+    return rule
+
+
+def takes_patient(doctor, patient):
+    """Whether `doctor` takes `patient` (taking_doctors, for one doctor): what the doctor's
+    page, the booking pages and first available show a patient, and the refusal when
+    booking (services.NotAcceptingPatients)."""
+    if doctor.accepting_new_patients:
+        return True
+    return Doctor.objects.filter(taking_doctors(patient), pk=doctor.pk).exists()
 
 
 def booking_window(now=None, *, notice=None):
@@ -478,11 +509,25 @@ def why_not_bookable(doctor, start, *, offer, site=None):
     return None
 
 
+# first_available's `patient` when every doctor counts (the API's public list).
+ANYONE = object()
+
+
 def first_available(
-    *, visit_type, start_date, end_date, specialty=None, site=None, now=None, limit=None
+    *,
+    visit_type,
+    start_date,
+    end_date,
+    specialty=None,
+    site=None,
+    now=None,
+    limit=None,
+    patient=ANYONE,
 ):
     """Free slots of `visit_type` across every bookable doctor who offers it (by
     specialty and site if given), earliest first, from `start_date` to `end_date`.
+    Given `patient` (a Patient, or None for someone not logged in), only the doctors who
+    take them (taking_doctors).
 
     The cost does not grow with the number of doctors: five queries in all (offers with
     their doctors, working hours, site restrictions, and all busy time in one UNION).
@@ -498,6 +543,8 @@ def first_available(
     ).select_related("doctor__user", "doctor__specialty", "visit_type")
     if specialty is not None:
         offers = offers.filter(doctor__specialty=specialty)
+    if patient is not ANYONE:
+        offers = offers.filter(doctor__in=Doctor.objects.filter(taking_doctors(patient)))
     if site is not None:
         offers = offers.filter(doctor__working_hours__site=site).distinct()
     offers = list(offers)
@@ -588,8 +635,8 @@ def feed_appointments(user, now=None):
 
 
 def visible_patients(user):
-    """Who a user may see: themself (patient), their patients (doctor), all (staff whose
-    role works with patients).
+    """Who a user may see: themself and their dependants (patient), their patients
+    (doctor), all (staff whose role works with patients).
 
     A doctor's patients are those with an appointment with them that was not cancelled.
     Every read of patients goes through this, so a patient outside it does not exist
@@ -603,7 +650,7 @@ def visible_patients(user):
         visits = Appointment.objects.active().filter(patient=OuterRef("pk"))
         return Patient.objects.filter(Exists(visits.filter(doctor=doctor)))
     if user.is_patient:
-        return Patient.objects.filter(user=user)
+        return Patient.objects.managed_by(user)
     return Patient.objects.none()
 
 
@@ -668,6 +715,17 @@ def appointments_during(doctor, start, end):
     )
 
 
+def upcoming_visits_of(patient):
+    """The booked visits still to come of `patient` (what removing a dependant cancels)."""
+    return (
+        Appointment.objects.filter(
+            patient=patient, status=Appointment.Status.BOOKED, start__gt=timezone.now()
+        )
+        .select_related("doctor__user", "visit_type")
+        .order_by("start")
+    )
+
+
 def appointment_pages(user):
     """The appointments `user` may see, with what an appointment's page shows: both
     parties, the specialty, who cancelled and the record."""
@@ -675,6 +733,7 @@ def appointment_pages(user):
         "doctor__user",
         "doctor__specialty",
         "patient__user",
+        "booked_by",
         "cancelled_by",
         "medical_record",
         "visit_type",

@@ -12,6 +12,7 @@ guard; on SQLite every transaction is IMMEDIATE, so writers are serialized.
 """
 
 import functools
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,8 +29,11 @@ from appointments.models import Appointment, CalendarFeed
 from appointments.permissions import acting_role, can_book_for, can_override_notice
 from appointments.selectors import (
     appointments_during,
+    cancellation_policy,
     find_free_slot,
     kept_offer,
+    takes_patient,
+    upcoming_visits_of,
     why_not_bookable,
 )
 from doctors.models import Closure, Doctor, Specialty, TimeOff, VisitType, VisitTypeOffer
@@ -37,7 +41,9 @@ from doctors.permissions import can_add_time_off, can_manage_closures
 from doctors.signals import KIND_APPOINTMENT, time_freed
 from healthcare.core.errors import DomainError, NotAllowed, NotVisible, clean_reason
 from healthcare.core.prepared import Columns
-from patients.models import Patient
+from patients.models import AccessLog, Guardianship, Patient
+from patients.permissions import acts_for, forget_dependants
+from patients.services import family_link, log_access
 
 Status = Appointment.Status
 
@@ -51,15 +57,11 @@ class SlotUnavailable(DomainError):
     default_message = gettext_lazy("That time is no longer available. Please choose another slot.")
 
 
-class PatientBusy(SlotUnavailable):
-    """The patient has another visit at that time (the same answer, told plainly)."""
-
-    default_message = gettext_lazy("You already have an appointment at that time.")
-
-
 class NotAcceptingPatients(DomainError):
     code = "not_accepting_patients"
-    default_message = gettext_lazy("This doctor is not accepting new patients.")
+    default_message = gettext_lazy(
+        "This doctor is not accepting new patients: only patients they have seen before can book."
+    )
 
 
 class CutoffPassed(DomainError):
@@ -67,14 +69,14 @@ class CutoffPassed(DomainError):
 
     code = "cutoff_passed"
 
-    def __init__(self):
-        hours = int(settings.CLINIC_CANCELLATION_CUTOFF.total_seconds() // 3600)
+    def __init__(self, site=None):
+        policy = cancellation_policy(site)
         super().__init__(
             _(
                 "Appointments can be changed online until %(hours)d hours before they start. "
-                "Please call the clinic."
+                "Please call the clinic on %(phone)s."
             )
-            % {"hours": hours}
+            % policy
         )
 
 
@@ -142,8 +144,8 @@ class VisitTypeNotBookable(DomainError):
             ),
         }.get(
             visit_type.online_booking,
-            _("“%(type)s” cannot be booked online; please call the clinic."),
-        ) % {"type": visit_type.name}
+            _("“%(type)s” cannot be booked online; please call the clinic on %(phone)s."),
+        ) % {"type": visit_type.name, "phone": settings.CLINIC_PHONE}
         super().__init__(message, fields={"type": message})
 
 
@@ -193,8 +195,9 @@ def is_patient_of(patient, doctor):
 
 
 def check_may_book(visit_type, *, patient, doctor, booked_by):
-    """Who may book `visit_type` online; staff booking for a patient may book any type."""
-    if booked_by.pk != patient.user_id:
+    """Who may book `visit_type` online (the patient, or their guardian, by the patient's
+    rules); staff booking for a patient may book any type."""
+    if not acts_for(booked_by, patient):
         return
     OnlineBooking = VisitType.OnlineBooking
     rule = visit_type.online_booking
@@ -320,6 +323,28 @@ def _constraint(error):
     return getattr(diag, "constraint_name", None)
 
 
+def _busy_message(patient, actor):
+    if patient.user_id == actor.pk:
+        return _("You already have an appointment at that time.")
+    return _("%(name)s already has an appointment at that time.") % {
+        "name": patient.user.display_name
+    }
+
+
+def _log_guardian(actor, appointment, action):
+    """A guardian booked, moved or cancelled their dependant's visit: the dependant's
+    access log says who acted (the appointment keeps `booked_by` / `cancelled_by` too).
+    A patient acting on a visit not their own can only be its patient's guardian."""
+    if actor.is_patient and actor.pk != appointment.patient.user_id:
+        log_access(
+            actor=actor,
+            action=action,
+            target=AccessLog.Target.APPOINTMENT,
+            object_id=appointment.pk,
+            patient=appointment.patient,
+        )
+
+
 def _patient_is_busy(patient, start, end, exclude=None):
     qs = Appointment.objects.filter(patient=patient).active().overlapping(start, end)
     if exclude is not None:
@@ -397,13 +422,13 @@ def book_appointment(
             slot = find_free_slot(doctor, start, offer=offer, site=site, notice=notice)
             if slot is None:
                 _refuse(doctor, start, offer, site)
-            if not doctor.accepting_new_patients and not is_patient_of(patient, doctor):
+            if not takes_patient(doctor, patient):
                 raise NotAcceptingPatients()
             # PostgreSQL's exclusion constraint answers this when the row is inserted.
             if not _database_keeps_patients_apart() and _patient_is_busy(
                 patient, slot.start, slot.end
             ):
-                raise PatientBusy()
+                raise SlotUnavailable(_busy_message(patient, booked_by))
             appointment = Appointment.objects.create(
                 patient=patient,
                 doctor=doctor,
@@ -417,18 +442,26 @@ def book_appointment(
                 reminder_sent_at=tasks.confirmation_is_reminder(slot.start),
             )
             _announce(notifications.BOOKED, appointment)
+            _log_guardian(booked_by, appointment, AccessLog.Action.CREATE)
             return appointment
     except IntegrityError as exc:
         # Only the exclusion constraints can fail here: the patient holds that time already,
         # or someone else won the race for the doctor's.
         if _constraint(exc) == PATIENT_OVERLAP_CONSTRAINT:
-            raise PatientBusy() from exc
+            raise SlotUnavailable(_busy_message(patient, booked_by)) from exc
         raise SlotUnavailable() from exc
 
 
+def inside_cutoff(start, now=None):
+    """Whether a visit at `start` is inside the patient's cut-off now: from then on the
+    patient can no longer change or cancel it online (the clinic still can). A visit
+    exactly the cut-off away is still outside it."""
+    return start - (now or timezone.now()) < settings.CLINIC_CANCELLATION_CUTOFF
+
+
 def _check_patient_cutoff(appointment, role, now):
-    if role == "patient" and appointment.start - now < settings.CLINIC_CANCELLATION_CUTOFF:
-        raise CutoffPassed()
+    if role == "patient" and inside_cutoff(appointment.start, now):
+        raise CutoffPassed(appointment.site)
 
 
 def _check_reschedule(appointment, role, now):
@@ -446,6 +479,38 @@ def can_reschedule(appointment, actor, now=None):
     except (DomainError, NotVisible):
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What someone may do to an appointment now, and why not (for showing the buttons)."""
+
+    can_cancel: bool
+    can_reschedule: bool
+    # Booked and still to come, but this person cannot change it online: they are told
+    # why (`cutoff`: inside the patient's cut-off) and given the clinic's number.
+    locked: bool
+    cutoff: bool
+
+
+def changes_allowed(appointment, actor, now=None) -> Changes:
+    """Whether `actor` may cancel or move this appointment now: the one rule behind the
+    Reschedule and Cancel buttons of "My appointments" and the appointment's page, and
+    behind the API's `allowed_statuses` and `can_reschedule` (the same two checks)."""
+    now = now or timezone.now()
+    can_cancel = Status.CANCELLED in allowed_transitions(appointment, actor, now=now)
+    can_move = can_reschedule(appointment, actor, now=now)
+    locked = (
+        appointment.status == Status.BOOKED
+        and now < appointment.start
+        and not (can_cancel or can_move)
+    )
+    return Changes(
+        can_cancel=can_cancel,
+        can_reschedule=can_move,
+        locked=locked,
+        cutoff=locked and inside_cutoff(appointment.start, now),
+    )
 
 
 def reschedule_appointment(*, appointment, start, actor, override_notice=False) -> Appointment:
@@ -476,7 +541,7 @@ def reschedule_appointment(*, appointment, start, actor, override_notice=False) 
             if slot.start == current.start:
                 raise SlotUnavailable(_("The appointment is already at that time."))
             if _patient_is_busy(current.patient, slot.start, slot.end, exclude=current):
-                raise PatientBusy()
+                raise SlotUnavailable(_busy_message(current.patient, actor))
             previous_start, previous_end = current.start, current.busy_until
             current.start, current.end = slot.start, slot.end
             current.busy_until, current.site = slot.busy_until, slot.site
@@ -494,6 +559,7 @@ def reschedule_appointment(*, appointment, start, actor, override_notice=False) 
                 ]
             )
             _announce(notifications.RESCHEDULED, current, previous_start=previous_start)
+            _log_guardian(actor, current, AccessLog.Action.UPDATE)
             _freed(current.doctor_id, previous_start, previous_end)
     except IntegrityError as exc:
         raise SlotUnavailable() from exc
@@ -586,6 +652,7 @@ def _change_status(*, appointment, to, actor, reason="", cutoff=True, role=None)
         if to == Status.CANCELLED:
             _announce(notifications.CANCELLED, current)
             _freed(current.doctor_id, current.start, current.busy_until)
+            _log_guardian(actor, current, AccessLog.Action.UPDATE)
     return current
 
 
@@ -637,6 +704,42 @@ def _cancel_upcoming_visits(user, actor, *, cutoff=True, role=None):
     return cancelled
 
 
+def remove_dependant(*, guardian, dependant_pk) -> int:
+    """The guardian removes a family member from their account; nothing is deleted.
+
+    In one transaction: the dependant's booked visits still to come are cancelled as the
+    guardian's own cancellation (inside the cut-off too, as when closing an account:
+    nobody would manage them any more), the link ends, and a dependant nobody else
+    manages and who has no login of their own is deactivated, their records kept for
+    the retention period. Returns how many visits were cancelled. Anyone else's family
+    member is a 404.
+    """
+    with transaction.atomic():
+        # Locked: a second click waits, then finds the link ended (404).
+        link = family_link(guardian=guardian, dependant_pk=dependant_pk, lock=True)
+        dependant = link.dependant
+        cancelled = 0
+        for appointment in upcoming_visits_of(dependant).select_related("patient__user"):
+            _change_status(
+                appointment=appointment,
+                to=Status.CANCELLED,
+                actor=guardian,
+                reason=_("%(name)s no longer manages this patient's visits online.")
+                % {"name": guardian.display_name},
+                cutoff=False,
+            )
+            cancelled += 1
+        now = timezone.now()
+        link.ended_at = now
+        link.save(update_fields=["ended_at"])
+        others = Guardianship.objects.active().filter(dependant=dependant).exists()
+        if not others and not dependant.user.has_usable_password():
+            User.objects.filter(pk=dependant.user_id).update(is_active=False)
+            Patient.objects.filter(pk=dependant.pk, closed_at__isnull=True).update(closed_at=now)
+    forget_dependants(guardian)
+    return cancelled
+
+
 class WrongPassword(DomainError):
     code = "wrong_password"
 
@@ -665,6 +768,9 @@ def close_account(*, user, password) -> int:
         if not locked.is_active:
             return 0
         cancelled = _cancel_upcoming_visits(user, user, cutoff=False)
+        # Nobody would manage their family members any more.
+        for dependant_pk in Patient.objects.dependants_of(user).values_list("pk", flat=True):
+            cancelled += remove_dependant(guardian=user, dependant_pk=dependant_pk)
         locked.is_active = False
         locked.set_unusable_password()
         locked.save(update_fields=["is_active", "password"])

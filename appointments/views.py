@@ -37,6 +37,7 @@ from appointments.models import Appointment
 from appointments.selectors import (
     appointment_pages,
     bookable_dates,
+    cancellation_policy,
     default_offer,
     find_free_slot,
     first_available,
@@ -45,6 +46,7 @@ from appointments.selectors import (
     next_free_slots,
     schedule_windows,
     slots_by_day,
+    takes_patient,
     visible_patients,
     visits_without_record,
     with_visits,
@@ -56,6 +58,7 @@ from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.ratelimits import limit_posts
 from patients.forms import PatientSearchForm
+from patients.permissions import acts_for
 
 Status = Appointment.Status
 PER_PAGE = 20
@@ -75,19 +78,48 @@ def _bookable_doctor(pk):
     return get_object_or_404(Doctor.objects.directory(), pk=pk)
 
 
+def _viewer_patient(request):
+    """The logged-in patient, or None (someone not logged in, a doctor, staff)."""
+    return getattr(request.user, "patient_profile", None)
+
+
+def _not_taking_context(doctor):
+    """What a patient the doctor does not take can do instead (appointments/_not_taking.html)."""
+    offer = default_offer(list(doctor.offers.select_related("visit_type")))
+    return {
+        "doctor": doctor,
+        "first_available_type": offer.visit_type_id if offer else None,
+    }
+
+
 def doctor_detail(request, pk):
-    """A doctor's profile and the next free slots, each a way into the booking flow."""
+    """A doctor's profile, the clinic's rule for changing a visit, and the next free slots
+    (each a way into the booking flow) if the doctor takes this patient; otherwise why
+    not, and what to do instead."""
     doctor = get_object_or_404(Doctor.objects.directory(), pk=pk)
-    days = slots_by_day(next_free_slots(doctor, days=SLOT_DAYS_AHEAD))
+    takes_you = takes_patient(doctor, _viewer_patient(request))
+    days = slots_by_day(next_free_slots(doctor, days=SLOT_DAYS_AHEAD)) if takes_you else []
     return render(
         request,
         "doctors/detail.html",
         {
-            "doctor": doctor,
+            **({"doctor": doctor} if takes_you else _not_taking_context(doctor)),
+            "takes_you": takes_you,
             "days": days[:SLOT_DAYS_SHOWN],
             "more_days": len(days) > SLOT_DAYS_SHOWN,
             "days_ahead": SLOT_DAYS_AHEAD,
+            "policy": cancellation_policy(),
         },
+    )
+
+
+def _not_taking(request, doctor, *, status):
+    """The answer to a patient the doctor does not take, instead of any slot picker."""
+    return render(
+        request,
+        "appointments/not_taking.html",
+        {**_not_taking_context(doctor), "message": services.NotAcceptingPatients.default_message},
+        status=status,
     )
 
 
@@ -146,7 +178,10 @@ def _render_book(request, doctor, *, day=None, status=200):
 @patient_required
 def book_pick_slot(request, doctor_pk, *, patient):
     """Booking, steps 1 and 2: pick a day that has free slots, then one of its slots."""
-    return _render_book(request, _bookable_doctor(doctor_pk))
+    doctor = _bookable_doctor(doctor_pk)
+    if not takes_patient(doctor, patient):
+        return _not_taking(request, doctor, status=403)
+    return _render_book(request, doctor)
 
 
 @require_http_methods(["GET", "POST"])
@@ -155,6 +190,8 @@ def book_pick_slot(request, doctor_pk, *, patient):
 def book_confirm(request, doctor_pk, *, patient):
     """Booking, step 3: give a reason and confirm; a lost slot shows that day's fresh slots."""
     doctor = _bookable_doctor(doctor_pk)
+    if not takes_patient(doctor, patient):
+        return _not_taking(request, doctor, status=403 if request.method == "GET" else 409)
     book_url = reverse("appointments:book", args=[doctor.pk])
     slot_form = SlotForm(request.POST if request.method == "POST" else request.GET)
     if not slot_form.is_valid():
@@ -183,12 +220,15 @@ def book_confirm(request, doctor_pk, *, patient):
                 "start": slot.start.isoformat(),
                 "type": offer.visit_type_id,
                 "site": slot.site.pk,
-            }
+            },
+            user=request.user,
         )
         site = slot.site
     else:
-        form = BookingForm(request.POST)
+        form = BookingForm(request.POST, user=request.user)
         if form.is_valid():
+            # Themself, or a family member they chose: the rules are the patient's.
+            patient = form.cleaned_data.get("patient") or patient
             try:
                 appointment = services.book_appointment(
                     patient=patient,
@@ -199,13 +239,23 @@ def book_confirm(request, doctor_pk, *, patient):
                     visit_type=offer.visit_type,
                     site=site,
                 )
+            except services.NotAcceptingPatients:
+                return _not_taking(request, doctor, status=409)
             except DomainError as error:
                 messages.error(request, error.message)
                 return _render_book(request, doctor, day=timezone.localdate(start), status=409)
+            if patient.user_id == request.user.pk:
+                booked = _("You are booked with %(doctor)s on %(when)s.")
+            else:
+                booked = _("%(patient)s is booked with %(doctor)s on %(when)s.")
             messages.success(
                 request,
-                _("You are booked with %(doctor)s on %(when)s.")
-                % {"doctor": doctor, "when": _when(appointment.start)},
+                booked
+                % {
+                    "doctor": doctor,
+                    "when": _when(appointment.start),
+                    "patient": patient.user.display_name,
+                },
             )
             return redirect("appointments:detail", pk=appointment.pk)
     return render(
@@ -218,6 +268,8 @@ def book_confirm(request, doctor_pk, *, patient):
             "site": site,
             "form": form,
             "back_url": _with_day(book_url, timezone.localdate(start)),
+            "policy": cancellation_policy(site),
+            "locked_at_once": services.inside_cutoff(start),
         },
     )
 
@@ -241,6 +293,7 @@ def first_available_page(request):
             specialty=data["specialty"],
             start_date=first,
             end_date=first + timedelta(days=FIRST_AVAILABLE_DAYS - 1),
+            patient=_viewer_patient(request),
         )
         page = Paginator(slots, FIRST_AVAILABLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -256,13 +309,20 @@ def first_available_page(request):
 
 @patient_required
 def my_appointments(request, *, patient):
-    """The patient's upcoming visits (with cancel and reschedule) and past ones, paginated."""
-    appointments = Appointment.objects.for_patient(patient)
+    """The patient's upcoming visits and their family members' (each card says whose visit
+    it is), with cancel and reschedule where the clinic's rules allow them now, else why not
+    and the number to call; and past ones, paginated."""
+    appointments = Appointment.objects.managed_by(request.user)
     past = Paginator(appointments.past(), PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    upcoming = list(appointments.upcoming(now))
+    for appointment in upcoming:
+        appointment.changes = services.changes_allowed(appointment, request.user, now)
+        appointment.policy = cancellation_policy(appointment.site)
     return render(
         request,
         "appointments/mine.html",
-        {"upcoming": appointments.upcoming(), "past_page": past},
+        {"upcoming": upcoming, "past_page": past, "policy": cancellation_policy()},
     )
 
 
@@ -271,7 +331,7 @@ def my_appointments(request, *, patient):
 def cancel(request, pk):
     """Confirm a cancellation, with a reason (which doctors and staff must give)."""
     appointment = _appointment_for(request.user, pk)
-    is_patient = appointment.patient.user_id == request.user.pk
+    is_patient = acts_for(request.user, appointment.patient)
     form = CancelForm(request.POST or None, reason_expected=not is_patient)
     if request.method == "POST" and form.is_valid():
         try:
@@ -289,13 +349,18 @@ def cancel(request, pk):
                 _("The appointment on %(when)s is cancelled.") % {"when": _when(appointment.start)},
             )
             return redirect("appointments:detail", pk=appointment.pk)
-    can_cancel = request.method == "POST" or Status.CANCELLED in services.allowed_transitions(
-        appointment, request.user
-    )
+    changes = services.changes_allowed(appointment, request.user)
+    can_cancel = request.method == "POST" or changes.can_cancel
     return render(
         request,
         "appointments/cancel.html",
-        {"appointment": appointment, "form": form, "can_cancel": can_cancel},
+        {
+            "appointment": appointment,
+            "form": form,
+            "can_cancel": can_cancel,
+            "changes": changes,
+            "policy": cancellation_policy(appointment.site),
+        },
     )
 
 
@@ -325,14 +390,18 @@ def reschedule(request, pk):
         )
         return redirect("appointments:detail", pk=appointment.pk)
 
+    changes = services.changes_allowed(appointment, request.user)
     context = {
         "appointment": appointment,
         "doctor": appointment.doctor,
-        "action": url,
+        # Choosing a time asks to confirm it (GET); only the confirmation moves the visit.
+        "action": reverse("appointments:reschedule_confirm", args=[appointment.pk]),
         "day_url": url,
         "current_start": appointment.start,
+        "changes": changes,
+        "policy": cancellation_policy(appointment.site),
     }
-    if services.can_reschedule(appointment, request.user):
+    if changes.can_reschedule:
         context.update(
             _day_picker(
                 request, appointment.doctor, exclude=appointment, offer=kept_offer(appointment)
@@ -341,6 +410,43 @@ def reschedule(request, pk):
         context["can_reschedule"] = True
         return _render_picker(request, "appointments/reschedule.html", context)
     return render(request, "appointments/reschedule.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def reschedule_confirm(request, pk):
+    """Moving a visit, the last step: the old and the new time side by side, and the button
+    that moves it (a POST to `reschedule`). Showing this page changes nothing."""
+    appointment = _appointment_for(request.user, pk)
+    url = reverse("appointments:reschedule", args=[appointment.pk])
+    if not services.can_reschedule(appointment, request.user):
+        return redirect(url)  # says why it cannot be moved, and whom to call
+    form = SlotForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, form.errors["start"][0])
+        return redirect(url)
+    slot = find_free_slot(
+        appointment.doctor,
+        form.cleaned_data["start"],
+        exclude=appointment,
+        offer=kept_offer(appointment),
+    )
+    if slot is None or slot.start == appointment.start:
+        messages.error(request, services.SlotUnavailable.default_message)
+        return redirect(_with_day(url, timezone.localdate(form.cleaned_data["start"])))
+    return render(
+        request,
+        "appointments/reschedule_confirm.html",
+        {
+            "appointment": appointment,
+            "slot": slot,
+            "action": url,
+            "back_url": _with_day(url, timezone.localdate(slot.start)),
+            "policy": cancellation_policy(slot.site),
+            "locked_at_once": appointment.patient.user_id == request.user.pk
+            and services.inside_cutoff(slot.start),
+        },
+    )
 
 
 @login_required

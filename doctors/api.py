@@ -298,8 +298,13 @@ class DoctorDetailView(PublicReadMixin, generics.GenericAPIView):
     serializer_class = DoctorSerializer
 
     def get_queryset(self):
-        if self.request.user.is_authenticated and can_see_every_doctor(self.request.user):
+        user = self.request.user
+        if user.is_authenticated and can_see_every_doctor(user):
             return Doctor.objects.select_related("user", "specialty")
+        if user.is_authenticated and user.doctor_profile is not None:
+            # A doctor without working hours yet is not public, but keeps their own profile.
+            own = Doctor.objects.filter(user=user).select_related("user", "specialty")
+            return Doctor.objects.directory() | own
         return Doctor.objects.directory()
 
     @extend_schema(

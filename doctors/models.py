@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -172,9 +172,15 @@ class Site(models.Model):
 
 
 class DoctorQuerySet(models.QuerySet):
+    def with_hours(self):
+        """Doctors with working hours: a doctor added without them is not bookable, so
+        not listed (or bookable) until their hours are set."""
+        return self.filter(Exists(WorkingHours.objects.filter(doctor=OuterRef("pk"))))
+
     def directory(self, *, search="", specialty=None):
-        """Active doctors for the public directory, matched by name and specialty."""
-        qs = self.filter(user__is_active=True).select_related("user", "specialty")
+        """Active doctors with working hours for the public directory, matched by name
+        and specialty."""
+        qs = self.filter(user__is_active=True).with_hours().select_related("user", "specialty")
         if specialty:
             qs = qs.filter(specialty__slug=specialty)
         for word in (search or "").split():

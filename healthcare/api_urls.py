@@ -39,6 +39,7 @@ urlpatterns = [
         records.PatientExportPdfView.as_view(),
         name="patient-export-pdf",
     ),
+    path("dependants/", patients.DependantListView.as_view(), name="dependant-list"),
     path("doctors/", doctors.DoctorListView.as_view(), name="doctor-list"),
     # GET/PUT/PATCH are doctors.api's; DELETE (retiring, which cancels visits) is added here.
     path("doctors/<int:pk>", scheduling.DoctorDetailView.as_view(), name="doctor-detail"),

@@ -231,6 +231,10 @@ USE_TZ = True
 
 # Clinic rules.
 CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Clinic")
+# How patients reach the clinic: in every page's footer, in emails and in "please call"
+# messages. A site's own address and phone (doctors.Site) come first where a visit has one.
+CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="1 River Street, Riverside RV1 2AB")
+CLINIC_PHONE = env.str("CLINIC_PHONE", default="020 7946 0000")
 # Phone numbers without a country code are read as this region's (ISO 3166, e.g. GB, PL).
 CLINIC_PHONE_REGION = env.str("CLINIC_PHONE_REGION", default="GB").upper()
 CLINIC_MIN_NOTICE = timedelta(minutes=env.int("CLINIC_MIN_NOTICE_MINUTES", default=120))

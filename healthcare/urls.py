@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts
+from appointments import family_views as family
 from appointments import feeds, ics_views
 from appointments import views as appointments
 from desk import views as desk
@@ -44,6 +45,9 @@ accounts_urls = [
     path("home/", accounts.home_for_role, name="home"),
     path("profile/", views.profile, name="profile"),
     path("profile/close/", views.close_account_page, name="close"),
+    path("profile/family/", family.family, name="family"),
+    path("profile/family/<int:pk>/", family.family_edit, name="family_edit"),
+    path("profile/family/<int:pk>/remove/", family.family_remove, name="family_remove"),
     path("profile/calendar/new/", feeds.calendar_feed_create, name="calendar_feed_create"),
     path("profile/calendar/off/", feeds.calendar_feed_revoke, name="calendar_feed_revoke"),
     # Phones and desktop calendars are subscribed to this address: it never moves.
@@ -85,6 +89,11 @@ appointments_urls = [
     path("<int:pk>/", records.appointment_detail, name="detail"),
     path("<int:pk>/cancel/", appointments.cancel, name="cancel"),
     path("<int:pk>/reschedule/", appointments.reschedule, name="reschedule"),
+    path(
+        "<int:pk>/reschedule/confirm/",
+        appointments.reschedule_confirm,
+        name="reschedule_confirm",
+    ),
     path("<int:pk>/status/", appointments.change_status, name="status"),
     path("<int:pk>/ics/", ics_views.appointment_ics, name="ics"),
     path("<int:pk>/summary.pdf", records.appointment_pdf, name="pdf"),

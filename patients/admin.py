@@ -1,8 +1,9 @@
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_forms import LoginAddForm
@@ -11,12 +12,13 @@ from healthcare.core.admin import (
     ServiceFormMixin,
     column,
     datetime_column,
+    local_datetime,
 )
 from healthcare.core.http import client_ip
 from patients.admin_clinical import ClinicalContentAdmin
 from patients.admin_forms import PatientChangeForm
 from patients.forms import validate_date_of_birth
-from patients.models import AccessLog, Patient
+from patients.models import AccessLog, Guardianship, Patient
 from patients.services import log_access_to, register_patient
 
 
@@ -44,9 +46,10 @@ class PatientAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin):
             _("Emergency contact"),
             {"fields": ("emergency_contact_name", "emergency_contact_phone")},
         ),
+        (_("Family"), {"fields": ("family",)}),
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
-    readonly_fields = ("user", "shortcuts", "created_at", "updated_at")
+    readonly_fields = ("user", "shortcuts", "family", "created_at", "updated_at")
 
     add_form = LoginAddForm
     add_form_template = "admin/auth/user/add_form.html"  # its password-choice styles
@@ -97,6 +100,39 @@ class PatientAdmin(ClinicalContentAdmin, ServiceFormMixin, admin.ModelAdmin):
     email = column("user.email", _("email address"), ordering="user__email")
     phone = column("user.phone", _("phone"))
     is_active = column("user.is_active", _("active"), boolean=True, ordering="user__is_active")
+
+    @admin.display(description=_("family links"))
+    def family(self, obj):
+        """Whom this patient manages online and who manages them (a patient keeps these on
+        their "My family" page), removed links too."""
+        links = (
+            Guardianship.objects.filter(Q(guardian=obj) | Q(dependant=obj))
+            .select_related("guardian__user", "dependant__user")
+            .order_by("-created_at")
+        )
+        rows = []
+        for link in links:
+            manages = link.guardian_id == obj.pk
+            other = link.dependant if manages else link.guardian
+            if link.ended_at is None:
+                state = _("since %(when)s") % {"when": local_datetime(link.created_at)}
+            else:
+                state = _("removed %(when)s") % {"when": local_datetime(link.ended_at)}
+            rows.append(
+                (
+                    _("Manages") if manages else _("Managed by"),
+                    reverse("admin:patients_patient_change", args=[other.pk]),
+                    other.user.display_name,
+                    link.get_relationship_display(),
+                    state,
+                )
+            )
+        if not rows:
+            return _("None")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", '<li>{} <a href="{}">{}</a> ({}, {})</li>', rows),
+        )
 
     @admin.display(description=_("shortcuts"))
     def shortcuts(self, obj):

@@ -1,4 +1,5 @@
-"""The API's sign-up for patients (POST auth/register).
+"""The API's sign-up for patients (POST auth/register) and a patient's family members
+(GET dependants/).
 
 Patients' profiles (list, read, change, create, retire) are appointments.api.patients:
 who may see a patient depends on their visits.
@@ -7,12 +8,14 @@ who may see a patient depends on their visits.
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from healthcare.core.api.schema import error_responses, invalid, rate_limited
 from healthcare.core.ratelimits import hit
-from patients.serializers import RegisterSerializer
+from patients.models import Guardianship
+from patients.serializers import DependantSerializer, RegisterSerializer
 from patients.services import sign_up_patient
 
 SIGN_UP_ACCEPTED = _(
@@ -66,3 +69,30 @@ class RegisterView(generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         sign_up_patient(**serializer.validated_data)
         return Response({"detail": str(SIGN_UP_ACCEPTED)}, status=status.HTTP_202_ACCEPTED)
+
+
+class DependantListView(generics.ListAPIView):
+    """The family members whose care the caller manages (added on the site's "My family"
+    page). Book for one by giving their `id` as `patient` in POST appointments/; their
+    appointments and records are in the caller's lists. Empty for anyone else."""
+
+    serializer_class = DependantSerializer
+
+    def get_queryset(self):
+        return (
+            Guardianship.objects.active()
+            .filter(guardian__user=self.request.user)
+            .select_related("dependant__user")
+            .order_by("dependant__user__first_name", "pk")
+        )
+
+    @extend_schema(
+        operation_id="dependants_list",
+        summary="List the caller's family members (dependants)",
+        responses={
+            200: DependantSerializer(many=True),
+            **error_responses(NotAuthenticated, NotFound),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User, UserManager
 from healthcare.core.phone import PhoneNumberFormField
 from healthcare.core.validators import validate_single_line
-from patients.models import Patient
+from patients.models import Guardianship, Patient
 
 EARLIEST_DATE_OF_BIRTH = datetime.date(1900, 1, 2)
 
@@ -115,3 +115,40 @@ class PatientSearchForm(forms.Form):
     def search(self):
         """The words to search for; an invalid query searches for nothing."""
         return self.cleaned_data.get("q", "") if self.is_valid() else ""
+
+
+class DependantForm(forms.Form):
+    """A family member whose care the patient manages: who they are and how related."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        validators=[validate_single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        validators=[validate_single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "autocomplete": "off"}),
+        validators=[validate_date_of_birth],
+    )
+    relationship = forms.ChoiceField(label=_("They are"), choices=Guardianship.Relationship.choices)
+
+    @classmethod
+    def for_link(cls, link, data=None):
+        """The form filled in with a family member as they are now."""
+        dependant = link.dependant
+        return cls(
+            data,
+            initial={
+                "first_name": dependant.user.first_name,
+                "last_name": dependant.user.last_name,
+                "date_of_birth": dependant.date_of_birth,
+                "relationship": link.relationship,
+            },
+        )

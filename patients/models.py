@@ -12,6 +12,15 @@ from healthcare.core.validators import validate_single_line
 
 
 class PatientQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        """The patients `user` acts for: themself and their dependants (family members
+        whose care they manage, linked by an active Guardianship)."""
+        return self.filter(models.Q(user=user) | models.Q(pk__in=_dependant_ids(user)))
+
+    def dependants_of(self, user):
+        """The patients whose care `user` manages now (not `user` themself)."""
+        return self.filter(pk__in=_dependant_ids(user))
+
     def matching(self, search):
         """Patients whose name or email address contains every word of `search`."""
         patients = self
@@ -41,6 +50,10 @@ class PatientQuerySet(models.QuerySet):
                 | models.Q(_phone__contains=digits)
             )
         return patients
+
+
+def _dependant_ids(user):
+    return Guardianship.objects.active().filter(guardian__user=user).values("dependant")
 
 
 def _as_date(word):
@@ -132,6 +145,79 @@ class Patient(models.Model):
         on = on or timezone.localdate()
         born = self.date_of_birth
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+class GuardianshipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class Guardianship(models.Model):
+    """A patient manages the care of another patient: a child, or a person they care for.
+
+    The dependant is a patient of their own (own appointments, own records) without an
+    online account (no password, no email address: the front desk's walk-in kind), so
+    only the guardian acts for them. Removing the link ends it (`ended_at`); it and the
+    dependant's history are kept.
+    """
+
+    class Relationship(models.TextChoices):
+        CHILD = "child", _("My child")
+        PARTNER = "partner", _("My partner")
+        PARENT = "parent", _("My parent")
+        CARED_FOR = "cared_for", _("Someone I care for")
+
+    guardian = models.ForeignKey(
+        Patient,
+        on_delete=models.PROTECT,
+        related_name="dependant_links",
+        verbose_name=_("guardian"),
+        help_text=_("The patient whose account manages the dependant."),
+    )
+    dependant = models.ForeignKey(
+        Patient,
+        on_delete=models.PROTECT,
+        related_name="guardian_links",
+        verbose_name=_("dependant"),
+    )
+    relationship = models.CharField(
+        _("relationship"), max_length=16, choices=Relationship, default=Relationship.CHILD
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    ended_at = models.DateTimeField(
+        _("removed"),
+        null=True,
+        blank=True,
+        help_text=_("When the guardian removed the dependant; their history is kept."),
+    )
+
+    objects = GuardianshipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("family link")
+        verbose_name_plural = _("family links")
+        ordering = ["guardian", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guardian", "dependant"],
+                condition=models.Q(ended_at__isnull=True),
+                name="patients_guardianship_one_active_link",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(guardian=models.F("dependant")),
+                name="patients_guardianship_not_self",
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(dependant)s, in the care of %(guardian)s") % {
+            "dependant": self.dependant,
+            "guardian": self.guardian,
+        }
+
+    @property
+    def is_active(self):
+        return self.ended_at is None
 
 
 class AccessLogQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from accounts.serializers import (
 )
 from healthcare.core.api.fields import PhoneNumberField
 from patients.forms import validate_date_of_birth
-from patients.models import Patient
+from patients.models import Guardianship, Patient
 from patients.permissions import sees_clinical_content
 from patients.services import register_patient
 
@@ -117,3 +117,20 @@ class PatientSerializer(ProfileWithLoginSerializer):
 
 class PatientCreateSerializer(StaffNewLoginSerializer, RegisterSerializer):
     """Clinic staff creating a patient: the sign-up's fields, with the staff's login rules."""
+
+
+class DependantSerializer(serializers.ModelSerializer):
+    """A family member whose care the caller manages; `id` is their patient id, which
+    booking takes as `patient`."""
+
+    id = serializers.IntegerField(source="dependant.pk", read_only=True)
+    first_name = serializers.CharField(source="dependant.user.first_name", read_only=True)
+    last_name = serializers.CharField(source="dependant.user.last_name", read_only=True)
+    date_of_birth = serializers.DateField(
+        source="dependant.date_of_birth", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Guardianship
+        fields = ["id", "first_name", "last_name", "date_of_birth", "relationship"]
+        read_only_fields = fields

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User, UserManager
 from accounts.services import send_activation, tell_existing_account
-from healthcare.core.errors import DomainError, NotAllowed
-from patients.models import AccessLog, Patient
-from patients.permissions import can_add_patients, can_change_patient
+from healthcare.core.errors import DomainError, NotAllowed, NotVisible
+from patients.models import AccessLog, Guardianship, Patient
+from patients.permissions import can_add_patients, can_change_patient, forget_dependants
 
 
 @transaction.atomic
@@ -57,6 +57,18 @@ def register_walk_in(
     """
     if not can_add_patients(actor):
         raise NotAllowed(_("Your role cannot register patients."))
+    return _patient_without_account(
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        email=email,
+        date_of_birth=date_of_birth,
+    )
+
+
+def _patient_without_account(*, first_name, last_name, phone="", email="", date_of_birth=None):
+    """A patient record whose login cannot log in (no password, perhaps no address): a
+    walk-in registered at the desk, or a family member their guardian manages."""
     email = UserManager.normalize_email(email) or None
     if email and User.objects.filter(email__iexact=email).exists():
         raise EmailTaken()
@@ -77,6 +89,77 @@ def register_walk_in(
     except IntegrityError as exc:  # the address was taken since the look-up
         raise EmailTaken() from exc
     return Patient.objects.create(user=user, date_of_birth=date_of_birth)
+
+
+def _guardian_of(user):
+    """The patient record of a patient who may manage family members."""
+    guardian = user.patient_profile
+    if guardian is None or not user.is_active or not user.has_usable_password():
+        raise NotAllowed(_("Only a patient with an online account can add family members."))
+    return guardian
+
+
+@transaction.atomic
+def add_dependant(*, guardian, first_name, last_name, date_of_birth, relationship) -> Patient:
+    """`guardian` (a patient's login) adds a family member whose care they manage: a patient
+    of their own, without an online account, whom only the guardian books and reads for."""
+    guardian_patient = _guardian_of(guardian)
+    dependant = _patient_without_account(
+        first_name=first_name, last_name=last_name, date_of_birth=date_of_birth
+    )
+    Guardianship.objects.create(
+        guardian=guardian_patient, dependant=dependant, relationship=relationship
+    )
+    log_access(
+        actor=guardian,
+        action=AccessLog.Action.CREATE,
+        target=AccessLog.Target.PATIENT,
+        object_id=dependant.pk,
+        patient=dependant,
+    )
+    forget_dependants(guardian)
+    return dependant
+
+
+def family_link(*, guardian, dependant_pk, lock=False) -> Guardianship:
+    """The guardian's active link to one of their dependants; anyone else's is a 404.
+    `lock` (inside a transaction) locks the link's row until it commits."""
+    links = Guardianship.objects.all()
+    if lock:
+        links = links.select_for_update(of=("self",))
+    link = (
+        links.active()
+        .select_related("dependant__user")
+        .filter(guardian__user=guardian, dependant_id=dependant_pk)
+        .first()
+    )
+    if link is None:
+        raise NotVisible()
+    return link
+
+
+@transaction.atomic
+def change_dependant(
+    *, guardian, dependant_pk, first_name, last_name, date_of_birth, relationship
+) -> Patient:
+    """The guardian corrects a family member's name, date of birth or relationship."""
+    link = family_link(guardian=guardian, dependant_pk=dependant_pk, lock=True)
+    dependant = link.dependant
+    user = dependant.user
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.save(update_fields=["first_name", "last_name"])
+    dependant.date_of_birth = date_of_birth
+    dependant.save(update_fields=["date_of_birth", "updated_at"])
+    link.relationship = relationship
+    link.save(update_fields=["relationship"])
+    log_access(
+        actor=guardian,
+        action=AccessLog.Action.UPDATE,
+        target=AccessLog.Target.PATIENT,
+        object_id=dependant.pk,
+        patient=dependant,
+    )
+    return dependant
 
 
 @transaction.atomic

@@ -30,8 +30,8 @@ class MedicalRecordQuerySet(models.QuerySet):
             return self.all() if can_read_clinical_content(user) else self.none()
         if (doctor := user.doctor_profile) is not None:
             return self.filter(readable_by(doctor, now))
-        if user.is_patient:
-            return self.filter(patient__user=user)
+        if user.is_patient:  # their own, and their dependants'
+            return self.filter(patient__in=Patient.objects.managed_by(user))
         return self.none()
 
 

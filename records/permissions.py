@@ -2,7 +2,7 @@
 
 from appointments.selectors import visible_patients
 from patients.models import Patient
-from patients.permissions import can_read_clinical_content
+from patients.permissions import acts_for, can_read_clinical_content
 from records.models import readable_by
 
 
@@ -19,13 +19,14 @@ def is_author(user, record):
 
 
 def reads_records_of(user, patient, now=None):
-    """Whether `user` may read `patient`'s records now: the patient themself; a doctor in
+    """Whether `user` may read `patient`'s records now: the patient themself or their
+    guardian; a doctor in
     a care relationship with them or whose broken glass lasts; staff whose role reads
     clinical content. Whether any records exist is not said."""
     if (doctor := user.doctor_profile) is not None:
         readable = Patient.objects.filter(readable_by(doctor, now, patient_field="pk"))
         return readable.filter(pk=patient.pk).exists()
-    return patient.user_id == user.pk or can_read_clinical_content(user)
+    return acts_for(user, patient) or can_read_clinical_content(user)
 
 
 def can_break_the_glass(user, patient, now=None):

@@ -27,13 +27,18 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import doctor_required
 from appointments.models import Appointment
-from appointments.selectors import appointment_pages, earlier_visits, visible_patients
-from appointments.services import allowed_transitions, can_reschedule
+from appointments.selectors import (
+    appointment_pages,
+    cancellation_policy,
+    earlier_visits,
+    visible_patients,
+)
+from appointments.services import allowed_transitions, changes_allowed
 from healthcare.core.errors import DomainError
 from healthcare.core.forms import add_domain_error
 from healthcare.core.http import client_ip
 from patients.models import AccessLog, Patient
-from patients.permissions import sees_clinical_content
+from patients.permissions import acts_for, sees_clinical_content
 from patients.services import log_access_to, log_copy, log_views
 from records.export import download
 from records.forms import AmendForm, BreakGlassForm, RecordForm
@@ -112,9 +117,10 @@ def appointment_detail(request, pk):
     user = request.user
     appointment = get_object_or_404(appointment_pages(user), pk=pk)
     allowed = allowed_transitions(appointment, user)
+    changes = changes_allowed(appointment, user)
     record = getattr(appointment, "medical_record", None)
     is_doctor = is_appointments_doctor(user, appointment)
-    is_patient = appointment.patient.user_id == user.pk
+    is_patient = acts_for(user, appointment.patient)  # the patient or their guardian
     # Staff see the reasons (for the visit, for cancelling) only if their role reads
     # clinical content; that look is logged, as in the admin.
     show_reasons = sees_clinical_content(user)
@@ -128,8 +134,10 @@ def appointment_detail(request, pk):
     context = {
         "appointment": appointment,
         "record": record,
-        "can_cancel": Status.CANCELLED in allowed,
-        "can_reschedule": can_reschedule(appointment, user),
+        "can_cancel": changes.can_cancel,
+        "can_reschedule": changes.can_reschedule,
+        "changes": changes,
+        "policy": cancellation_policy(appointment.site),
         "is_patient": is_patient,
         "is_doctor": is_doctor,
         "show_reasons": show_reasons,
@@ -233,7 +241,7 @@ def detail(request, pk):
         {
             "record": record,
             "history": _history(versions),
-            "is_patient": record.patient.user_id == request.user.pk,
+            "is_patient": acts_for(request.user, record.patient),
             "is_author": is_author(request.user, record),
         },
     )
@@ -396,25 +404,41 @@ def amend(request, pk):
 @login_required
 @require_safe
 def mine(request):
-    """The patient's own records, newest first, read-only."""
-    patient = _patient_of(request.user)
+    """The patient's own records and their family members', newest first, read-only."""
+    _patient_of(request.user)
     records = (
-        MedicalRecord.objects.filter(patient=patient)
-        .select_related("doctor__user", "doctor__specialty", "appointment")
+        MedicalRecord.objects.visible_to(request.user)
+        .select_related("doctor__user", "doctor__specialty", "appointment", "patient__user")
         .order_by("-created_at", "-pk")
     )
     page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "records/mine.html", {"page": page})
+    family = any(record.patient.user_id != request.user.pk for record in page)
+    return render(request, "records/mine.html", {"page": page, "family": family})
 
 
 @login_required
 @require_safe
 def access_log(request):
-    """Who looked at or changed the patient's records and profile, newest first."""
-    patient = _patient_of(request.user)
+    """Who looked at or changed the patient's records and profile, newest first; a guardian
+    chooses whose (`?patient=`: themself or one of their family members)."""
+    # Themself and their family members in one query (a user who is no patient: 404).
+    managed = Patient.objects.managed_by(request.user).select_related("user")
+    own = next((p for p in managed if p.user_id == request.user.pk), None)
+    if own is None:
+        raise Http404
+    family = [p for p in managed if p.user_id != request.user.pk]
+    patient = own
+    if chosen := request.GET.get("patient"):
+        patient = next((p for p in managed if str(p.pk) == chosen), None)
+        if patient is None:
+            raise Http404
     entries = AccessLog.objects.for_patient(patient)
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "records/access_log.html", {"page": page})
+    return render(
+        request,
+        "records/access_log.html",
+        {"page": page, "patient": patient, "own": own, "family": family},
+    )
 
 
 def _glass_broken_until(user, patient):

@@ -35,6 +35,7 @@ ENDPOINTS = {
     ("delete", "/api/patients/{id}"),
     ("get", "/api/patients/{id}/export"),
     ("get", "/api/patients/{id}/export/pdf"),
+    ("get", "/api/dependants/"),
     ("get", "/api/doctors/"),
     ("post", "/api/doctors/"),
     ("get", "/api/doctors/{id}"),

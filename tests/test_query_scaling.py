@@ -304,7 +304,8 @@ BUDGETS = {
     "reschedule picker": 8,
     "slot picker": 8,
     "slot picker, one day (htmx)": 8,
-    "booking confirmation": 6,  # the slot checked in one query (find_free_slot)
+    # +1: whom the patient may book for; the slot checked in one query (find_free_slot).
+    "booking confirmation": 7,
     "my records": 5,
     "record (patient)": 4,
     "who saw my records": 5,
@@ -350,7 +351,8 @@ BUDGETS = {
     "admin accounts.securityevent": 7,
     "admin accounts.securityevent change": 4,
     "admin patients.patient": 5,
-    "admin patients.patient change": 4,
+    # +1: the patient's family links.
+    "admin patients.patient change": 5,
     "admin patients.accesslog": 7,
     "admin patients.accesslog change": 6,
     "admin doctors.specialty": 5,

@@ -14,8 +14,8 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import User
 from appointments.models import Appointment
 from doctors.models import Doctor, Specialty, TimeOff, WorkingHours
-from patients.models import AccessLog, Patient
-from records.management.commands.seed_demo import DEMO_PASSWORD
+from patients.models import AccessLog, Guardianship, Patient
+from records.management.commands.seed_demo import DEMO_PASSWORD, PATIENTS
 from records.models import MedicalRecord, MedicalRecordVersion
 from tests.appointments.mail_support import run_worker
 from tests.conftest import at, clock_at, give_second_factor
@@ -262,3 +262,13 @@ def test_seed_demo_has_sites_visit_types_and_a_bank_holiday(now):
         end_date=now.date() + datetime.timedelta(days=13),
     )
     assert len({slot.site for slot in slots}) == 3
+
+
+def test_the_printed_demo_patient_manages_a_child_once(now):
+    seed()
+    seed()
+
+    (link,) = Guardianship.objects.all()
+    assert link.guardian.user.email == PATIENTS[0].email
+    assert link.dependant.user.first_name == "Leo"
+    assert not link.dependant.user.has_usable_password()

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from appointments.calendar import site_url, where
+from healthcare.core.clinic import contact
 from waitlist.models import Offer
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def _send(offer_id):
             "where": where(offer) if offer.site_id else "",
             "expires": _when(offer.expires_at),
             "moves": offer.entry.appointment_id is not None,
-            "clinic_name": settings.CLINIC_NAME,
+            **contact(offer.site if offer.site_id else None),
             "claim_url": claim_url(offer),
             "waitlist_url": site_url(reverse("waitlist:mine")),
         }

@@ -191,7 +191,9 @@ class BookingSerializer(serializers.Serializer):
         queryset=Patient.objects.all(),
         required=False,
         help_text=gettext_lazy(
-            "Clinic staff only: who the visit is for. Patients book for themselves."
+            "Who the visit is for: clinic staff give any patient; a patient leaves it out "
+            "(themself) or gives one of their family members (GET /api/dependants/). "
+            "Any other id is refused as one that does not exist."
         ),
     )
 
@@ -324,7 +326,9 @@ class AppointmentListView(generics.ListAPIView):
         operation_id="appointments_create",
         summary="Book an appointment",
         description=gettext_lazy(
-            "A patient books for themself; clinic staff give `patient`. The slot must be one "
+            "A patient books for themself or, with `patient`, for one of their family "
+            "members (under the same rules, as that patient); clinic staff give `patient`. "
+            "The slot must be one "
             "of the doctor's free slots for the visit type right now: otherwise, or when "
             "someone else was faster, 409 `slot_unavailable`. `type` may be left out when the "
             "doctor offers one type (clients from before visit types)."

@@ -54,12 +54,20 @@ class TestDoctorPage:
         assert booking_link(doctor, at(2, "13:00")) in content
 
     def test_a_doctor_without_free_slots_says_so(self, client, now):
-        doctor = DoctorFactory(working_hours=[])
+        doctor = DoctorFactory(working_hours=[(5, "09:00", "10:00")])  # Saturdays
+        TimeOffFactory(doctor=doctor, start=at(0, "00:00"), end=at(14, "00:00"))
 
         response = client.get(reverse("doctors:detail", args=[doctor.pk]))
 
         assert response.status_code == 200
         assert "No free times in the next 14 days." in response.content.decode()
+
+    def test_a_doctor_without_working_hours_is_not_public(self, client, now):
+        doctor = DoctorFactory(working_hours=[])
+
+        response = client.get(reverse("doctors:detail", args=[doctor.pk]))
+
+        assert response.status_code == 404
 
     def test_inactive_doctor_is_not_found(self, client, now):
         doctor = DoctorFactory(user__is_active=False)

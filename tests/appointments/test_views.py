@@ -358,7 +358,10 @@ class TestCancel:
 
         content = patient_client.get(url("cancel", appointment)).content.decode()
 
-        assert "can no longer be cancelled online" in content
+        assert "less than 24 hours away, so it can no longer be changed or cancelled online" in (
+            content
+        )
+        assert 'href="tel:02079460000"' in content
         assert 'name="reason"' not in content
 
     def test_doctor_must_give_a_reason(self, now, doctor, doctor_client):
@@ -443,7 +446,7 @@ class TestReschedule:
             url("reschedule", appointment), {"start": at(4, "15:00").isoformat()}, follow=True
         )
 
-        assert "can no longer be moved online" in page.content.decode()
+        assert "can no longer be changed or cancelled online" in page.content.decode()
         assert "until 24 hours before they start" in response.content.decode()
         appointment.refresh_from_db()
         assert appointment.start == at(0, "14:00")

@@ -132,6 +132,9 @@ def test_new_patient_books_reschedules_and_cancels(new_context, cardiologist, cl
     page.get_by_role(
         "button", name=f"Move to {wednesday:%A} {wednesday.day} {wednesday:%B}, 10:00"
     ).click()
+    # Nothing moves until the old and the new time are confirmed.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm the new time")
+    page.get_by_role("button", name="Move my visit").click()
     expect(message(page)).to_contain_text(
         f"Your appointment is moved to {human(at(wednesday, '10:00'))}."
     )

@@ -280,7 +280,9 @@ class TestDetail:
 
         assert url("cancel", appointment) not in content
         assert url("reschedule", appointment) not in content
-        assert "Please call the clinic" in content
+        assert "less than 24 hours away" in content
+        assert "please call the clinic on" in content
+        assert 'href="tel:02079460000"' in content
 
     def test_cancelled_appointment_shows_who_cancelled_and_why(self, now, patient, patient_client):
         appointment = AppointmentFactory(

@@ -70,6 +70,9 @@ def pages(now, patient, doctor, staff):
             reverse("appointments:detail", args=[upcoming.pk]),
             reverse("appointments:cancel", args=[upcoming.pk]),
             reverse("appointments:reschedule", args=[upcoming.pk]) + "?day=2030-01-10",
+            # Choosing a new time is a GET; the form that moves the visit is on its confirmation.
+            reverse("appointments:reschedule_confirm", args=[upcoming.pk])
+            + "?start=2030-01-10T10:00:00%2B00:00",
         ],
         doctor.user: [
             reverse("appointments:detail", args=[today.pk]),

@@ -38,8 +38,8 @@ from appointments.tasks import announce, schedule_reminder
 from doctors.models import Closure, Doctor, Site, Specialty, TimeOff, VisitType, VisitTypeOffer
 from doctors.services import create_doctor, set_working_hours
 from healthcare.core.errors import DomainError
-from patients.models import Patient
-from patients.services import register_patient
+from patients.models import Guardianship, Patient
+from patients.services import add_dependant, register_patient
 from records.services import write_record
 
 DEMO_PASSWORD = "demo-clinic-2030"  # nosec B105 (demo data; refused in production)
@@ -354,6 +354,7 @@ class Command(BaseCommand):
             self.visit_types = self.seed_visit_types()
             doctors = [self.seed_doctor(demo, specialties, admin) for demo in DOCTORS]
             patients = [self.seed_patient(demo) for demo in PATIENTS]
+            self.seed_family(patients[0])
             self.seed_second_factors()
             self.seed_closures(admin)
             if not Appointment.objects.filter(doctor__in=doctors).exists():
@@ -553,6 +554,19 @@ class Command(BaseCommand):
         patient.save()
         self.count("patients")
         return patient
+
+    def seed_family(self, parent):
+        """The printed demo patient manages their child's visits ("My family")."""
+        if Guardianship.objects.filter(guardian=parent).exists():
+            return
+        add_dependant(
+            guardian=parent.user,
+            first_name="Leo",
+            last_name=parent.user.last_name,
+            date_of_birth=D(2019, 5, 2),
+            relationship=Guardianship.Relationship.CHILD,
+        )
+        self.count("family members")
 
     # -- the calendar -------------------------------------------------------------------
 
@@ -772,7 +786,7 @@ class Command(BaseCommand):
         for email, _first, _last, role in STAFF:
             self.stdout.write(f"  {role.lower():<16}{email}")
         self.stdout.write(f"  doctor        {DOCTORS[0].email}")
-        self.stdout.write(f"  patient       {PATIENTS[0].email}")
+        self.stdout.write(f"  patient       {PATIENTS[0].email}  (books for a child too)")
         secret = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
         self.stdout.write(
             "Staff and doctors then give a code: run `make demo-code` (or `python manage.py "
