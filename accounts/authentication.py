@@ -11,7 +11,7 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import User, UserSession
 from accounts.sessions import SESSION_CLAIM
-from healthcare.core.prepared import PreparedGet
+from healthcare.core.prepared import PreparedQuery
 
 
 def _token_user(user_id, key):
@@ -27,7 +27,7 @@ def _token_user(user_id, key):
 
 
 # Every API request runs it: compiled to SQL once per process (healthcare.core.prepared).
-TOKEN_USER = PreparedGet(User, _token_user, user_id=-918_273_645, key="-prepared-session-key-")
+TOKEN_USER = PreparedQuery(User, _token_user, user_id=-918_273_645, key="-prepared-session-key-")
 
 
 class ProfileJWTAuthentication(JWTAuthentication):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from appointments import calendar
 from appointments.models import Appointment
 from healthcare.core.clinic import contact
+from healthcare.core.prepared import PreparedQuery
 from patients.models import Guardianship
 
 logger = logging.getLogger(__name__)
@@ -43,10 +44,30 @@ SUBJECTS = {
 }
 
 
+# The worker loads one appointment for every email it sends: compiled once per process.
+_APPOINTMENT = PreparedQuery(
+    Appointment,
+    lambda pk: (
+        Appointment.objects.select_related(
+            "patient__user",
+            "doctor__user",
+            "doctor__specialty",
+            "cancelled_by",
+            "visit_type",
+            "site",
+        )
+        .filter(pk=pk)
+        .order_by()
+    ),
+    pk=-730_100_007,
+)
+
+
 def _load(appointment_id):
-    return Appointment.objects.select_related(
-        "patient__user", "doctor__user", "doctor__specialty", "cancelled_by", "visit_type", "site"
-    ).get(pk=appointment_id)
+    appointment = _APPOINTMENT.get(pk=int(appointment_id))
+    if appointment is None:
+        raise Appointment.DoesNotExist(f"No appointment {appointment_id}.")
+    return appointment
 
 
 def _when(moment):

@@ -38,6 +38,7 @@ from doctors.models import (
     WorkingHours,
 )
 from healthcare.core.clinic import contact
+from healthcare.core.prepared import PreparedQuery
 from patients.models import Patient
 from patients.permissions import can_see_all_patients
 
@@ -274,6 +275,21 @@ def _lay_out(
     return slots
 
 
+# Every free-slot search runs them: compiled once per process (healthcare.core.prepared).
+DOCTOR_OFFERS = PreparedQuery(
+    VisitTypeOffer,
+    lambda doctor_id: VisitTypeOffer.objects.filter(doctor_id=doctor_id).select_related(
+        "visit_type"
+    ),
+    doctor_id=-730_100_005,
+)
+DOCTOR_HOURS = PreparedQuery(
+    WorkingHours,
+    lambda doctor_id: WorkingHours.objects.filter(doctor_id=doctor_id).select_related("site"),
+    doctor_id=-730_100_006,
+)
+
+
 def free_slots(
     doctor,
     start_date: date,
@@ -299,7 +315,7 @@ def free_slots(
     """
     now = now or timezone.now()
     if offer is None:
-        offers = list(doctor.offers.select_related("visit_type"))
+        offers = DOCTOR_OFFERS.all(doctor_id=doctor.pk)
         if visit_type is not None:
             offer = next((o for o in offers if o.visit_type_id == visit_type.pk), None)
             if offer is None or not offer.visit_type.is_active:
@@ -313,7 +329,7 @@ def free_slots(
     )
     if end_date < start_date:
         return []
-    hours = list(doctor.working_hours.select_related("site"))
+    hours = DOCTOR_HOURS.all(doctor_id=doctor.pk)
     appointments = (
         Appointment.objects.filter(doctor=doctor)
         .active()
@@ -384,19 +400,99 @@ def slots_by_day(slots):
     return list(days.items())
 
 
+def _slot_hours(*, doctor_id, weekday, visit_type_id, start, until, exclude_id):
+    """A doctor's hours on a weekday, each with whether its site takes a visit type at
+    all (`restricted`, `takes_type`) and whether anything holds [start, until): time off,
+    another visit with its buffer (not `exclude_id`'s), a closure of the clinic or of
+    that site."""
+    restrictions = Site.visit_types.through.objects.filter(site_id=OuterRef("site_id"))
+    visits = (
+        Appointment.objects.filter(doctor_id=doctor_id, start__lt=until, busy_until__gt=start)
+        .active()
+        .exclude(pk=exclude_id)
+    )
+    return (
+        WorkingHours.objects.filter(doctor_id=doctor_id, weekday=weekday)
+        .select_related("site")
+        .annotate(
+            restricted=Exists(restrictions),
+            takes_type=Exists(restrictions.filter(visittype_id=visit_type_id)),
+            time_off=Exists(TimeOff.objects.filter(doctor_id=doctor_id).overlapping(start, until)),
+            booked=Exists(visits),
+            closed=Exists(
+                Closure.objects.overlapping(start, until).filter(
+                    Q(site__isnull=True) | Q(site=OuterRef("site_id"))
+                )
+            ),
+        )
+    )
+
+
+# Booking runs it for every request: compiled once per process (healthcare.core.prepared).
+SLOT_HOURS = PreparedQuery(
+    WorkingHours,
+    _slot_hours,
+    doctor_id=-730_100_001,
+    weekday=31_337,
+    visit_type_id=-730_100_002,
+    start=datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC),
+    until=datetime(1901, 2, 3, 4, 5, 7, tzinfo=UTC),
+    exclude_id=-730_100_003,
+)
+
+
 def find_free_slot(doctor, start, *, now=None, exclude=None, offer=None, site=None, notice=None):
     """The free slot of `offer` (the doctor's default without one) that starts exactly at
-    `start`, at `site` if given; or None."""
-    start = timezone.localtime(start)
-    for slot in free_slots(
+    `start`, at `site` if given; or None.
+
+    Laid out by the same rule as free_slots, from one query once the offer is known: the
+    doctor's hours that weekday with their sites, each with whether its site takes the
+    type and whether anything holds [start, end + buffer): time off, another visit with
+    its buffer (not `exclude`), a closure of the clinic or of that site.
+    """
+    now = now or timezone.now()
+    if offer is None:
+        offer = default_offer(list(doctor.offers.select_related("visit_type")))
+    if offer is None or not doctor.user.is_active:
+        return None
+    tz = timezone.get_current_timezone()
+    wall = timezone.localtime(start).replace(tzinfo=None)
+    day = wall.date()
+    first, last, _, _, earliest, latest = _window(day, day, now, notice)
+    if last < first or _local(day, wall.time(), tz) != start:
+        return None  # outside the booking window, or a time no layout produces
+    end = _local(day, (wall + timedelta(minutes=offer.length)).time(), tz)
+    if end is None:
+        return None
+    until = end + timedelta(minutes=offer.buffer)
+    hours = [
+        interval
+        for interval in SLOT_HOURS.all(
+            doctor_id=doctor.pk,
+            weekday=day.weekday(),
+            visit_type_id=offer.visit_type_id,
+            start=start,
+            until=until,
+            exclude_id=exclude.pk if exclude is not None else 0,
+        )
+        if not interval.restricted or interval.takes_type
+    ]
+    # The one candidate that matters is [start, until): busy time is that or nothing.
+    held = [(start, until)]
+    busy = _Busy(held if any(i.time_off or i.booked for i in hours) else [])
+    closed = {interval.site_id: _Busy(held) for interval in hours if interval.closed}
+    for slot in _lay_out(
         doctor,
-        start.date(),
-        start.date(),
-        now=now,
-        exclude=exclude,
-        offer=offer,
+        offer,
+        hours,
+        busy,
+        closed,
+        {},
+        day,
+        day,
+        earliest=earliest,
+        latest=latest,
         site=site,
-        notice=notice,
     ):
         if slot.start == start:
             return slot

@@ -11,11 +11,12 @@ transaction. On PostgreSQL the exclusion constraints of migration 0002 are the f
 guard; on SQLite every transaction is IMMEDIATE, so writers are serialized.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -40,10 +41,11 @@ from appointments.selectors import (
     upcoming_visits_of,
     why_not_bookable,
 )
-from doctors.models import Closure, Doctor, TimeOff, VisitType
+from doctors.models import Closure, Doctor, Specialty, TimeOff, VisitType, VisitTypeOffer
 from doctors.permissions import can_add_time_off, can_manage_closures
 from doctors.signals import KIND_APPOINTMENT, time_freed
 from healthcare.core.errors import DomainError, NotAllowed, NotVisible, clean_reason
+from healthcare.core.prepared import Columns
 from patients.models import AccessLog, Guardianship, Patient
 from patients.permissions import acts_for, forget_dependants
 from patients.services import family_link, log_access
@@ -171,14 +173,15 @@ class SiteNotAvailable(DomainError):
         super().__init__(message, fields={"site": message})
 
 
-def resolve_offer(doctor, visit_type):
-    """The doctor's offer of `visit_type`; without one, the doctor's only offer.
+def resolve_offer(doctor, visit_type, *, offers=None):
+    """The doctor's offer of `visit_type`; without one, the doctor's only offer. Offers of
+    inactive types do not count; `offers` are the doctor's, if already loaded.
 
     Raises VisitTypeRequired (several offered) or VisitTypeNotOffered.
     """
-    offers = [
-        offer for offer in doctor.offers.select_related("visit_type") if offer.visit_type.is_active
-    ]
+    if offers is None:
+        offers = doctor.offers.select_related("visit_type")
+    offers = [offer for offer in offers if offer.visit_type.is_active]
     if visit_type is None:
         if len(offers) == 1:
             return offers[0]
@@ -219,21 +222,107 @@ def _refuse(doctor, start, offer, site):
     raise SlotUnavailable()
 
 
+# The columns the booking's lock loads (the patient and the doctor with their logins, the
+# doctor's specialty and offers with their types), under the aliases of _lock's statement.
+_LOCKED = (
+    Columns(Patient, "p"),
+    Columns(User, "pu"),
+    Columns(Doctor, "d"),
+    Columns(User, "du"),
+    Columns(Specialty, "s"),
+    Columns(VisitTypeOffer, "o"),
+    Columns(VisitType, "vt"),
+)
+
+
+@functools.cache
+def _lock_statement_for(vendor, alias):
+    return _lock_statement(connections[alias])
+
+
+def _lock_statement(connection):
+    quote = connection.ops.quote_name
+    tables = {columns.alias: quote(columns.model._meta.db_table) for columns in _LOCKED}
+    users = quote(User._meta.db_table)
+    if connection.vendor == "postgresql":
+        # The doctor's subquery refers to the patient's row (LATERAL), so PostgreSQL locks
+        # the patient first whatever its plan: the order every writer keeps.
+        rows = (
+            f"(SELECT * FROM {tables['p']} WHERE id = %s FOR UPDATE) p "
+            f"JOIN {users} pu ON pu.id = p.user_id "
+            f"LEFT JOIN LATERAL (SELECT * FROM {tables['d']} "
+            "WHERE id = %s AND p.id IS NOT NULL FOR UPDATE) d ON true"
+        )
+    else:  # SQLite serializes writers (IMMEDIATE transactions): nothing to lock.
+        rows = (
+            f"{tables['p']} p JOIN {users} pu ON pu.id = p.user_id "
+            f"LEFT JOIN {tables['d']} d ON d.id = %s"
+        )
+    return (
+        f"SELECT {', '.join(columns.sql(connection) for columns in _LOCKED)} FROM {rows} "
+        f"LEFT JOIN {users} du ON du.id = d.user_id "
+        f"LEFT JOIN {tables['s']} s ON s.id = d.specialty_id "
+        f"LEFT JOIN {tables['o']} o ON o.doctor_id = d.id "
+        f"LEFT JOIN {tables['vt']} vt ON vt.id = o.visit_type_id"
+        + (" WHERE p.id = %s" if connection.vendor != "postgresql" else "")
+        + " ORDER BY vt.name"
+    )
+
+
 def _lock(patient_id, doctor_id):
     """Lock the patient, then the doctor: serializes writers to either calendar.
 
-    Only their own rows are locked (not the joined logins and specialty, loaded for the
-    checks and for whoever shows the appointment next).
+    One statement, which also loads what booking checks and whoever shows the appointment
+    next reads: both logins, the doctor's specialty and the doctor's offers with their
+    visit types. Only the patient's and the doctor's own rows are locked. Returns
+    (patient, doctor, offers); raises Patient.DoesNotExist or Doctor.DoesNotExist.
     """
-    patient = (
-        Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient_id)
-    )
-    doctor = (
-        Doctor.objects.select_for_update(of=("self",))
-        .select_related("user", "specialty")
-        .get(pk=doctor_id)
-    )
-    return patient, doctor
+    connection = connections[router.db_for_write(Appointment)]
+    if connection.vendor == "postgresql":
+        params = [patient_id, doctor_id]
+    else:
+        params = [doctor_id, patient_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_statement_for(connection.vendor, connection.alias), params)
+        rows = cursor.fetchall()
+    if not rows:
+        raise Patient.DoesNotExist(f"No patient {patient_id}.")
+    built = []
+    for row in rows:
+        offset, objects = 0, []
+        for columns in _LOCKED:
+            objects.append(columns.build(row, offset, connection))
+            offset += len(columns)
+        built.append(objects)
+    patient, patient_user, doctor, doctor_user, specialty, _offer, _type = built[0]
+    if doctor is None:
+        raise Doctor.DoesNotExist(f"No doctor {doctor_id}.")
+    Patient.user.field.set_cached_value(patient, patient_user)
+    Doctor.user.field.set_cached_value(doctor, doctor_user)
+    Doctor.specialty.field.set_cached_value(doctor, specialty)
+    offers = []
+    for *_people, offer, visit_type in built:
+        if offer is not None:
+            VisitTypeOffer.visit_type.field.set_cached_value(offer, visit_type)
+            VisitTypeOffer.doctor.field.set_cached_value(offer, doctor)
+            offers.append(offer)
+    return patient, doctor, offers
+
+
+# The exclusion constraint of migration 0002 that keeps a patient's visits apart.
+PATIENT_OVERLAP_CONSTRAINT = "appointment_patient_no_overlap"
+
+
+def _database_keeps_patients_apart():
+    """Whether the database has PATIENT_OVERLAP_CONSTRAINT (PostgreSQL): then booking
+    leaves the patient's overlap check to it rather than asking first."""
+    return connections[router.db_for_write(Appointment)].vendor == "postgresql"
+
+
+def _constraint(error):
+    """The name of the constraint a database's IntegrityError names, if any."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
 
 
 def _busy_message(patient, actor):
@@ -327,17 +416,20 @@ def book_appointment(
     reason = clean_reason(reason, limit=REASON_MAX_LENGTH)
     try:
         with transaction.atomic():
-            patient, doctor = _lock(patient.pk, doctor.pk)
+            patient, doctor, offers = _lock(patient.pk, doctor.pk)
             if not patient.user.is_active:
                 raise PatientInactive()
-            offer = resolve_offer(doctor, visit_type)
+            offer = resolve_offer(doctor, visit_type, offers=offers)
             check_may_book(offer.visit_type, patient=patient, doctor=doctor, booked_by=booked_by)
             slot = find_free_slot(doctor, start, offer=offer, site=site, notice=notice)
             if slot is None:
                 _refuse(doctor, start, offer, site)
             if not takes_patient(doctor, patient):
                 raise NotAcceptingPatients()
-            if _patient_is_busy(patient, slot.start, slot.end):
+            # PostgreSQL's exclusion constraint answers this when the row is inserted.
+            if not _database_keeps_patients_apart() and _patient_is_busy(
+                patient, slot.start, slot.end
+            ):
                 raise SlotUnavailable(_busy_message(patient, booked_by))
             appointment = Appointment.objects.create(
                 patient=patient,
@@ -355,7 +447,10 @@ def book_appointment(
             _log_guardian(booked_by, appointment, AccessLog.Action.CREATE)
             return appointment
     except IntegrityError as exc:
-        # Only the exclusion constraints can fail here: someone else won the race.
+        # Only the exclusion constraints can fail here: the patient holds that time already,
+        # or someone else won the race for the doctor's.
+        if _constraint(exc) == PATIENT_OVERLAP_CONSTRAINT:
+            raise SlotUnavailable(_busy_message(patient, booked_by)) from exc
         raise SlotUnavailable() from exc
 
 

@@ -58,6 +58,10 @@ if USE_POSTGRESQL:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
     )
+    if env.int("DB_PREPARE_THRESHOLD", default=0):
+        DATABASES["default"]["OPTIONS"].update(
+            {"server_side_binding": True, "prepare_threshold": env.int("DB_PREPARE_THRESHOLD")}
+        )
 
 # A shared cache (Redis) wherever more than one process serves; LocMem for the embedded default.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -6,7 +6,12 @@ from django.urls import reverse
 
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at, clock_at, login
-from tests.doctors.factories import DoctorFactory, SpecialtyFactory, VisitTypeFactory
+from tests.doctors.factories import (
+    DoctorFactory,
+    SpecialtyFactory,
+    TimeOffFactory,
+    VisitTypeFactory,
+)
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +103,28 @@ def test_the_home_search_lands_on_matching_doctors(client):
 
     assert "Dr Asha Patel" in response.content.decode()
     assert "Tom Brown" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("days_off", "first"), [(2, "Wed 9 Jan, 09:00"), (13, "Sun 20 Jan, 09:00")]
+)
+def test_free_times_after_the_first_two_days_are_found_up_to_the_fourteenth(
+    now, client, days_off, first
+):
+    """The home page looks in the first two days, then over all fourteen."""
+    doctor = DoctorFactory(working_hours=[(day, "09:00", "12:00") for day in range(7)])
+    TimeOffFactory(doctor=doctor, start=at(0, "00:00"), end=at(days_off, "00:00"))
+
+    content = client.get(reverse("home")).content.decode()
+
+    assert first in content
+    assert content.count('<li class="card">') == 6
+
+
+def test_nothing_after_the_fourteenth_day_is_on_the_home_page(now, client):
+    doctor = DoctorFactory(working_hours=[(day, "09:00", "12:00") for day in range(7)])
+    TimeOffFactory(doctor=doctor, start=at(0, "00:00"), end=at(14, "00:00"))
+
+    content = client.get(reverse("home")).content.decode()
+
+    assert "No free times you can book online in the next 14 days." in content

@@ -304,8 +304,8 @@ BUDGETS = {
     "reschedule picker": 8,
     "slot picker": 8,
     "slot picker, one day (htmx)": 8,
-    # +1: whom the patient may book for (themself and their family members).
-    "booking confirmation": 9,
+    # +1: whom the patient may book for; the slot checked in one query (find_free_slot).
+    "booking confirmation": 7,
     "my records": 5,
     "record (patient)": 4,
     "who saw my records": 5,

@@ -41,6 +41,8 @@ from appointments.services import (
 )
 from doctors.models import Doctor, Site, VisitType, VisitTypeOffer
 from doctors.serializers import DoctorRefSerializer, SiteRefSerializer, VisitTypeRefSerializer
+from healthcare.core.api.fields import UnloadedPrimaryKeyField
+from healthcare.core.api.representation import represent
 from healthcare.core.api.schema import error_responses, invalid, rate_limited
 from healthcare.core.ratelimits import hit
 from patients.models import Patient
@@ -108,13 +110,17 @@ class AppointmentSerializer(serializers.ModelSerializer):
         return self.context.setdefault("now", timezone.now())
 
     def to_representation(self, appointment):
-        data = super().to_representation(appointment)
-        if not self.context.setdefault(
-            "sees_reasons", sees_clinical_content(self.context["request"].user)
-        ):
+        # What depends on the appointment alone comes from one serializer bound once per
+        # process (healthcare.core.api.representation); what depends on the caller is
+        # added here, in the declared order.
+        data = represent(AppointmentFieldsSerializer, appointment)
+        user = self.context["request"].user
+        data["allowed_statuses"] = self.get_allowed_statuses(appointment)
+        data["can_reschedule"] = self.get_can_reschedule(appointment)
+        if not self.context.setdefault("sees_reasons", sees_clinical_content(user)):
             for name in Appointment.CLINICAL_FIELDS:
                 data[name] = None
-        return data
+        return {name: data[name] for name in self.Meta.fields}
 
     # The statuses' enum component is the one the `status` field generates; a second inline
     # enum with the same values would be a second, differently named component.
@@ -129,6 +135,23 @@ class AppointmentSerializer(serializers.ModelSerializer):
         return can_reschedule(appointment, self.context["request"].user, now=self._now())
 
 
+class AppointmentFieldsSerializer(AppointmentSerializer):
+    """AppointmentSerializer's fields that depend on the appointment alone (not in the schema)."""
+
+    allowed_statuses = None
+    can_reschedule = None
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [
+            name
+            for name in AppointmentSerializer.Meta.fields
+            if name not in ("allowed_statuses", "can_reschedule")
+        ]
+        read_only_fields = fields
+
+    to_representation = serializers.ModelSerializer.to_representation
+
+
 class VisiblePatientField(serializers.PrimaryKeyRelatedField):
     """A patient the caller may see; any other id is refused like one that does not exist."""
 
@@ -137,7 +160,8 @@ class VisiblePatientField(serializers.PrimaryKeyRelatedField):
 
 
 class BookingSerializer(serializers.Serializer):
-    doctor = serializers.PrimaryKeyRelatedField(queryset=Doctor.objects.select_related("user"))
+    # Looked up (and locked) once, by the booking service.
+    doctor = UnloadedPrimaryKeyField(queryset=Doctor.objects.all())
     start = serializers.DateTimeField(
         help_text=gettext_lazy(
             "One of the doctor's free slots for the type (see /api/doctors/{id}/slots); a "
@@ -172,6 +196,13 @@ class BookingSerializer(serializers.Serializer):
             "Any other id is refused as one that does not exist."
         ),
     )
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            self.fields["doctor"].add_not_found(error, data)
+            raise
 
 
 class StatusChangeSerializer(serializers.Serializer):
@@ -343,15 +374,18 @@ class AppointmentListView(generics.ListAPIView):
             raise serializers.ValidationError(
                 {"patient": [_("Say which patient the appointment is for.")]}
             )
-        appointment = book_appointment(
-            patient=patient,
-            doctor=data["doctor"],
-            start=data["start"],
-            reason=data["reason"],
-            booked_by=request.user,
-            visit_type=data.get("type"),
-            site=data.get("site"),
-        )
+        try:
+            appointment = book_appointment(
+                patient=patient,
+                doctor=data["doctor"],
+                start=data["start"],
+                reason=data["reason"],
+                booked_by=request.user,
+                visit_type=data.get("type"),
+                site=data.get("site"),
+            )
+        except Doctor.DoesNotExist:
+            serializer.fields["doctor"].not_found(data["doctor"])
         # The service returns it with the patient, the doctor and their names loaded.
         return Response(
             AppointmentSerializer(appointment, context={"request": request}).data,

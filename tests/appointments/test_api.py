@@ -1,10 +1,15 @@
 """The API's appointments: list and filters, booking, status changes, rescheduling, races."""
 
 import datetime
+import json
 
 import pytest
 from django.urls import reverse
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
+from appointments.api.appointments import AppointmentSerializer, visible_appointments
 from appointments.models import Appointment
 from tests.api_support import api_client, assert_error, assert_list_queries_do_not_grow, ids
 from tests.appointments.factories import AppointmentFactory
@@ -129,6 +134,37 @@ class TestBook:
             "Sore throat",
         )
         assert body["end"] == "2030-01-08T09:30:00Z"
+
+    def test_the_answer_is_the_appointments_whole_representation(self, now, patient, doctor):
+        response = book(api_client(patient.user), doctor, at(1, "09:00"))
+
+        assert response.status_code == 201
+        # The same JSON as reading it back, which DRF's own ModelSerializer path gives.
+        appointment = visible_appointments(patient.user).get()
+        request = Request(APIRequestFactory().get(LIST))
+        request.user = patient.user
+        serializer = AppointmentSerializer(appointment, context={"request": request})
+        expected = serializers.ModelSerializer.to_representation(serializer, appointment)
+        assert response.json() == json.loads(json.dumps(expected))
+        assert list(response.json()) == AppointmentSerializer.Meta.fields
+        assert api_client(patient.user).get(detail(appointment)).json() == response.json()
+
+    @pytest.mark.parametrize("pk", [999_999, 2**63], ids=["unknown", "beyond-the-column"])
+    def test_an_unknown_doctor_is_400_on_the_doctor(self, now, patient, pk):
+        response = api_client(patient.user).post(
+            LIST, {"doctor": pk, "start": at(1, "09:00").isoformat()}, format="json"
+        )
+
+        body = assert_error(response, 400, "invalid", fields=["doctor"])
+        assert body["fields"]["doctor"] == [f'Invalid pk "{pk}" - object does not exist.']
+        assert not Appointment.objects.exists()
+
+    def test_a_doctor_id_of_another_type_is_400(self, now, patient):
+        response = api_client(patient.user).post(
+            LIST, {"doctor": "Dr Who", "start": at(1, "09:00").isoformat()}, format="json"
+        )
+
+        assert_error(response, 400, "invalid", fields=["doctor"])
 
     def test_a_time_without_offset_is_the_clinics(self, now, patient, doctor):
         response = api_client(patient.user).post(

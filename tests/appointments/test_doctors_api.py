@@ -2,11 +2,14 @@
 retiring a doctor, and free slots."""
 
 import datetime
+import json
 
 import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from appointments.api.doctors import SlotSerializer
+from appointments.selectors import free_slots
 from doctors.models import Doctor
 from tests.api_support import api_client, assert_error, ids
 from tests.appointments.factories import AppointmentFactory
@@ -93,6 +96,28 @@ class TestSlots:
         response = api_client().get(slots(doctor), {"start": "2030-01-08", "end": "2030-03-10"})
 
         assert response.status_code == 200
+
+    def test_the_slots_are_the_slot_serializers_json(self, now, doctor):
+        with clock_at(datetime.datetime(2030, 3, 29, 8, 0, tzinfo=CLINIC_TZ)):
+            # Friday to Monday: the clocks go forward on Sunday the 31st.
+            response = api_client().get(slots(doctor), {"start": "2030-03-29", "end": "2030-04-01"})
+            expected = SlotSerializer(
+                free_slots(doctor, datetime.date(2030, 3, 29), datetime.date(2030, 4, 1)),
+                many=True,
+            ).data
+
+        body = response.json()
+        assert body == json.loads(json.dumps(expected))
+        assert {slot["start"][-6:] for slot in body} >= {"+01:00"}
+        assert any(slot["start"].endswith("Z") for slot in body)
+
+    def test_an_id_beyond_the_column_is_404(self):
+        assert_error(
+            api_client().get(
+                f"/api/doctors/{2**63}/slots", {"start": "2030-01-08", "end": "2030-01-08"}
+            ),
+            404,
+        )
 
     def test_a_retired_or_unknown_doctor_is_404(self):
         retired = DoctorFactory(user__is_active=False)
