@@ -36,6 +36,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
+# The phone width issue 15 names (an iPhone's): every page is axe-checked at it too.
+PHONE_390 = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -149,21 +151,22 @@ def slug(text):
 
 
 class Pages:
-    """What every test does on every page: axe at both widths, and screenshots."""
+    """What every test does on every page: axe at each width, and screenshots."""
 
     def __init__(self, js):
         self.js = js
         self.checked = []
 
     def check(self, page, name):
-        """Check the page as it is now at phone and desktop widths, then restore the size.
+        """Check the page as it is now at two phone widths (360 and 390 px) and the desktop's,
+        then restore the size.
 
         axe needs JavaScript, so a context without it only takes the screenshots.
         """
         page.wait_for_load_state("load")
         original = page.viewport_size
         findings = {}
-        for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        for label, size in (("phone", PHONE), ("phone-390", PHONE_390), ("desktop", DESKTOP)):
             page.set_viewport_size(size)
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             suffix = "" if self.js else "-nojs"

@@ -18,11 +18,10 @@ from appointments.models import Appointment
 from tests.appointments.factories import AppointmentFactory
 from tests.conftest import at
 from tests.doctors.factories import DoctorFactory, SpecialtyFactory
-from tests.e2e.conftest import DESKTOP, Pages
+from tests.e2e.conftest import DESKTOP, PHONE_390, Pages
 from tests.e2e.helpers import human, message
 from tests.patients.factories import PatientFactory
 
-PHONE_390 = {"width": 390, "height": 844}
 VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE_390, DESKTOP], ids=["390px", "1280px"])
 JS = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 

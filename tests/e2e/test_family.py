@@ -12,11 +12,9 @@ from appointments.models import Appointment
 from patients.models import Guardianship
 from tests.conftest import at
 from tests.doctors.factories import DoctorFactory
-from tests.e2e.conftest import DESKTOP, Pages
+from tests.e2e.conftest import DESKTOP, PHONE_390, Pages
 from tests.e2e.helpers import human, message
 from tests.patients.factories import PatientFactory
-
-PHONE_390 = {"width": 390, "height": 844}
 
 
 @pytest.mark.parametrize("viewport", [PHONE_390, DESKTOP], ids=["390", "1280"])

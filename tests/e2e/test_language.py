@@ -6,10 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.e2e.conftest import DESKTOP, Pages
+from tests.e2e.conftest import DESKTOP, PHONE_390, Pages
 from tests.patients.factories import PatientFactory
-
-PHONE_390 = {"width": 390, "height": 844}
 
 
 def switcher(page):

@@ -9,11 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.doctors.factories import DoctorFactory
-from tests.e2e.conftest import DESKTOP, Pages
+from tests.e2e.conftest import DESKTOP, PHONE_390, Pages
 from tests.e2e.helpers import long_day
 from tests.patients.factories import PatientFactory
-
-PHONE_390 = {"width": 390, "height": 844}
 
 
 def strip_day(page, day):

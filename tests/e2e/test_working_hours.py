@@ -13,11 +13,10 @@ from playwright.sync_api import expect
 from doctors.models import WorkingHours
 from tests.appointments.mail_support import run_worker
 from tests.doctors.factories import DoctorFactory, SiteFactory, main_site
-from tests.e2e.conftest import DESKTOP, Pages
+from tests.e2e.conftest import DESKTOP, PHONE_390, Pages
 from tests.e2e.helpers import message
 from tests.waitlist.factories import EntryFactory
 
-PHONE_390 = {"width": 390, "height": 844}
 MONDAY, TUESDAY, SATURDAY = 0, 1, 5
 
 
