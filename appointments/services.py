@@ -248,7 +248,7 @@ def _lock_statement(connection):
         # The doctor's subquery refers to the patient's row (LATERAL), so PostgreSQL locks
         # the patient first whatever its plan: the order every writer keeps.
         rows = (
-            f"(SELECT * FROM {tables['p']} WHERE id = %s FOR UPDATE) p "
+            f"(SELECT * FROM {tables['p']} WHERE id = %s FOR UPDATE) p "  # nosec B608 (ours)
             f"JOIN {users} pu ON pu.id = p.user_id "
             f"LEFT JOIN LATERAL (SELECT * FROM {tables['d']} "
             "WHERE id = %s AND p.id IS NOT NULL FOR UPDATE) d ON true"
@@ -259,7 +259,7 @@ def _lock_statement(connection):
             f"LEFT JOIN {tables['d']} d ON d.id = %s"
         )
     return (
-        f"SELECT {', '.join(columns.sql(connection) for columns in _LOCKED)} FROM {rows} "
+        f"SELECT {', '.join(columns.sql(connection) for columns in _LOCKED)} FROM {rows} "  # nosec B608
         f"LEFT JOIN {users} du ON du.id = d.user_id "
         f"LEFT JOIN {tables['s']} s ON s.id = d.specialty_id "
         f"LEFT JOIN {tables['o']} o ON o.doctor_id = d.id "
