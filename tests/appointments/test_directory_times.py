@@ -70,8 +70,9 @@ def test_times_respect_what_the_patient_may_book(now):
         offers=[VisitTypeFactory(online_booking=VisitType.OnlineBooking.STAFF_ONLY)]
     )
     seen, new = PatientFactory(), PatientFactory()
-    for doctor in (closed, newcomers, regulars):
-        AppointmentFactory(doctor=doctor, patient=seen, start=at(-7, "09:00"), status="fulfilled")
+    # A week ago, one after another (a patient's visits never overlap).
+    for doctor, hour in ((closed, "09:00"), (newcomers, "10:00"), (regulars, "11:00")):
+        AppointmentFactory(doctor=doctor, patient=seen, start=at(-7, hour), status="fulfilled")
     doctors = [closed, newcomers, regulars, staff_only]
 
     def has_times(patient):
