@@ -213,6 +213,14 @@ class TestBook:
 
         assert_error(response, 400, "invalid", fields=["doctor", "start", "reason"])
 
+    @pytest.mark.parametrize("body", ["false", "[]", '"doctor"', "null", "3"])
+    def test_a_body_that_is_not_an_object_is_a_400(self, staff, patient, body):
+        for client in (api_client(staff), api_client(patient.user)):
+            response = client.post(LIST, body, content_type="application/json")
+
+            assert_error(response, 400, "invalid")
+        assert not Appointment.objects.exists()
+
     def test_staff_book_for_a_patient_they_name(self, now, staff, patient, doctor):
         response = book(api_client(staff), doctor, at(1, "09:00"), patient=patient.pk)
 

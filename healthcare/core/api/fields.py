@@ -1,5 +1,7 @@
 """Serializer fields the apps' APIs share."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, router
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +66,8 @@ class UnloadedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def add_not_found(self, error, data):
         """Add this field's "does not exist" to a serializer's ValidationError about other
         fields, if the id in `data` (valid so far) names no row."""
+        if not isinstance(data, Mapping) or not isinstance(error.detail, Mapping):
+            return  # not an object at all: the serializer's own error says so
         if self.field_name in error.detail or self.field_name not in data:
             return
         pk = self.to_internal_value(data[self.field_name]).pk
