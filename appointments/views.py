@@ -86,11 +86,6 @@ def _bookable_doctor(pk):
     return get_object_or_404(Doctor.objects.directory(), pk=pk)
 
 
-def _viewer_patient(request):
-    """The logged-in patient, or None (someone not logged in, a doctor, staff)."""
-    return getattr(request.user, "patient_profile", None)
-
-
 def _not_taking_context(doctor):
     """What a patient the doctor does not take can do instead (appointments/_not_taking.html)."""
     offer = default_offer(list(doctor.offers.select_related("visit_type")))
@@ -133,7 +128,7 @@ def doctor_detail(request, pk):
     (each a way into the booking flow) if the doctor takes this patient; otherwise why
     not, and what to do instead."""
     doctor = get_object_or_404(Doctor.objects.directory(), pk=pk)
-    takes_you = takes_patient(doctor, _viewer_patient(request))
+    takes_you = takes_patient(doctor, patient_of(request.user))
     days = slots_by_day(next_free_slots(doctor, days=SLOT_DAYS_AHEAD)) if takes_you else []
     return render(
         request,
